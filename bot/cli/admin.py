@@ -1,0 +1,62 @@
+"""`grace apikey`, `grace team`, `grace audit`."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli.common import console, fail, operation, run, with_services
+from engine.actors import ASSIGNABLE_ROLES
+from engine.audit import verify_audit_chain
+from engine.team import add_team_member, create_api_key
+
+apikey = typer.Typer(help="API keys for the REST API and the dashboard.", no_args_is_help=True)
+team = typer.Typer(help="Team members (Slack users) and their roles.", no_args_is_help=True)
+audit = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+ROLES = ", ".join(ASSIGNABLE_ROLES)
+
+
+@apikey.command("create")
+def apikey_create(
+    name: str = typer.Option(..., "--name", help="Who or what will use the key."),
+    role: str = typer.Option(..., "--role", help=f"One of: {ROLES}."),
+) -> None:
+    """Create a key and print it once (only its hash is kept)."""
+    new = run(with_services(lambda s: operation(s, create_api_key, name, role)))
+    console.print(f"API key for {new.name} ({new.role}), shown once; keep it safe:")
+    print(new.key)
+
+
+@team.command("add")
+def team_add(
+    slack_id: str = typer.Argument(..., help="Slack user id, like U012ABCDEF."),
+    name: str = typer.Option(..., "--name"),
+    role: str = typer.Option(..., "--role", help=f"One of: {ROLES}."),
+) -> None:
+    """Add a team member, or change an existing member's name and role."""
+    m = run(with_services(lambda s: operation(s, add_team_member, slack_id, name, role)))
+    console.print(f"{m.name} ({m.slack_user_id}) is now {m.role}")
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Walk the chain; exit 1 and name the first broken entry when it does not hold."""
+
+    async def go(services):  # type: ignore[no-untyped-def]
+        async with services.session_factory() as session:
+            return await verify_audit_chain(session)
+
+    report = run(with_services(go))
+    if report.ok:
+        print(f"ok {report.entries} entries")
+        return
+    print(f"broken at seq {report.first_broken_seq}: {report.problem} ({report.entries} entries verified before it)")
+    raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(apikey, name="apikey")
+    app.add_typer(team, name="team")
+    app.add_typer(audit, name="audit")
+
+
+__all__ = ["register", "fail"]

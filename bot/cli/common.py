@@ -1,0 +1,77 @@
+"""Shared helpers of the command line: settings, services, the local operator, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+
+from engine.actors import Actor, Role
+from engine.config import Settings
+from engine.context import OperationContext, Services, unit_of_work
+from engine.errors import GraceError
+
+T = TypeVar("T")
+console = Console()
+err_console = Console(stderr=True)
+
+
+def settings() -> Settings:
+    return Settings()
+
+
+def operator() -> Actor:
+    """Whoever runs the CLI on the server is trusted as an admin (they hold the database)."""
+    user = getpass.getuser()
+    return Actor(kind="cli", ref=user, role=Role.ADMIN, name=user)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def run(coro: Awaitable[T]) -> T:
+    try:
+        return asyncio.run(coro)  # type: ignore[arg-type]
+    except GraceError as e:
+        fail(e.message)
+
+
+async def with_services(fn: Callable[[Services], Awaitable[T]], *, migrate: bool = True) -> T:
+    from bot.services import build_services, close_services
+
+    s = settings()
+    if migrate:
+        # Alembic's env runs its own event loop: keep it off ours.
+        await asyncio.to_thread(migrate_database, s)
+    services = await build_services(s)
+    try:
+        return await fn(services)
+    finally:
+        await close_services(services)
+
+
+async def operation(services: Services, op: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    async with unit_of_work(services, operator()) as ctx:
+        return await op(ctx, *args, **kwargs)
+
+
+def migrate_database(s: Settings) -> None:
+    from storage.migrate import upgrade
+
+    s.ensure_data_dir()
+    upgrade(s.resolved_database_url)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+__all__ = ["OperationContext"]

@@ -1,0 +1,36 @@
+"""Who is acting: a team member, an API key, the system, or a client through a link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SALES = "sales"
+    DELIVERY = "delivery"
+    FINANCE = "finance"
+    APPROVER = "approver"
+    VIEWER = "viewer"
+    SYSTEM = "system"
+    CLIENT = "client"
+
+
+ASSIGNABLE_ROLES = [r.value for r in Role if r not in (Role.SYSTEM, Role.CLIENT)]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    kind: str  # team_member | api_key | system | client
+    ref: str  # slack user id, api key id, job name, client id
+    role: Role
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.ref}"
+
+    @classmethod
+    def system(cls, name: str = "grace") -> Actor:
+        return cls(kind="system", ref=name, role=Role.SYSTEM, name=name)

@@ -1,0 +1,102 @@
+"""Settings: the only place environment variables are read.
+
+Every setting is documented in the README with its default. Read once at
+start-up by `bot/` or `workers/` and passed down.
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GRACE_", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(default=Path(".grace"), description="Folder for the SQLite file, the secret key and models.")
+    database_url: str = Field(default="", description="SQLAlchemy async URL; empty = SQLite file in data_dir.")
+    redis_url: str = Field(default="", description="Redis URL; empty = embedded in-process queue, events and cache.")
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Address clients and Slack reach us at.")
+    secret_key: str = Field(default="", description="Signs links; generated into data_dir on first run if empty.")
+    currency: str = Field(default="USD", min_length=3, max_length=3)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool = Field(default=False, description="Structured JSON logs instead of console lines.")
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+
+    # pipeline
+    stuck_days: int = Field(default=14, ge=1, description="Days in one stage after which a lead counts as stuck.")
+    max_text_length: int = Field(default=10_000, ge=100, description="Longest free-text field accepted.")
+    import_max_rows: int = Field(default=200_000, ge=1)
+
+    # model / agent
+    model: str = Field(default="offline", description="'offline' or a pydantic-ai model string.")
+    openai_base_url: str = Field(default="", description="OpenAI-compatible server for GRACE_MODEL=openai-compat:NAME.")
+    history_max_messages: int = Field(default=40, ge=2)
+
+    # scoring
+    qualify_threshold: float = Field(default=70.0, ge=0, le=100)
+    min_outcomes_for_model: int = Field(default=30, ge=2)
+
+    # slack (the usual names are accepted too)
+    slack_bot_token: str = Field(default="", validation_alias=AliasChoices("SLACK_BOT_TOKEN", "GRACE_SLACK_BOT_TOKEN"))
+    slack_signing_secret: str = Field(
+        default="", validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "GRACE_SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: str = Field(default="", validation_alias=AliasChoices("SLACK_APP_TOKEN", "GRACE_SLACK_APP_TOKEN"))
+    slack_api_url: str = "https://slack.com/api/"
+    alerts_channel: str = ""
+    approvals_channel: str = ""
+    leads_channel: str = ""
+
+    # stripe
+    stripe_api_key: str = Field(default="", validation_alias=AliasChoices("STRIPE_API_KEY", "GRACE_STRIPE_API_KEY"))
+    stripe_webhook_secret: str = Field(
+        default="", validation_alias=AliasChoices("STRIPE_WEBHOOK_SECRET", "GRACE_STRIPE_WEBHOOK_SECRET")
+    )
+    stripe_api_url: str = "https://api.stripe.com"
+
+    # parliament
+    parliament_threshold: Decimal = Decimal("5000")
+    parliament_quorum: int = 2
+    parliament_approve_share: float = 0.5
+    parliament_deadline_hours: int = 48
+
+    @field_validator("currency")
+    @classmethod
+    def _upper(cls, v: str) -> str:
+        return v.upper()
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'grace.db').resolve()}"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept in the data folder."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.ensure_data_dir() / SECRET_KEY_FILE
+        if path.exists():
+            key = path.read_text().strip()
+            if key:
+                self.secret_key = key
+                return key
+        key = secrets.token_urlsafe(48)
+        path.touch(mode=0o600, exist_ok=True)
+        path.write_text(key)
+        self.secret_key = key
+        return key

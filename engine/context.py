@@ -1,0 +1,114 @@
+"""OperationContext and the unit of work.
+
+An edge (HTTP route, Slack listener, CLI command, job) opens a unit of work, calls
+one engine operation with the context and leaves. The unit of work owns the
+transaction: operations only `flush()`. Audit entries are chained just before the
+commit; events and outbound effects run after it, and are dropped on rollback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from engine.actors import Actor
+from engine.audit import PendingAudit, append_entries
+from engine.config import Settings
+from engine.errors import PolicyDenied
+from engine.events import EventBus, InProcessEventBus, make_event
+from engine.ports import Cache, LogNotifier, Notifier, Queue
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything an operation may use besides its session. Built once at start-up."""
+
+    settings: Settings
+    db: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    events: EventBus = field(default_factory=InProcessEventBus)
+    notifier: Notifier = field(default_factory=LogNotifier)
+    queue: Queue | None = None
+    cache: Cache | None = None
+    # Filled by the issues that build them (scoring, proposals, billing, hunter...).
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dialect(self) -> str:
+        return self.db.dialect.name
+
+
+Effect = Callable[[], Awaitable[Any]]
+
+
+@dataclass
+class OperationContext:
+    session: AsyncSession
+    actor: Actor
+    services: Services
+    _audit: list[PendingAudit] = field(default_factory=list)
+    _events: list[dict[str, Any]] = field(default_factory=list)
+    _effects: list[Effect] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    def audit(self, action: str, subject: str | None = None, **details: Any) -> None:
+        self._audit.append(PendingAudit(self.actor.label, action, subject, details))
+
+    def emit(self, type_: str, **data: Any) -> None:
+        self._events.append(make_event(type_, data))
+
+    def after_commit(self, effect: Effect) -> None:
+        self._effects.append(effect)
+
+
+@asynccontextmanager
+async def unit_of_work(services: Services, actor: Actor) -> AsyncIterator[OperationContext]:
+    async with services.session_factory() as session:
+        ctx = OperationContext(session=session, actor=actor, services=services)
+        try:
+            yield ctx
+            await append_entries(session, ctx._audit)
+            await session.commit()
+        except PolicyDenied as denied:
+            await session.rollback()
+            await record_refusal(services, actor, denied)
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+    await run_after_commit(services, ctx)
+
+
+async def run_after_commit(services: Services, ctx: OperationContext) -> None:
+    for event in ctx._events:
+        try:
+            await services.events.publish(event)
+        except Exception:
+            log.exception("could not publish event %s", event.get("type"))
+    for effect in ctx._effects:
+        try:
+            await effect()
+        except Exception:
+            # Effects are idempotent by key and retried by their owners; one failing
+            # must not hide the committed result from the caller.
+            log.exception("after-commit effect failed")
+
+
+async def record_refusal(services: Services, actor: Actor, denied: PolicyDenied) -> None:
+    async with services.session_factory() as session:
+        await append_entries(
+            session,
+            [PendingAudit(actor.label, "policy.denied", denied.action,
+                          {"role": denied.role, "reason": denied.message, **denied.details})],
+        )
+        await session.commit()

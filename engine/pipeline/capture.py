@@ -1,0 +1,218 @@
+"""Capturing leads and moving them through the pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engine.actors import Role
+from engine.context import OperationContext
+from engine.errors import ClientNotFound, IllegalStageMove, InvalidInput, LeadNotFound, PolicyDenied
+from engine.governance.policies import check_policy
+from engine.pipeline.schemas import (
+    CaptureResult,
+    ClientView,
+    LeadInput,
+    LeadPage,
+    LeadView,
+    StageMoveInput,
+    StageMoveResult,
+)
+from engine.pipeline.stages import ALLOWED_MOVES, LOSABLE, WON, Stage, allowed_moves, parse_stage
+from storage.models import Client, Interaction, Lead, LeadStageHistory
+from storage.types import utcnow
+
+# Fields of a client that a later capture may fill in when they are still empty.
+_CLIENT_FILLABLE = ("company", "industry", "country", "timezone", "budget_range", "phone")
+
+
+async def upsert_client(session: AsyncSession, data: LeadInput, currency: str,
+                        *, overwrite: bool = False) -> tuple[Client, bool]:
+    """Find or create the client by e-mail (case-insensitive), race-free.
+
+    The unique index on the lower-cased address decides: INSERT .. ON CONFLICT DO
+    NOTHING, then read back. `overwrite` replaces known fields (CSV import);
+    otherwise only empty ones are filled.
+    """
+    key = data.email.lower()
+    values: dict[str, Any] = {
+        "name": data.name, "email": data.email, "email_normalized": key, "currency": currency,
+        "metadata": {}, "lifetime_value": 0, "project_count": 0,
+        **{f: getattr(data, f) for f in _CLIENT_FILLABLE},
+    }
+    now = utcnow()
+    values.update(created_at=now, updated_at=now, first_contact_at=now)
+    dialect = session.bind.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(Client.__table__)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["email_normalized"])
+        .returning(Client.__table__.c.id)
+    )
+    new_id = (await session.execute(stmt)).scalar_one_or_none()
+    client = (
+        await session.execute(select(Client).where(Client.email_normalized == key))
+    ).scalar_one()
+    created = new_id is not None
+    if not created:
+        for f in _CLIENT_FILLABLE:
+            v = getattr(data, f)
+            if v is not None and (overwrite or getattr(client, f) is None):
+                setattr(client, f, v)
+        if overwrite:
+            client.name = data.name
+    if data.metadata:
+        client.metadata_ = {**(client.metadata_ or {}), **{k: v for k, v in data.metadata.items()}}
+    return client, created
+
+
+async def capture_lead(ctx: OperationContext, data: LeadInput, *, initial_stage: Stage = Stage.LEAD) -> CaptureResult:
+    """Create the client if new, then the lead and an interaction; audited; `lead.captured`."""
+    check_policy("capture_lead", ctx.actor)
+    _check_text_limits(ctx, data)
+    currency = data.currency or ctx.settings.currency
+    client, created = await upsert_client(ctx.session, data, currency)
+    lead = Lead(
+        client_id=client.id, source=data.source.value, stage=initial_stage.value,
+        requirements=data.requirements, budget=data.budget, currency=currency,
+        budget_range=data.budget_range, timeline=data.timeline, project_type=data.project_type,
+        notes=data.notes, referrer=data.referrer, metadata_=dict(data.metadata),
+        last_contact_at=utcnow(),
+    )
+    ctx.session.add(lead)
+    await ctx.session.flush()
+    ctx.session.add(LeadStageHistory(lead_id=lead.id, from_stage=None, to_stage=lead.stage,
+                                     actor=ctx.actor.label, reason=f"captured from {data.source.value}"))
+    ctx.session.add(Interaction(client_id=client.id, lead_id=lead.id, kind="capture", channel=data.source.value,
+                                summary=(data.requirements or data.notes or "")[:500] or None,
+                                actor=ctx.actor.label))
+    await ctx.session.flush()
+    ctx.audit("lead.captured", f"lead:{lead.id}", client_id=client.id, source=data.source.value,
+              created_client=created, budget=data.budget)
+    ctx.emit("lead.captured", lead_id=lead.id, client_id=client.id, source=data.source.value,
+             stage=lead.stage, name=client.name, company=client.company, budget=data.budget)
+    return CaptureResult(client_id=client.id, lead_id=lead.id, stage=lead.stage, created_client=created)
+
+
+def _check_text_limits(ctx: OperationContext, data: LeadInput) -> None:
+    limit = ctx.settings.max_text_length
+    for field in ("requirements", "notes"):
+        v = getattr(data, field)
+        if v and len(v) > limit:
+            raise InvalidInput(f"{field} is longer than {limit} characters", field=field)
+
+
+async def load_lead(session: AsyncSession, lead_id: int, *, for_update: bool = False) -> Lead:
+    stmt = select(Lead).where(Lead.id == lead_id)
+    if for_update and session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    lead = (await session.execute(stmt)).scalar_one_or_none()
+    if lead is None:
+        raise LeadNotFound(lead_id)
+    return lead
+
+
+async def set_stage(ctx: OperationContext, lead: Lead, to: Stage, reason: str | None) -> StageMoveResult:
+    """Apply a move that the caller has already checked; writes history, audit and event."""
+    frm = lead.stage
+    now = utcnow()
+    lead.stage = to.value
+    lead.stage_changed_at = now
+    if to == Stage.LOST:
+        lead.lost_reason = reason
+        lead.closed_at = now
+    elif to.value in WON and lead.closed_at is None:
+        lead.closed_at = now
+    elif to == Stage.LEAD:
+        lead.closed_at = None
+        lead.lost_reason = None
+    ctx.session.add(LeadStageHistory(lead_id=lead.id, from_stage=frm, to_stage=to.value,
+                                     actor=ctx.actor.label, reason=reason, at=now))
+    await ctx.session.flush()
+    ctx.audit("lead.stage_changed", f"lead:{lead.id}", from_stage=frm, to_stage=to.value, reason=reason)
+    ctx.emit("lead.stage_changed", lead_id=lead.id, from_stage=frm, to_stage=to.value)
+    return StageMoveResult(lead_id=lead.id, from_stage=frm, to_stage=to.value)
+
+
+async def move_to_stage(ctx: OperationContext, lead_id: int, move: StageMoveInput) -> StageMoveResult:
+    """Move a lead along the allowed moves; LOST needs a reason; leaving LOST needs an admin."""
+    to = parse_stage(move.stage)
+    check_policy("mark_lost" if to == Stage.LOST else "move_to_stage", ctx.actor)
+    lead = await load_lead(ctx.session, lead_id, for_update=True)
+    frm = Stage(lead.stage)
+    if to not in ALLOWED_MOVES[frm]:
+        allowed = allowed_moves(frm.value)
+        hint = f"From {frm.value} a lead can move to: {', '.join(allowed)}." if allowed else \
+            f"{frm.value} is a final stage."
+        raise IllegalStageMove(f"Lead #{lead_id} cannot move from {frm.value} to {to.value}. {hint}",
+                               field="stage", allowed=allowed)
+    if to == Stage.LOST and not (move.reason and move.reason.strip()):
+        raise InvalidInput("Marking a lead lost needs a reason.", field="reason")
+    if frm == Stage.LOST and ctx.actor.role not in (Role.ADMIN, Role.SYSTEM):
+        raise PolicyDenied("reopen_lead", ctx.actor.role.value, "Only an admin can reopen a lost lead.")
+    return await set_stage(ctx, lead, to, move.reason)
+
+
+async def mark_lost(ctx: OperationContext, lead_id: int, reason: str) -> StageMoveResult:
+    return await move_to_stage(ctx, lead_id, StageMoveInput(stage=Stage.LOST.value, reason=reason))
+
+
+def lead_view(lead: Lead, client: Client) -> LeadView:
+    return LeadView(
+        id=lead.id, client_id=client.id, client_name=client.name, email=client.email, company=client.company,
+        source=lead.source, stage=lead.stage, score=lead.score, close_probability=lead.close_probability,
+        budget=lead.budget, currency=lead.currency, industry=client.industry, country=client.country,
+        project_type=lead.project_type, requirements=lead.requirements, timeline=lead.timeline,
+        referrer=lead.referrer, next_action=lead.next_action, next_action_date=lead.next_action_date,
+        lost_reason=lead.lost_reason, created_at=lead.created_at, stage_changed_at=lead.stage_changed_at,
+        metadata=lead.metadata_ or {},
+    )
+
+
+async def get_lead(ctx: OperationContext, lead_id: int) -> LeadView:
+    check_policy("view_leads", ctx.actor)
+    row = (
+        await ctx.session.execute(select(Lead, Client).join(Client, Lead.client_id == Client.id).where(Lead.id == lead_id))
+    ).first()
+    if row is None:
+        raise LeadNotFound(lead_id)
+    return lead_view(row[0], row[1])
+
+
+async def find_leads(ctx: OperationContext, *, stage: str | None = None, source: str | None = None,
+                     query: str | None = None, limit: int = 50, offset: int = 0) -> LeadPage:
+    """Leads filtered by stage, source and a text found in name, e-mail, company or requirements."""
+    check_policy("view_leads", ctx.actor)
+    stmt = select(Lead, Client).join(Client, Lead.client_id == Client.id)
+    if stage:
+        stmt = stmt.where(Lead.stage == parse_stage(stage).value)
+    if source:
+        stmt = stmt.where(Lead.source == source.strip().lower())
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Client.name).like(like), Client.email_normalized.like(like),
+                              func.lower(Client.company).like(like), func.lower(Lead.requirements).like(like)))
+    total = (await ctx.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    rows = (await ctx.session.execute(stmt.order_by(Lead.id.desc()).limit(limit).offset(offset))).all()
+    return LeadPage(items=[lead_view(lead, client) for lead, client in rows], total=total, limit=limit, offset=offset)
+
+
+async def get_client(ctx: OperationContext, client_id: int) -> ClientView:
+    check_policy("view_leads", ctx.actor)
+    client = await ctx.session.get(Client, client_id)
+    if client is None:
+        raise ClientNotFound(client_id)
+    lead_ids = (await ctx.session.execute(select(Lead.id).where(Lead.client_id == client_id).order_by(Lead.id))).scalars().all()
+    return ClientView(
+        id=client.id, name=client.name, email=client.email, company=client.company, industry=client.industry,
+        country=client.country, timezone=client.timezone, lifetime_value=client.lifetime_value,
+        currency=client.currency, project_count=client.project_count, satisfaction_score=client.satisfaction_score,
+        created_at=client.created_at, lead_ids=list(lead_ids), metadata=client.metadata_ or {},
+    )
+
+
+__all__ = ["capture_lead", "move_to_stage", "mark_lost", "get_lead", "find_leads", "get_client", "LOSABLE"]

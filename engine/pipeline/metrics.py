@@ -1,0 +1,174 @@
+"""Pipeline and revenue figures, computed in SQL (a handful of GROUP BY queries)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel
+from sqlalchemy import case, func, select, text
+
+from engine.context import OperationContext
+from engine.governance.policies import check_policy
+from engine.money import cents
+from engine.pipeline.schemas import DecimalStr
+from engine.pipeline.stages import OPEN, ORDER, RANK, WON, Stage
+from storage.models import Invoice, Lead, LeadStageHistory, Project
+from storage.types import utcnow
+
+
+class StageFigures(BaseModel):
+    stage: str
+    count: int
+    value: DecimalStr
+    avg_days: float | None
+    stuck: int
+
+
+class Conversion(BaseModel):
+    from_stage: str
+    to_stage: str
+    reached_from: int
+    reached_to: int
+    rate: float | None
+
+
+class PipelineMetrics(BaseModel):
+    total_leads: int
+    stages: list[StageFigures]
+    conversion: list[Conversion]
+    win_rate: float | None
+    won: int
+    lost: int
+    stuck_days: int
+    stuck_lead_ids: list[int]
+    by_source: dict[str, int]
+    by_referrer: dict[str, int]
+    currency: str
+
+
+class RevenueStats(BaseModel):
+    currency: str
+    period: str
+    invoiced: DecimalStr
+    paid: DecimalStr
+    outstanding: DecimalStr
+    by_source: dict[str, DecimalStr]
+    by_month: dict[str, DecimalStr]
+
+
+def _rank_case(column: object) -> object:
+    return case({s.value: i for i, s in enumerate(ORDER)}, value=column, else_=-1)
+
+
+async def get_pipeline_metrics(ctx: OperationContext) -> PipelineMetrics:
+    check_policy("get_pipeline_metrics", ctx.actor)
+    s = ctx.session
+    stuck_before = utcnow() - timedelta(days=ctx.settings.stuck_days)
+
+    rows = (await s.execute(
+        select(Lead.stage, func.count(), func.coalesce(func.sum(Lead.budget), 0),
+               func.sum(case((Lead.stage_changed_at < stuck_before, 1), else_=0)))
+        .group_by(Lead.stage)
+    )).all()
+    count = {r[0]: int(r[1]) for r in rows}
+    value = {r[0]: Decimal(r[2]) for r in rows}
+    stuck_by_stage = {r[0]: int(r[3] or 0) for r in rows if r[0] in OPEN}
+
+    # How far each lead got (from its history), then how many got at least that far.
+    max_rank = (
+        select(LeadStageHistory.lead_id, func.max(_rank_case(LeadStageHistory.to_stage)).label("r"))
+        .group_by(LeadStageHistory.lead_id).subquery()
+    )
+    reached_rows = (await s.execute(select(max_rank.c.r, func.count()).group_by(max_rank.c.r))).all()
+    at_rank: dict[int, int] = {int(r): int(n) for r, n in reached_rows if r is not None}
+    reached = [sum(n for r, n in at_rank.items() if r >= i) for i in range(len(ORDER))]
+    conversion = [
+        Conversion(from_stage=ORDER[i].value, to_stage=ORDER[i + 1].value, reached_from=reached[i],
+                   reached_to=reached[i + 1], rate=round(reached[i + 1] / reached[i], 4) if reached[i] else None)
+        for i in range(len(ORDER) - 1)
+    ]
+
+    avg_days = await _average_days_in_stage(ctx)
+    stuck_ids = (await s.execute(
+        select(Lead.id).where(Lead.stage.in_([st.value for st in OPEN]), Lead.stage_changed_at < stuck_before)
+        .order_by(Lead.stage_changed_at).limit(50)
+    )).scalars().all()
+
+    by_source = {r[0]: int(r[1]) for r in (await s.execute(select(Lead.source, func.count()).group_by(Lead.source))).all()}
+    by_referrer = {r[0]: int(r[1]) for r in (await s.execute(
+        select(Lead.referrer, func.count()).where(Lead.referrer.is_not(None)).group_by(Lead.referrer))).all()}
+
+    won = sum(count.get(st, 0) for st in WON)
+    lost = count.get(Stage.LOST.value, 0)
+    stages = [
+        StageFigures(stage=st.value, count=count.get(st.value, 0), value=cents(value.get(st.value, Decimal(0))),
+                     avg_days=avg_days.get(st.value), stuck=stuck_by_stage.get(st.value, 0))
+        for st in [*ORDER, Stage.LOST]
+    ]
+    return PipelineMetrics(
+        total_leads=sum(count.values()), stages=stages, conversion=conversion,
+        win_rate=round(won / (won + lost), 4) if won + lost else None, won=won, lost=lost,
+        stuck_days=ctx.settings.stuck_days, stuck_lead_ids=list(stuck_ids), by_source=by_source,
+        by_referrer=by_referrer, currency=ctx.settings.currency,
+    )
+
+
+async def _average_days_in_stage(ctx: OperationContext) -> dict[str, float]:
+    """Mean time between entering a stage and leaving it, over completed stays."""
+    if ctx.services.dialect == "postgresql":
+        diff = "EXTRACT(EPOCH FROM (nxt - at)) / 86400.0"
+    else:
+        diff = "(julianday(nxt) - julianday(at))"
+    sql = text(f"""
+        SELECT to_stage, AVG({diff}) FROM (
+            SELECT to_stage, at, LEAD(at) OVER (PARTITION BY lead_id ORDER BY at, id) AS nxt
+            FROM lead_stage_history
+        ) t WHERE nxt IS NOT NULL GROUP BY to_stage
+    """)
+    return {r[0]: round(float(r[1]), 2) for r in (await ctx.session.execute(sql)).all() if r[1] is not None}
+
+
+_PERIODS = {"month": 31, "quarter": 92, "year": 366, "all": None}
+
+
+async def get_revenue_stats(ctx: OperationContext, period: str = "all") -> RevenueStats:
+    """Invoiced, paid and outstanding totals; paid revenue per lead source and per month."""
+    check_policy("get_revenue_stats", ctx.actor)
+    period = (period or "all").lower()
+    if period not in _PERIODS:
+        from engine.errors import InvalidInput
+
+        raise InvalidInput(f"Unknown period {period!r}; use one of {', '.join(_PERIODS)}.", field="period")
+    s = ctx.session
+    since = utcnow() - timedelta(days=_PERIODS[period]) if _PERIODS[period] else None
+    base = select(Invoice.status, func.coalesce(func.sum(Invoice.amount), 0)).where(Invoice.status != "void")
+    if since:
+        base = base.where(Invoice.issued_at >= since)
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for status, amount in (await s.execute(base.group_by(Invoice.status))).all():
+        totals[status] += Decimal(amount)
+    invoiced = sum(totals.values(), Decimal(0))
+    paid = totals.get("paid", Decimal(0))
+
+    paid_q = select(Lead.source, func.coalesce(func.sum(Invoice.amount), 0)).select_from(Invoice) \
+        .join(Project, Invoice.project_id == Project.id).join(Lead, Project.lead_id == Lead.id, isouter=True) \
+        .where(Invoice.status == "paid")
+    if since:
+        paid_q = paid_q.where(Invoice.paid_at >= since)
+    by_source = {(src or "unknown"): cents(Decimal(v)) for src, v in (await s.execute(paid_q.group_by(Lead.source))).all()}
+
+    if ctx.services.dialect == "postgresql":
+        month = func.to_char(func.timezone("UTC", Invoice.paid_at), "YYYY-MM")
+    else:
+        month = func.strftime("%Y-%m", Invoice.paid_at)
+    month_q = select(month, func.sum(Invoice.amount)).where(Invoice.status == "paid", Invoice.paid_at.is_not(None))
+    if since:
+        month_q = month_q.where(Invoice.paid_at >= since)
+    by_month = {m: cents(Decimal(v)) for m, v in (await s.execute(month_q.group_by(month).order_by(month))).all()}
+    return RevenueStats(currency=ctx.settings.currency, period=period, invoiced=cents(invoiced), paid=cents(paid),
+                        outstanding=cents(invoiced - paid), by_source=by_source, by_month=by_month)
+
+
+__all__ = ["get_pipeline_metrics", "get_revenue_stats", "RANK"]

@@ -1,0 +1,46 @@
+"""Small protocols through which the engine talks to the outside world.
+
+Implementations are chosen at start-up from the settings (`bot/` and `workers/`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class Notifier(Protocol):
+    """Tells people something (Slack in production; a log line when Slack is off)."""
+
+    async def post(self, channel: str | None, text: str, *, blocks: list[dict[str, Any]] | None = None,
+                   thread_ts: str | None = None, key: str | None = None) -> str | None: ...
+
+
+class Queue(Protocol):
+    """Runs a named job later. `job_id` makes enqueueing idempotent."""
+
+    async def enqueue(self, function: str, *args: Any, job_id: str | None = None,
+                      defer_seconds: float | None = None) -> str | None: ...
+
+
+class Cache(Protocol):
+    async def get(self, key: str) -> Any | None: ...
+
+    async def set(self, key: str, value: Any, ttl_seconds: int) -> None: ...
+
+    async def delete_prefix(self, prefix: str) -> None: ...
+
+
+class LogNotifier:
+    """Used when Slack is off: messages go to the log, so nothing is silently lost."""
+
+    def __init__(self) -> None:
+        import logging
+
+        self.log = logging.getLogger("grace.notify")
+        self.sent: list[dict[str, Any]] = []
+
+    async def post(self, channel: str | None, text: str, *, blocks: list[dict[str, Any]] | None = None,
+                   thread_ts: str | None = None, key: str | None = None) -> str | None:
+        self.sent.append({"channel": channel, "text": text, "thread_ts": thread_ts, "key": key})
+        self.log.info("notify %s: %s", channel or "-", text)
+        return None

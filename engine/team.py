@@ -1,0 +1,99 @@
+"""Team members and API keys: who may act, with which role."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engine.actors import ASSIGNABLE_ROLES, Actor, Role
+from engine.context import OperationContext
+from engine.errors import InvalidInput, Unauthenticated
+from engine.governance.policies import check_policy
+from storage.models import ApiKey, TeamMember
+from storage.types import utcnow
+
+KEY_PREFIX = "grace_"
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def parse_role(role: str) -> Role:
+    if role not in ASSIGNABLE_ROLES:
+        raise InvalidInput(f"Unknown role {role!r}; roles are {', '.join(ASSIGNABLE_ROLES)}.", field="role")
+    return Role(role)
+
+
+class NewApiKey(BaseModel):
+    id: int
+    name: str
+    role: str
+    key: str
+
+
+async def create_api_key(ctx: OperationContext, name: str, role: str) -> NewApiKey:
+    """A new key; only its hash is stored, so the key is shown once."""
+    check_policy("manage_team", ctx.actor)
+    r = parse_role(role)
+    if not name.strip() or len(name) > 200:
+        raise InvalidInput("An API key needs a name of 1 to 200 characters.", field="name")
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    row = ApiKey(name=name.strip(), role=r.value, prefix=key[:12], key_hash=hash_key(key))
+    ctx.session.add(row)
+    await ctx.session.flush()
+    ctx.audit("apikey.created", f"apikey:{row.id}", name=row.name, role=row.role)
+    return NewApiKey(id=row.id, name=row.name, role=row.role, key=key)
+
+
+async def authenticate_api_key(session: AsyncSession, key: str) -> Actor:
+    if not key:
+        raise Unauthenticated("An API key is required: send 'Authorization: Bearer <key>'.")
+    row = (await session.execute(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))).scalar_one_or_none()
+    if row is None or row.revoked_at is not None:
+        raise Unauthenticated("The API key is not valid.")
+    now = utcnow()
+    # Touch at most once a minute: a hot key must not turn every read into a write.
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+        row.last_used_at = now
+        await session.commit()
+    return Actor(kind="api_key", ref=str(row.id), role=Role(row.role), name=row.name)
+
+
+class TeamMemberView(BaseModel):
+    id: int
+    slack_user_id: str
+    name: str
+    role: str
+
+
+async def add_team_member(ctx: OperationContext, slack_user_id: str, name: str, role: str) -> TeamMemberView:
+    """Add a member, or change the name and role of an existing one."""
+    check_policy("manage_team", ctx.actor)
+    r = parse_role(role)
+    slack_user_id = slack_user_id.strip()
+    if not slack_user_id or len(slack_user_id) > 32:
+        raise InvalidInput("A Slack user id looks like U012ABCDEF.", field="slack_user_id")
+    row = (await ctx.session.execute(select(TeamMember).where(TeamMember.slack_user_id == slack_user_id))).scalar_one_or_none()
+    if row is None:
+        row = TeamMember(slack_user_id=slack_user_id, name=name.strip() or slack_user_id, role=r.value)
+        ctx.session.add(row)
+    else:
+        row.name, row.role, row.active = name.strip() or row.name, r.value, True
+    await ctx.session.flush()
+    ctx.audit("team.member_set", f"member:{slack_user_id}", name=row.name, role=row.role)
+    return TeamMemberView(id=row.id, slack_user_id=row.slack_user_id, name=row.name, role=row.role)
+
+
+async def actor_for_slack_user(session: AsyncSession, slack_user_id: str) -> Actor:
+    """The team member behind a Slack user; unknown people are viewers."""
+    row = (await session.execute(
+        select(TeamMember).where(TeamMember.slack_user_id == slack_user_id, TeamMember.active.is_(True))
+    )).scalar_one_or_none()
+    if row is None:
+        return Actor(kind="team_member", ref=slack_user_id, role=Role.VIEWER, name=slack_user_id)
+    return Actor(kind="team_member", ref=slack_user_id, role=Role(row.role), name=row.name)

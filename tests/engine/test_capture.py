@@ -1,0 +1,120 @@
+import asyncio
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from engine.audit import verify_audit_chain
+from engine.errors import IllegalStageMove, InvalidInput, LeadNotFound, PolicyDenied
+from engine.pipeline.capture import capture_lead, find_leads, get_client, mark_lost, move_to_stage
+from engine.pipeline.schemas import LeadInput, StageMoveInput
+from storage.models import AuditEntry, Client, Interaction, Lead, LeadStageHistory
+from tests.conftest import ADMIN, SALES, VIEWER, lead_data, op
+
+
+async def capture(services, actor=SALES, **kw):
+    return await op(services, actor, capture_lead, LeadInput(**lead_data(**kw)))
+
+
+async def test_capture_creates_client_lead_interaction_and_history(services):
+    events = services.events.subscribe()
+    nxt = asyncio.ensure_future(events.__anext__())
+    await asyncio.sleep(0)
+    r = await capture(services, email="Grace@Hopper.io", budget="$12k")
+    assert r.created_client and r.stage == "LEAD"
+    async with services.session_factory() as s:
+        client = await s.get(Client, r.client_id)
+        lead = await s.get(Lead, r.lead_id)
+        assert client.email_normalized == "grace@hopper.io"
+        assert str(lead.budget) == "12000.00"
+        assert lead.created_at.tzinfo is not None
+        assert (await s.execute(select(func.count()).select_from(Interaction))).scalar_one() == 1
+        hist = (await s.execute(select(LeadStageHistory))).scalars().all()
+        assert [(h.from_stage, h.to_stage) for h in hist] == [(None, "LEAD")]
+        actions = (await s.execute(select(AuditEntry.action))).scalars().all()
+        assert actions == ["lead.captured"]
+    event = await asyncio.wait_for(nxt, 2)
+    assert event["type"] == "lead.captured" and event["data"]["lead_id"] == r.lead_id
+    await events.aclose()
+
+
+async def test_same_email_any_case_is_the_same_client(services):
+    a = await capture(services, email="Same@Example.COM", company=None)
+    b = await capture(services, email="same@example.com", company="Filled Later Inc")
+    assert a.client_id == b.client_id and a.lead_id != b.lead_id
+    assert a.created_client and not b.created_client
+    view = await op(services, SALES, get_client, a.client_id)
+    assert view.company == "Filled Later Inc"  # empty fields are filled, not overwritten
+    assert view.lead_ids == [a.lead_id, b.lead_id]
+
+
+async def test_concurrent_captures_of_one_address_make_one_client(services):
+    emails = [f"Race{'X' if i % 2 else 'x'}@example.com" for i in range(20)]
+    results = await asyncio.gather(*(capture(services, email=e) for e in emails))
+    assert len({r.client_id for r in results}) == 1
+    assert sum(r.created_client for r in results) == 1
+    async with services.session_factory() as s:
+        assert (await s.execute(select(func.count()).select_from(Client))).scalar_one() == 1
+        assert (await s.execute(select(func.count()).select_from(Lead))).scalar_one() == 20
+        assert (await verify_audit_chain(s)).ok
+
+
+def test_input_validation_names_the_field():
+    with pytest.raises(ValidationError) as e:
+        LeadInput(**lead_data(email="not-an-email"))
+    assert e.value.errors()[0]["loc"] == ("email",)
+    with pytest.raises(ValidationError) as e:
+        LeadInput(**lead_data(name="x" * 201))
+    assert e.value.errors()[0]["loc"] == ("name",)
+    with pytest.raises(ValidationError) as e:
+        LeadInput(**lead_data(source="carrier pigeon"))
+    assert e.value.errors()[0]["loc"] == ("source",)
+
+
+async def test_stage_moves_follow_the_table_and_write_history(services):
+    r = await capture(services)
+    await op(services, SALES, move_to_stage, r.lead_id, StageMoveInput(stage="qualified"))
+    with pytest.raises(IllegalStageMove) as e:
+        await op(services, SALES, move_to_stage, r.lead_id, StageMoveInput(stage="PAID"))
+    assert "PROPOSAL" in e.value.message and "QUALIFIED" in e.value.message
+    with pytest.raises(InvalidInput):
+        await op(services, SALES, move_to_stage, r.lead_id, StageMoveInput(stage="WON"))
+    with pytest.raises(InvalidInput) as e:
+        await op(services, SALES, move_to_stage, r.lead_id, StageMoveInput(stage="LOST"))
+    assert e.value.field == "reason"
+    await op(services, SALES, mark_lost, r.lead_id, "went with another agency")
+    with pytest.raises(PolicyDenied):
+        await op(services, SALES, move_to_stage, r.lead_id, StageMoveInput(stage="LEAD"))
+    await op(services, ADMIN, move_to_stage, r.lead_id, StageMoveInput(stage="LEAD", reason="they came back"))
+    async with services.session_factory() as s:
+        hist = (await s.execute(select(LeadStageHistory.to_stage).order_by(LeadStageHistory.id))).scalars().all()
+        assert hist == ["LEAD", "QUALIFIED", "LOST", "LEAD"]
+        lead = await s.get(Lead, r.lead_id)
+        assert lead.stage == "LEAD" and lead.lost_reason is None
+
+
+async def test_refusals_are_audited_and_change_nothing(services):
+    with pytest.raises(PolicyDenied) as e:
+        await capture(services, actor=VIEWER)
+    assert "viewer" in e.value.message and "capture lead" in e.value.message
+    async with services.session_factory() as s:
+        assert (await s.execute(select(func.count()).select_from(Lead))).scalar_one() == 0
+        entries = (await s.execute(select(AuditEntry))).scalars().all()
+        assert [(a.action, a.subject) for a in entries] == [("policy.denied", "capture_lead")]
+
+
+async def test_unknown_lead_is_a_clear_error(services):
+    with pytest.raises(LeadNotFound) as e:
+        await op(services, SALES, move_to_stage, 999, StageMoveInput(stage="QUALIFIED"))
+    assert "#999" in e.value.message
+
+
+async def test_find_leads_filters(services):
+    await capture(services, source="linkedin", company="Zebra Robotics")
+    await capture(services, source="referral", company="Acme")
+    page = await op(services, VIEWER, find_leads, source="linkedin")
+    assert page.total == 1 and page.items[0].company == "Zebra Robotics"
+    page = await op(services, VIEWER, find_leads, query="acme")
+    assert page.total == 1 and page.items[0].source == "referral"
+    page = await op(services, VIEWER, find_leads, stage="lead")
+    assert page.total == 2
