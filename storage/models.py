@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -146,6 +147,28 @@ class Project(Timestamped, Base):
 
     client: Mapped[Client] = relationship(back_populates="projects")
     invoices: Mapped[list[Invoice]] = relationship(back_populates="project")
+    milestones: Mapped[list[Milestone]] = relationship(back_populates="project", order_by="Milestone.seq")
+
+
+class Milestone(Base):
+    """A step of a project's plan, with the share of the price due when it is reached."""
+
+    __tablename__ = "project_milestones"
+    __table_args__ = (UniqueConstraint("project_id", "seq", name="uq_project_milestones_project_seq"),)
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("business_projects.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[datetime | None]
+    share: Mapped[Decimal] = mapped_column(Numeric(9, 6))  # of the project's price, all shares sum to 1
+    amount: Mapped[Decimal]  # share x price in cents; the last one takes the rounding remainder
+    status: Mapped[str] = mapped_column(String(32), default="pending")  # pending, in_progress, done
+    completed_at: Mapped[datetime | None]
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+
+    project: Mapped[Project] = relationship(back_populates="milestones")
 
 
 class Interaction(Base):
@@ -183,7 +206,7 @@ class Invoice(Timestamped, Base):
     amount: Mapped[Decimal]
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     status: Mapped[str] = mapped_column(String(32), default="issued")
-    milestone: Mapped[str | None] = mapped_column(String(200))
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("project_milestones.id", ondelete="RESTRICT"))
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime | None]
