@@ -7,6 +7,8 @@ import logging
 from engine.config import Settings
 from engine.context import Services
 from engine.events import InProcessEventBus, RedisEventBus
+from engine.notify import KeyedNotifier
+from engine.ports import LogNotifier, Notifier
 from storage.db import create_engine, create_session_factory
 
 log = logging.getLogger("grace")
@@ -18,6 +20,7 @@ async def build_services(settings: Settings) -> Services:
     db = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size,
                        max_overflow=settings.db_max_overflow)
     services = Services(settings=settings, db=db, session_factory=create_session_factory(db))
+    services.notifier = KeyedNotifier(build_notifier(settings), services.session_factory)
     if settings.redis_url:
         bus = RedisEventBus(settings.redis_url)
         await bus.start()
@@ -32,6 +35,16 @@ async def build_services(settings: Settings) -> Services:
 
         services.queue = InProcessQueue(JOBS, {"services": services})
     return services
+
+
+def build_notifier(settings: Settings) -> Notifier:
+    if not settings.slack_bot_token:
+        log.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on "
+                 "(see README, 'Slack'); messages go to this log meanwhile.")
+        return LogNotifier()
+    from bot.slack.client import SlackNotifier, build_client
+
+    return SlackNotifier(build_client(settings), settings.alerts_channel or None)
 
 
 async def close_services(services: Services) -> None:

@@ -229,3 +229,48 @@ async def live_server(services: Services) -> AsyncIterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     await task
+
+
+@pytest_asyncio.fixture
+async def fake_slack() -> AsyncIterator[Any]:
+    """A fake Slack Web API served on loopback; `fake_slack.url` is its base URL (ends in /api/)."""
+    import uvicorn
+
+    from tests.fakes.slack import FakeSlack
+
+    fake = FakeSlack()
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started:
+            break
+        await asyncio.sleep(0.02)
+    fake.url = f"http://127.0.0.1:{port}/api/"
+    yield fake
+    server.should_exit = True
+    await task
+
+
+SLACK_SIGNING_SECRET = "test-signing-secret"
+
+
+@pytest.fixture
+def slack_settings(settings: Settings, fake_slack: Any) -> Settings:
+    """Settings with Slack on, pointed at the fake Slack API."""
+    return settings.model_copy(update={
+        "slack_bot_token": "xoxb-test-token", "slack_signing_secret": SLACK_SIGNING_SECRET,
+        "slack_api_url": fake_slack.url, "alerts_channel": "C0ALERTS", "approvals_channel": "C0APPROVE",
+        "leads_channel": "C0LEADS",
+    })
+
+
+@pytest_asyncio.fixture
+async def slack_services(slack_settings: Settings) -> AsyncIterator[Services]:
+    """Services with the Slack notifier talking to the fake Slack API."""
+    from bot.services import build_services, close_services
+
+    s = await build_services(slack_settings)
+    yield s
+    await close_services(s)
