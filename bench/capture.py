@@ -14,7 +14,7 @@ import os
 import time
 import uuid
 
-from _common import percentile, report, scratch_pg, served, make_key
+from _common import make_key, percentile, report, scratch_pg, served
 
 N = int(os.environ.get("BENCH_CAPTURE_N", "2000"))
 CONCURRENCY = 32

@@ -10,11 +10,17 @@ from fastapi.responses import JSONResponse
 
 from bot.api import leads, live, pipeline
 from bot.api.errors import install_error_handlers
+from bot.observability import install_observability, observe_event
 from bot.services import build_services, close_services
 from engine.config import Settings
 from engine.context import Services
 
 MAX_BODY_BYTES = 25 * 1024 * 1024
+
+
+def _hook(services: Services) -> None:
+    if observe_event not in services.event_hooks:
+        services.event_hooks.append(observe_event)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -25,6 +31,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = services is None
         app.state.services = services or await build_services(settings)
+        _hook(app.state.services)
         try:
             yield
         finally:
@@ -35,7 +42,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                   description="Grace runs a consulting agency's client lifecycle. Authenticate with a bearer API key.")
     if services is not None:
         app.state.services = services
+        _hook(services)
     install_error_handlers(app)
+    install_observability(app)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]

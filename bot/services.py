@@ -28,12 +28,18 @@ async def build_services(settings: Settings) -> Services:
         from workers.queue import ArqQueue
 
         services.queue = ArqQueue(settings.redis_url)
+        from engine.cache import RedisCache
+
+        services.cache = RedisCache(settings.redis_url)
     else:
         services.events = InProcessEventBus()
         from workers.jobs import JOBS
         from workers.queue import InProcessQueue
 
         services.queue = InProcessQueue(JOBS, {"services": services})
+        from engine.cache import InProcessCache
+
+        services.cache = InProcessCache()
     return services
 
 
@@ -51,5 +57,8 @@ async def close_services(services: Services) -> None:
     close = getattr(services.queue, "close", None)
     if close:
         await close()
+    close_cache = getattr(services.cache, "close", None)
+    if close_cache:
+        await close_cache()
     await services.events.close()
     await services.db.dispose()

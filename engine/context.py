@@ -37,6 +37,8 @@ class Services:
     notifier: Notifier = field(default_factory=LogNotifier)
     queue: Queue | None = None
     cache: Cache | None = None
+    # Called with every event this process publishes (metrics, logs); must not raise.
+    event_hooks: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     # Filled by the issues that build them (scoring, proposals, billing, hunter...).
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -90,7 +92,21 @@ async def unit_of_work(services: Services, actor: Actor) -> AsyncIterator[Operat
 
 
 async def run_after_commit(services: Services, ctx: OperationContext) -> None:
+    if services.cache is not None and ctx._events:
+        from engine.cache import invalidate, invalidations_for
+
+        stale = {p for event in ctx._events for p in invalidations_for(event)}
+        for prefix in sorted(stale):
+            try:
+                await invalidate(services.cache, prefix)
+            except Exception:
+                log.exception("could not invalidate cache prefix %s", prefix)
     for event in ctx._events:
+        for hook in services.event_hooks:
+            try:
+                hook(event)
+            except Exception:
+                log.exception("event hook failed")
         try:
             await services.events.publish(event)
         except Exception:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import socket
 
 import typer
@@ -52,11 +51,13 @@ def register(app: typer.Typer) -> None:
             if explicit:
                 fail(f"port {port} on {host} is already in use; choose another with --port")
             port = _free_port(host)
-        logging.getLogger().setLevel(s.log_level)
+        from bot.observability import configure_logging
+
+        configure_logging(s)
         migrate_database(s)
         s.host, s.port = host, port
         url = f"http://{host}:{port}"
         console.print(f"Grace is listening on {url}  (database: {s.resolved_database_url.split('@')[-1]})")
         console.print(f"API docs: {url}/docs   health: {url}/healthz")
         console.print("Create an API key: grace apikey create --name me --role admin")
-        uvicorn.run(create_app(s), host=host, port=port, log_level=s.log_level.lower())
+        uvicorn.run(create_app(s), host=host, port=port, log_level=s.log_level.lower(), log_config=None)

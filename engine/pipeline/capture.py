@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.actors import Role
+from engine.cache import TTL_CLIENT, cached
 from engine.context import OperationContext
 from engine.errors import ClientNotFound, IllegalStageMove, InvalidInput, LeadNotFound, PolicyDenied
 from engine.governance.policies import check_policy
@@ -202,7 +203,17 @@ async def find_leads(ctx: OperationContext, *, stage: str | None = None, source:
 
 
 async def get_client(ctx: OperationContext, client_id: int) -> ClientView:
+    """A client with its leads; cached for an hour, invalidated by any change to the client."""
     check_policy("view_leads", ctx.actor)
+
+    async def compute() -> dict[str, Any]:
+        return (await _client_view(ctx, client_id)).model_dump(mode="json")
+
+    return ClientView.model_validate(
+        await cached(ctx.services.cache, f"client:{client_id}:", "view", TTL_CLIENT, compute))
+
+
+async def _client_view(ctx: OperationContext, client_id: int) -> ClientView:
     client = await ctx.session.get(Client, client_id)
     if client is None:
         raise ClientNotFound(client_id)

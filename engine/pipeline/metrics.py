@@ -9,6 +9,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 from sqlalchemy import case, func, select, text
 
+from engine.cache import TTL_PIPELINE, cached
 from engine.context import OperationContext
 from engine.governance.policies import check_policy
 from engine.money import cents
@@ -63,7 +64,17 @@ def _rank_case(column: object) -> object:
 
 
 async def get_pipeline_metrics(ctx: OperationContext) -> PipelineMetrics:
+    """Pipeline figures; cached 5 minutes, invalidated by every change."""
     check_policy("get_pipeline_metrics", ctx.actor)
+
+    async def compute() -> dict[str, object]:
+        return (await compute_pipeline_metrics(ctx)).model_dump(mode="json")
+
+    return PipelineMetrics.model_validate(
+        await cached(ctx.services.cache, "pipeline:", "metrics", TTL_PIPELINE, compute))
+
+
+async def compute_pipeline_metrics(ctx: OperationContext) -> PipelineMetrics:
     s = ctx.session
     stuck_before = utcnow() - timedelta(days=ctx.settings.stuck_days)
 
@@ -134,13 +145,21 @@ _PERIODS = {"month": 31, "quarter": 92, "year": 366, "all": None}
 
 
 async def get_revenue_stats(ctx: OperationContext, period: str = "all") -> RevenueStats:
-    """Invoiced, paid and outstanding totals; paid revenue per lead source and per month."""
+    """Invoiced, paid and outstanding totals; paid revenue per lead source and per month (cached 5 min)."""
     check_policy("get_revenue_stats", ctx.actor)
     period = (period or "all").lower()
     if period not in _PERIODS:
         from engine.errors import InvalidInput
 
         raise InvalidInput(f"Unknown period {period!r}; use one of {', '.join(_PERIODS)}.", field="period")
+
+    async def compute() -> dict[str, object]:
+        return (await compute_revenue_stats(ctx, period)).model_dump(mode="json")
+
+    return RevenueStats.model_validate(await cached(ctx.services.cache, "revenue:", period, TTL_PIPELINE, compute))
+
+
+async def compute_revenue_stats(ctx: OperationContext, period: str) -> RevenueStats:
     s = ctx.session
     since = utcnow() - timedelta(days=_PERIODS[period]) if _PERIODS[period] else None
     base = select(Invoice.status, func.coalesce(func.sum(Invoice.amount), 0)).where(Invoice.status != "void")

@@ -1,0 +1,139 @@
+"""Prometheus metrics, structured logs and request ids."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import uuid
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+from engine.config import Settings
+from engine.context import Services
+
+HTTP_REQUESTS = Counter("grace_http_requests_total", "HTTP requests", ["method", "route", "status"])
+HTTP_LATENCY = Histogram("grace_http_request_seconds", "HTTP request latency", ["method", "route"],
+                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+LEADS_CAPTURED = Counter("grace_leads_captured_total", "Leads captured", ["source"])
+QUALIFICATIONS = Counter("grace_qualifications_total", "Lead qualifications", ["qualified"])
+QUALIFICATION_SCORE = Histogram("grace_qualification_score", "Scores given by qualification",
+                                buckets=(10, 20, 30, 40, 50, 60, 70, 80, 90, 100))
+STAGE_MOVES = Counter("grace_stage_moves_total", "Lead stage moves", ["from_stage", "to_stage"])
+VOTES = Counter("grace_votes_total", "Parliament votes and decisions", ["kind"])
+BUILDS = Counter("grace_builds_total", "Builds by outcome", ["status"])
+BUILDS_RUNNING = Gauge("grace_builds_running", "Builds running now (this process)")
+BUILD_SECONDS = Histogram("grace_build_seconds", "Build duration", buckets=(1, 5, 15, 60, 300, 900, 3600))
+INVOICES = Counter("grace_invoices_total", "Invoices by event", ["status"])
+NPS_RESPONSES = Counter("grace_nps_responses_total", "NPS responses", ["category"])
+SLACK_ACK = Histogram("grace_slack_ack_seconds", "Time to answer Slack's HTTP request",
+                      buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3))
+QUEUE_DEPTH = Gauge("grace_job_queue_depth", "Jobs waiting or running")
+ERRORS = Counter("grace_errors_total", "Unhandled errors", ["where"])
+
+
+def observe_event(event: dict[str, Any]) -> None:
+    """Turns the engine's events into counters (hooked into Services.event_hooks)."""
+    kind, data = event.get("type", ""), event.get("data", {})
+    if kind == "lead.captured":
+        LEADS_CAPTURED.labels(data.get("source", "unknown")).inc()
+    elif kind == "lead.stage_changed":
+        STAGE_MOVES.labels(data.get("from_stage") or "-", data.get("to_stage") or "-").inc()
+    elif kind == "lead.qualified":
+        QUALIFICATIONS.labels(str(bool(data.get("qualified"))).lower()).inc()
+        if isinstance(data.get("score"), int | float):
+            QUALIFICATION_SCORE.observe(float(data["score"]))
+    elif kind.startswith("vote."):
+        VOTES.labels(kind.removeprefix("vote.")).inc()
+    elif kind.startswith("build.") or kind in ("project.delivered", "project.failed"):
+        status = kind.split(".", 1)[1]
+        BUILDS.labels(status).inc()
+        if status == "started":
+            BUILDS_RUNNING.inc()
+        elif status in ("delivered", "failed", "finished", "cancelled"):
+            BUILDS_RUNNING.dec() if BUILDS_RUNNING._value.get() > 0 else None  # noqa: SLF001
+            if isinstance(data.get("duration_seconds"), int | float):
+                BUILD_SECONDS.observe(float(data["duration_seconds"]))
+    elif kind.startswith("invoice."):
+        INVOICES.labels(kind.removeprefix("invoice.")).inc()
+    elif kind.startswith("nps.") and data.get("category"):
+        NPS_RESPONSES.labels(data["category"]).inc()
+
+
+def configure_logging(settings: Settings) -> None:
+    """structlog for our logs and the standard library's (uvicorn, SQLAlchemy), JSON when asked."""
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: Any = structlog.processors.JSONRenderer() if settings.log_json else structlog.dev.ConsoleRenderer(colors=False)
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+    ))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level.upper())
+    for noisy in ("alembic", "uvicorn.access", "httpx", "aiosqlite"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+async def _queue_depth(services: Services) -> int:
+    q = services.queue
+    running = getattr(q, "_running", None)
+    if running is not None:
+        return sum(1 for t in running.values() if not t.done())
+    pool = getattr(q, "_pool", None)
+    if pool is not None:
+        from arq.constants import default_queue_name
+
+        return int(await pool.zcard(default_queue_name))
+    return 0
+
+
+def install_observability(app: FastAPI) -> None:
+    log = structlog.get_logger("grace.http")
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next):  # type: ignore[no-untyped-def]
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        start = time.perf_counter()
+        status = 500
+        try:
+            response: Response = await call_next(request)
+            status = response.status_code
+            response.headers["X-Request-ID"] = request_id
+            return response
+        finally:
+            elapsed = time.perf_counter() - start
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            HTTP_REQUESTS.labels(request.method, route, str(status)).inc()
+            HTTP_LATENCY.labels(request.method, route).observe(elapsed)
+            if route == "/slack/events":
+                SLACK_ACK.observe(elapsed)
+            if status >= 500:
+                ERRORS.labels("http").inc()
+            if route not in ("/metrics", "/healthz"):
+                log.info("request", method=request.method, route=route, status=status,
+                         ms=round(elapsed * 1000, 1))
+            structlog.contextvars.unbind_contextvars("request_id")
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        try:
+            QUEUE_DEPTH.set(await _queue_depth(request.app.state.services))
+        except Exception:  # a scrape must not fail because Redis blinked
+            logging.getLogger("grace").warning("could not read the job queue depth")
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
