@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from bot.api import leads, live, pipeline
 from bot.api.errors import install_error_handlers
 from bot.observability import install_observability, observe_event
 from bot.services import build_services, close_services
+from bot.web import dashboard
 from engine.config import Settings
 from engine.context import Services
 
@@ -54,6 +57,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                                 status_code=413)
         return await call_next(request)
 
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
+    app.include_router(dashboard.router)
     app.include_router(live.router)
     app.include_router(leads.router)
     app.include_router(pipeline.router)
