@@ -85,6 +85,8 @@ class Lead(Timestamped, Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("business_clients.id", ondelete="RESTRICT"))
     source: Mapped[str] = mapped_column(String(32))
     stage: Mapped[str] = mapped_column(String(32), default="LEAD")
+    # Rank (in pipeline order) of the furthest stage ever reached: conversion rates without a history scan.
+    furthest_rank: Mapped[int] = mapped_column(Integer, default=0)
     score: Mapped[float | None]
     close_probability: Mapped[float | None]
     qualified: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -232,6 +234,8 @@ class LeadStageHistory(Base):
     actor: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the lead left this stage (set by the next move): time-in-stage without a window scan.
+    left_at: Mapped[datetime | None]
 
     lead: Mapped[Lead] = relationship(back_populates="history")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +22,7 @@ from engine.pipeline.schemas import (
     StageMoveInput,
     StageMoveResult,
 )
-from engine.pipeline.stages import ALLOWED_MOVES, LOSABLE, WON, Stage, allowed_moves, parse_stage
+from engine.pipeline.stages import ALLOWED_MOVES, LOSABLE, RANK, WON, Stage, allowed_moves, parse_stage
 from storage.models import Client, Interaction, Lead, LeadStageHistory
 from storage.types import utcnow
 
@@ -79,6 +79,7 @@ async def capture_lead(ctx: OperationContext, data: LeadInput, *, initial_stage:
     client, created = await upsert_client(ctx.session, data, currency)
     lead = Lead(
         client_id=client.id, source=data.source.value, stage=initial_stage.value,
+        furthest_rank=RANK.get(initial_stage.value, 0),
         requirements=data.requirements, budget=data.budget, currency=currency,
         budget_range=data.budget_range, timeline=data.timeline, project_type=data.project_type,
         notes=data.notes, referrer=data.referrer, metadata_=dict(data.metadata),
@@ -123,6 +124,11 @@ async def set_stage(ctx: OperationContext, lead: Lead, to: Stage, reason: str | 
     now = utcnow()
     lead.stage = to.value
     lead.stage_changed_at = now
+    if to.value in RANK:
+        lead.furthest_rank = max(lead.furthest_rank or 0, RANK[to.value])
+    await ctx.session.execute(
+        update(LeadStageHistory).where(LeadStageHistory.lead_id == lead.id, LeadStageHistory.left_at.is_(None))
+        .values(left_at=now))
     if to == Stage.LOST:
         lead.lost_reason = reason
         lead.closed_at = now

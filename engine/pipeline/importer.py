@@ -13,6 +13,7 @@ from engine.errors import InvalidInput
 from engine.governance.policies import check_policy
 from engine.pipeline.capture import upsert_client
 from engine.pipeline.schemas import LeadInput, LeadSource
+from engine.pipeline.stages import RANK
 from storage.models import Interaction, Lead, LeadStageHistory
 
 FIELDS = [f for f in LeadInput.model_fields if f not in ("metadata",)]
@@ -150,10 +151,12 @@ async def import_leads(
                             referrer=data.referrer, metadata_=dict(data.metadata))
                 if row_hook:
                     row_hook(row, lead)
+                lead.furthest_rank = RANK.get(lead.stage, 0)
                 ctx.session.add(lead)
                 await ctx.session.flush()
-                ctx.session.add(LeadStageHistory(lead_id=lead.id, from_stage=None, to_stage="LEAD",
-                                                 actor=ctx.actor.label, reason="imported", at=lead.created_at))
+                ctx.session.add(LeadStageHistory(
+                    lead_id=lead.id, from_stage=None, to_stage="LEAD", actor=ctx.actor.label, reason="imported",
+                    at=lead.created_at, left_at=lead.stage_changed_at if lead.stage != "LEAD" else None))
                 if lead.stage != "LEAD":
                     ctx.session.add(LeadStageHistory(lead_id=lead.id, from_stage="LEAD", to_stage=lead.stage,
                                                      actor=ctx.actor.label, reason="imported outcome",

@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, select
 
 from engine.cache import TTL_PIPELINE, cached
 from engine.context import OperationContext
@@ -59,10 +59,6 @@ class RevenueStats(BaseModel):
     by_month: dict[str, DecimalStr]
 
 
-def _rank_case(column: object) -> object:
-    return case({s.value: i for i, s in enumerate(ORDER)}, value=column, else_=-1)
-
-
 async def get_pipeline_metrics(ctx: OperationContext) -> PipelineMetrics:
     """Pipeline figures; cached 5 minutes, invalidated by every change."""
     check_policy("get_pipeline_metrics", ctx.actor)
@@ -77,23 +73,26 @@ async def get_pipeline_metrics(ctx: OperationContext) -> PipelineMetrics:
 async def compute_pipeline_metrics(ctx: OperationContext) -> PipelineMetrics:
     s = ctx.session
     stuck_before = utcnow() - timedelta(days=ctx.settings.stuck_days)
+    open_stages = [st.value for st in OPEN]
 
+    # One scan of the leads gives counts, value, stuck, sources and how far each got.
     rows = (await s.execute(
-        select(Lead.stage, func.count(), func.coalesce(func.sum(Lead.budget), 0),
+        select(Lead.stage, Lead.source, Lead.furthest_rank, func.count(), func.coalesce(func.sum(Lead.budget), 0),
                func.sum(case((Lead.stage_changed_at < stuck_before, 1), else_=0)))
-        .group_by(Lead.stage)
+        .group_by(Lead.stage, Lead.source, Lead.furthest_rank)
     )).all()
-    count = {r[0]: int(r[1]) for r in rows}
-    value = {r[0]: Decimal(r[2]) for r in rows}
-    stuck_by_stage = {r[0]: int(r[3] or 0) for r in rows if r[0] in OPEN}
-
-    # How far each lead got (from its history), then how many got at least that far.
-    max_rank = (
-        select(LeadStageHistory.lead_id, func.max(_rank_case(LeadStageHistory.to_stage)).label("r"))
-        .group_by(LeadStageHistory.lead_id).subquery()
-    )
-    reached_rows = (await s.execute(select(max_rank.c.r, func.count()).group_by(max_rank.c.r))).all()
-    at_rank: dict[int, int] = {int(r): int(n) for r, n in reached_rows if r is not None}
+    count: dict[str, int] = defaultdict(int)
+    value: dict[str, Decimal] = defaultdict(Decimal)
+    stuck_by_stage: dict[str, int] = defaultdict(int)
+    by_source: dict[str, int] = defaultdict(int)
+    at_rank: dict[int, int] = defaultdict(int)
+    for stage, source, rank, n, total, stuck in rows:
+        count[stage] += int(n)
+        value[stage] += Decimal(total)
+        by_source[source] += int(n)
+        at_rank[int(rank or 0)] += int(n)
+        if stage in open_stages:
+            stuck_by_stage[stage] += int(stuck or 0)
     reached = [sum(n for r, n in at_rank.items() if r >= i) for i in range(len(ORDER))]
     conversion = [
         Conversion(from_stage=ORDER[i].value, to_stage=ORDER[i + 1].value, reached_from=reached[i],
@@ -101,13 +100,19 @@ async def compute_pipeline_metrics(ctx: OperationContext) -> PipelineMetrics:
         for i in range(len(ORDER) - 1)
     ]
 
-    avg_days = await _average_days_in_stage(ctx)
+    # Completed stays only: `left_at` is set on a history row when the lead moves on.
+    if ctx.services.dialect == "postgresql":
+        days = func.extract("epoch", LeadStageHistory.left_at - LeadStageHistory.at) / 86400.0
+    else:
+        days = func.julianday(LeadStageHistory.left_at) - func.julianday(LeadStageHistory.at)
+    avg_days = {st: round(float(v), 2) for st, v in (await s.execute(
+        select(LeadStageHistory.to_stage, func.avg(days)).where(LeadStageHistory.left_at.is_not(None))
+        .group_by(LeadStageHistory.to_stage))).all() if v is not None}
+
     stuck_ids = (await s.execute(
-        select(Lead.id).where(Lead.stage.in_([st.value for st in OPEN]), Lead.stage_changed_at < stuck_before)
+        select(Lead.id).where(Lead.stage.in_(open_stages), Lead.stage_changed_at < stuck_before)
         .order_by(Lead.stage_changed_at).limit(50)
     )).scalars().all()
-
-    by_source = {r[0]: int(r[1]) for r in (await s.execute(select(Lead.source, func.count()).group_by(Lead.source))).all()}
     by_referrer = {r[0]: int(r[1]) for r in (await s.execute(
         select(Lead.referrer, func.count()).where(Lead.referrer.is_not(None)).group_by(Lead.referrer))).all()}
 
@@ -121,24 +126,9 @@ async def compute_pipeline_metrics(ctx: OperationContext) -> PipelineMetrics:
     return PipelineMetrics(
         total_leads=sum(count.values()), stages=stages, conversion=conversion,
         win_rate=round(won / (won + lost), 4) if won + lost else None, won=won, lost=lost,
-        stuck_days=ctx.settings.stuck_days, stuck_lead_ids=list(stuck_ids), by_source=by_source,
+        stuck_days=ctx.settings.stuck_days, stuck_lead_ids=list(stuck_ids), by_source=dict(by_source),
         by_referrer=by_referrer, currency=ctx.settings.currency,
     )
-
-
-async def _average_days_in_stage(ctx: OperationContext) -> dict[str, float]:
-    """Mean time between entering a stage and leaving it, over completed stays."""
-    if ctx.services.dialect == "postgresql":
-        diff = "EXTRACT(EPOCH FROM (nxt - at)) / 86400.0"
-    else:
-        diff = "(julianday(nxt) - julianday(at))"
-    sql = text(f"""
-        SELECT to_stage, AVG({diff}) FROM (
-            SELECT to_stage, at, LEAD(at) OVER (PARTITION BY lead_id ORDER BY at, id) AS nxt
-            FROM lead_stage_history
-        ) t WHERE nxt IS NOT NULL GROUP BY to_stage
-    """)
-    return {r[0]: round(float(r[1]), 2) for r in (await ctx.session.execute(sql)).all() if r[1] is not None}
 
 
 _PERIODS = {"month": 31, "quarter": 92, "year": 366, "all": None}

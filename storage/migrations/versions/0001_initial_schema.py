@@ -121,6 +121,7 @@ def upgrade() -> None:
         sa.Column("client_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("source", sa.String(length=32), nullable=False),
         sa.Column("stage", sa.String(length=32), nullable=False),
+        sa.Column("furthest_rank", sa.Integer(), nullable=False),
         sa.Column("score", sa.Double(), nullable=True),
         sa.Column("close_probability", sa.Double(), nullable=True),
         sa.Column("qualified", sa.Boolean(), nullable=False),
@@ -237,6 +238,7 @@ def upgrade() -> None:
         sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("left_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["lead_id"],
             ["business_leads.id"],
