@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+from datetime import datetime
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -50,18 +52,60 @@ async def create_api_key(ctx: OperationContext, name: str, role: str) -> NewApiK
     return NewApiKey(id=row.id, name=row.name, role=row.role, key=key)
 
 
+# Verified keys are remembered briefly so a busy client does not cost a query per request;
+# a revoked key stops working within this many seconds (and at once in this process).
+AUTH_CACHE_SECONDS = 30.0
+_verified: dict[str, tuple[float, Actor]] = {}
+
+
 async def authenticate_api_key(session: AsyncSession, key: str) -> Actor:
     if not key:
         raise Unauthenticated("An API key is required: send 'Authorization: Bearer <key>'.")
-    row = (await session.execute(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))).scalar_one_or_none()
+    digest = hash_key(key)
+    hit = _verified.get(digest)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    row = (await session.execute(select(ApiKey).where(ApiKey.key_hash == digest))).scalar_one_or_none()
     if row is None or row.revoked_at is not None:
+        _verified.pop(digest, None)
         raise Unauthenticated("The API key is not valid.")
+    actor = Actor(kind="api_key", ref=str(row.id), role=Role(row.role), name=row.name)
+    if len(_verified) > 10_000:
+        _verified.clear()
+    _verified[digest] = (time.monotonic() + AUTH_CACHE_SECONDS, actor)
     now = utcnow()
     # Touch at most once a minute: a hot key must not turn every read into a write.
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
         row.last_used_at = now
         await session.commit()
-    return Actor(kind="api_key", ref=str(row.id), role=Role(row.role), name=row.name)
+    return actor
+
+
+async def revoke_api_key(ctx: OperationContext, key_id: int) -> None:
+    check_policy("manage_team", ctx.actor)
+    row = await ctx.session.get(ApiKey, key_id)
+    if row is None:
+        raise InvalidInput(f"There is no API key #{key_id}.", field="id")
+    row.revoked_at = utcnow()
+    for digest in [d for d, (_, a) in _verified.items() if a.ref == str(key_id)]:
+        _verified.pop(digest, None)
+    ctx.audit("apikey.revoked", f"apikey:{key_id}", name=row.name)
+
+
+class ApiKeyView(BaseModel):
+    id: int
+    name: str
+    role: str
+    prefix: str
+    last_used_at: datetime | None
+    revoked: bool
+
+
+async def list_api_keys(ctx: OperationContext) -> list[ApiKeyView]:
+    check_policy("manage_team", ctx.actor)
+    rows = (await ctx.session.execute(select(ApiKey).order_by(ApiKey.id))).scalars().all()
+    return [ApiKeyView(id=r.id, name=r.name, role=r.role, prefix=r.prefix, last_used_at=r.last_used_at,
+                       revoked=r.revoked_at is not None) for r in rows]
 
 
 class TeamMemberView(BaseModel):

@@ -7,7 +7,7 @@ import typer
 from bot.cli.common import console, fail, operation, run, with_services
 from engine.actors import ASSIGNABLE_ROLES
 from engine.audit import verify_audit_chain
-from engine.team import add_team_member, create_api_key
+from engine.team import add_team_member, create_api_key, list_api_keys, revoke_api_key
 
 apikey = typer.Typer(help="API keys for the REST API and the dashboard.", no_args_is_help=True)
 team = typer.Typer(help="Team members (Slack users) and their roles.", no_args_is_help=True)
@@ -24,6 +24,22 @@ def apikey_create(
     new = run(with_services(lambda s: operation(s, create_api_key, name, role)))
     console.print(f"API key for {new.name} ({new.role}), shown once; keep it safe:")
     print(new.key)
+
+
+@apikey.command("revoke")
+def apikey_revoke(key_id: int = typer.Argument(..., help="The key's id (see `grace apikey list`).")) -> None:
+    """Revoke a key; it stops working within 30 seconds everywhere."""
+    run(with_services(lambda s: operation(s, revoke_api_key, key_id)))
+    console.print(f"API key #{key_id} revoked")
+
+
+@apikey.command("list")
+def apikey_list() -> None:
+    """Keys with their role and when they were last used (the keys themselves are not kept)."""
+    keys = run(with_services(lambda s: operation(s, list_api_keys)))
+    for k in keys:
+        used = k.last_used_at.strftime("%Y-%m-%d %H:%M") if k.last_used_at else "never"
+        console.print(f"#{k.id} {k.prefix}… {k.name} ({k.role}) last used {used}{' REVOKED' if k.revoked else ''}")
 
 
 @team.command("add")

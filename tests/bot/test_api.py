@@ -111,3 +111,17 @@ async def test_csv_import_endpoint(api):
     assert "email" in rep["rejected"][0]["reason"]
     lead = (await api.get(f"/api/business/leads/{rep['lead_ids'][0]}")).json()
     assert lead["metadata"] == {"Colour": "red"} and lead["budget"] == "5000.00"
+
+
+async def test_revoked_key_stops_working(api, services):
+    from engine.team import revoke_api_key
+    from tests.conftest import ADMIN, op
+
+    key = await make_key(services, role="viewer", name="temp")
+    h = {"Authorization": f"Bearer {key}"}
+    assert (await api.get("/api/business/pipeline", headers=h)).status_code == 200
+    from engine.team import list_api_keys
+
+    kid = [k.id for k in await op(services, ADMIN, list_api_keys) if k.name == "temp"][0]
+    await op(services, ADMIN, revoke_api_key, kid)
+    assert (await api.get("/api/business/pipeline", headers=h)).status_code == 401
