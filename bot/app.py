@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.api import leads, live, pipeline
 from bot.api.errors import install_error_handlers
-from bot.observability import install_observability, observe_event
+from bot.observability import ErrorRate, install_observability, observe_event
 from bot.services import build_services, close_services
 from bot.web import dashboard
 from engine.config import Settings
@@ -24,6 +24,7 @@ MAX_BODY_BYTES = 25 * 1024 * 1024
 def _hook(services: Services) -> None:
     if observe_event not in services.event_hooks:
         services.event_hooks.append(observe_event)
+    services.extras.setdefault("error_rate", ErrorRate())
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -35,9 +36,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         own = services is None
         app.state.services = services or await build_services(settings)
         _hook(app.state.services)
+        cron = None
+        if own and not settings.redis_url:
+            from workers.cron import EmbeddedCron
+
+            cron = EmbeddedCron(app.state.services.queue, settings)
+            cron.start()
         try:
             yield
         finally:
+            if cron:
+                await cron.stop()
             if own:
                 await close_services(app.state.services)
 

@@ -63,6 +63,32 @@ def observe_event(event: dict[str, Any]) -> None:
         NPS_RESPONSES.labels(data["category"]).inc()
 
 
+class ErrorRate:
+    """Share of this process's HTTP answers that were 5xx since the previous call (for the alert check)."""
+
+    def __init__(self) -> None:
+        self._last = (0.0, 0.0)
+
+    @staticmethod
+    def _totals() -> tuple[float, float]:
+        total = errors = 0.0
+        for metric in HTTP_REQUESTS.collect():
+            for sample in metric.samples:
+                if sample.name.endswith("_total"):
+                    total += sample.value
+                    if sample.labels.get("status", "").startswith("5"):
+                        errors += sample.value
+        return total, errors
+
+    async def __call__(self) -> float | None:
+        total, errors = self._totals()
+        t0, e0 = self._last
+        self._last = (total, errors)
+        if total - t0 < 20:
+            return None
+        return (errors - e0) / (total - t0)
+
+
 def configure_logging(settings: Settings) -> None:
     """structlog for our logs and the standard library's (uvicorn, SQLAlchemy), JSON when asked."""
     shared: list[Any] = [

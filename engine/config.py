@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     max_text_length: int = Field(default=10_000, ge=100, description="Longest free-text field accepted.")
     import_max_rows: int = Field(default=200_000, ge=1)
 
+    # alerts
+    alert_window_days: int = Field(default=7, ge=1, description="Window of the alert checks.")
+    alert_min_leads: int = Field(default=20, ge=1, description="Leads needed before the qualification-rate alert.")
+    alert_min_qualification_rate: float = Field(default=0.1, ge=0, le=1)
+    alert_nps_drop: float = Field(default=20, ge=0, description="NPS points lost between windows that alert.")
+    alert_max_error_rate: float = Field(default=0.05, ge=0, le=1)
+    alert_interval_minutes: int = Field(default=10, ge=1)
+
     # model / agent
     model: str = Field(default="offline", description="'offline' or a pydantic-ai model string.")
     openai_base_url: str = Field(default="", description="OpenAI-compatible server for GRACE_MODEL=openai-compat:NAME.")

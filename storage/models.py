@@ -294,3 +294,18 @@ class InboundEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     handled_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class Alert(Base):
+    """A condition worth telling the team about: posted once when it starts, once when it ends."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_key_open", "key", "cleared_at"),)
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cleared_at: Mapped[datetime | None]

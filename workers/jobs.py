@@ -19,3 +19,15 @@ def job(fn: JobFunc) -> JobFunc:
 async def ping(ctx: dict[str, Any]) -> str:
     """A no-op job used by health checks and tests of the queue."""
     return "pong"
+
+
+@job
+async def check_alerts(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Run the alert checks once (cron: every GRACE_ALERT_INTERVAL_MINUTES)."""
+    from engine.actors import Actor
+    from engine.context import unit_of_work
+    from engine.monitoring.alerts import run_alert_checks
+
+    async with unit_of_work(ctx["services"], Actor.system("alerts")) as octx:
+        result = await run_alert_checks(octx)
+    return result.model_dump()
