@@ -9,8 +9,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from bot.api import leads, live, pipeline
+from bot.api import proposals as proposals_api
 from bot.api.errors import install_error_handlers
 from bot.services import build_services, close_services
+from bot.web import proposals as proposal_pages
 from engine.config import Settings
 from engine.context import Services
 
@@ -48,4 +50,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(live.router)
     app.include_router(leads.router)
     app.include_router(pipeline.router)
+    app.include_router(proposals_api.router)
+    app.include_router(proposal_pages.router)
     return app

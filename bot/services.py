@@ -31,6 +31,10 @@ async def build_services(settings: Settings) -> Services:
         from workers.queue import InProcessQueue
 
         services.queue = InProcessQueue(JOBS, {"services": services})
+    if settings.model != "offline":
+        from tools.architect_llm import LLMArchitect
+
+        services.extras["architect"] = LLMArchitect.from_settings(settings)
     return services
 
 
