@@ -140,6 +140,9 @@ class OfflineArchitect:
         return chosen
 
     async def draft(self, request: DraftRequest, catalog: Catalog) -> Draft:
+        return self.compose(request, catalog)
+
+    def compose(self, request: DraftRequest, catalog: Catalog) -> Draft:
         lines = [catalog.service(k) for k in self.select(request.requirements, catalog)]
         body = [DraftDeliverable(**d.model_dump(), phase=s.name, service=s.key) for s in lines for d in s.deliverables]
         names = [s.name for s in lines]

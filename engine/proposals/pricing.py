@@ -73,8 +73,8 @@ def price_draft(deliverables: list[DraftDeliverable], catalog: Catalog, *, budge
     if budget is not None and full > budget:
         # Trim optional deliverables, the last (least central) first, until it fits.
         for line in reversed([x for x in lines if x.optional]):
-            if sum((x.amount for x in lines), Decimal("0")) <= budget:
-                break
+            if sum((x.amount for x in lines), Decimal("0")) <= budget or len(lines) == 1:
+                break  # fits, or only one deliverable left: a proposal is never empty
             lines.remove(line)
             removed.append(line)
     subtotal = sum((x.amount for x in lines), Decimal("0"))
@@ -108,7 +108,8 @@ def price_draft(deliverables: list[DraftDeliverable], catalog: Catalog, *, budge
             limit = ("the discount cap of " + f"{max_discount * 100:.0f}%") if allowed == cap_amount \
                 else "our cost of delivery"
             notes.append(f"It does not fit: the lowest price we can offer is {_money(subtotal - discount, currency)}"
-                         f" (every optional deliverable removed and a discount of {_money(discount, currency)}, "
+                         f" ({'optional deliverables removed and ' if removed else ''}"
+                         f"a discount of {_money(discount, currency)}, "
                          f"limited by {limit}). Reducing the scope further would fit the budget.")
     total_hours = sum((x.hours for x in lines), Decimal("0"))
     return Pricing(lines=lines, removed=removed, total_hours=total_hours, subtotal=subtotal, discount=discount,
