@@ -30,7 +30,15 @@ def _money(value: object, currency: str = "") -> str:
     return f"{currency} {amount}".strip()
 
 
+def _hours(value: object) -> str:
+    from decimal import Decimal
+
+    text = f"{Decimal(str(value)):,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 templates.env.filters["money"] = _money
+templates.env.filters["hours"] = _hours
 
 
 def _error(request: Request, exc: GraceError) -> HTMLResponse:

@@ -63,7 +63,9 @@ def plan_milestones(phases: list[Phase], price: Decimal, *, capacity: Decimal, b
         raw = p.amount / total if total > 0 else Decimal(1) / n
         shares.append(raw.quantize(SHARE_STEP, rounding=ROUND_DOWN))
     shares.append(Decimal(1) - sum(shares, Decimal("0")))
-    amounts = [(price * s).quantize(CENT, rounding=ROUND_DOWN) for s in shares[:-1]]
+    # Amounts from the exact ratio (not the rounded share), so a phase worth 2,160.00 is billed 2,160.00.
+    amounts = [(price * p.amount / total if total > 0 else price / n).quantize(CENT, rounding=ROUND_DOWN)
+               for p in phases[:-1]]
     amounts.append(price - sum(amounts, Decimal("0")))
     out: list[PlannedMilestone] = []
     hours = Decimal("0")
