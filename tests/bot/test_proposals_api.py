@@ -65,3 +65,18 @@ async def test_errors_name_the_field(api: httpx.AsyncClient, services: Services)
     r = await api.post("/api/business/proposals/generate", json={"lead_id": lead_id},
                        headers={"Authorization": f"Bearer {viewer}"})
     assert r.status_code == 403 and r.json()["error"] == "policy_denied"
+
+
+async def test_client_text_is_escaped_on_the_page_and_errors_are_pages(api: httpx.AsyncClient) -> None:
+    lead_id = await lead(api, requirements='A chatbot <script>alert("x")</script> for support')
+    link = (await api.post("/api/business/proposals/generate", json={"lead_id": lead_id})).json()["proposal"]["link"]
+    path = "/p/" + link.rsplit("/", 1)[1]
+    page = await api.get(path, headers={"Authorization": ""})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<script>alert" not in page.text and "&lt;script&gt;alert" in page.text
+    bad = await api.get(path + "x")
+    assert bad.status_code == 403 and "text/html" in bad.headers["content-type"] and "not valid" in bad.text
+    ok = await api.post(path, data={"name": "Ada"})
+    assert ok.status_code == 200 and "Accepted by Ada" in ok.text
+    again = await api.post(path, data={"name": "Ada"})
+    assert again.status_code == 409 and "already accepted" in again.text
