@@ -19,6 +19,7 @@ from engine.context import OperationContext
 from engine.errors import ProjectNotFound
 from engine.governance.policies import check_policy
 from engine.money import CENT
+from engine.proposals.errors import ProposalNotFound
 from engine.proposals.pricing import weeks_for
 from engine.proposals.schemas import MilestoneOut, ProjectMilestoneView, ProjectPlanOut, ProjectView
 from storage.models import Milestone, Project, Proposal
@@ -77,10 +78,15 @@ def plan_milestones(phases: list[Phase], price: Decimal, *, capacity: Decimal, b
     return out
 
 
-async def create_project_plan(ctx: OperationContext, proposal: Proposal) -> ProjectPlanOut:
+async def create_project_plan(ctx: OperationContext, proposal: Proposal | int) -> ProjectPlanOut:
     """The project of a proposal (reused while it is still only proposed) and its milestones."""
     check_policy("create_project_plan", ctx.actor)
     s = ctx.session
+    if isinstance(proposal, int):
+        found = await s.get(Proposal, proposal)
+        if found is None:
+            raise ProposalNotFound(proposal)
+        proposal = found
     project = await s.get(Project, proposal.project_id) if proposal.project_id else None
     if project is None:
         project = await _reusable_project(ctx, proposal)
@@ -124,9 +130,11 @@ async def create_project_plan(ctx: OperationContext, proposal: Proposal) -> Proj
 
 
 async def _reusable_project(ctx: OperationContext, proposal: Proposal) -> Project | None:
-    """The project of the lead's previous proposal, if it is still only proposed."""
+    """The project of the lead's previous proposal while it is only proposed (not yet accepted):
+    an accepted plan is never rewritten, a new version after acceptance gets its own project."""
     stmt = (select(Project).join(Proposal, Proposal.project_id == Project.id)
-            .where(Proposal.lead_id == proposal.lead_id, Proposal.id != proposal.id, Project.status == "proposed")
+            .where(Proposal.lead_id == proposal.lead_id, Proposal.id != proposal.id, Project.status == "proposed",
+                   Project.proposal_approved.is_(False))
             .order_by(Proposal.version.desc()).limit(1))
     return (await ctx.session.execute(stmt)).scalars().first()
 

@@ -209,3 +209,22 @@ async def test_admin_may_generate_and_viewer_may_not_accept(services: Services) 
     res = await op(services, ADMIN, generate_proposal, lead_id)
     with pytest.raises(PolicyDenied):
         await op(services, VIEWER, accept_proposal, res.proposal.link.rsplit("/", 1)[1])
+
+
+async def test_a_new_version_after_acceptance_gets_its_own_project(services: Services) -> None:
+    from engine.proposals.plans import create_project_plan
+
+    lead_id = await new_lead(services)
+    first = await op(services, SALES, generate_proposal, lead_id)
+    await op(services, CLIENT, accept_proposal, first.proposal.link.rsplit("/", 1)[1], "Ada")
+    second = await op(services, SALES, generate_proposal, lead_id, "Add a mobile app")
+    assert second.project_plan.project_id != first.project_plan.project_id
+    ms = await rows(services, Milestone, Milestone.project_id == first.project_plan.project_id)
+    assert sum(m.amount for m in ms) == first.proposal.price  # the accepted plan is untouched
+    [lead] = await rows(services, Lead, Lead.id == lead_id)
+    assert lead.stage == "CONTRACT"
+    again = await op(services, SALES, create_project_plan, second.proposal.id)
+    assert again.project_id == second.project_plan.project_id
+    with pytest.raises(GraceError) as e:
+        await op(services, SALES, create_project_plan, 424242)
+    assert e.value.status == 404
