@@ -228,3 +228,13 @@ async def test_a_new_version_after_acceptance_gets_its_own_project(services: Ser
     with pytest.raises(GraceError) as e:
         await op(services, SALES, create_project_plan, 424242)
     assert e.value.status == 404
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_same_requirements_and_budget_give_the_same_proposal_end_to_end(services: Services) -> None:
+    text = "Semantic search over our PDF contracts, with a dashboard of usage and an iOS app"
+    a = await op(services, SALES, generate_proposal, await new_lead(services), text, "60000")
+    b = await op(services, SALES, generate_proposal, await new_lead(services), text, "60000")
+    strip = {"id", "link"}
+    assert a.proposal.model_dump(exclude=strip) == b.proposal.model_dump(exclude=strip)
+    assert [m.model_dump() for m in a.project_plan.milestones] == [m.model_dump() for m in b.project_plan.milestones]
