@@ -11,10 +11,12 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from bot.api import leads, live, pipeline
+from bot.api import proposals as proposals_api
 from bot.api.errors import install_error_handlers
 from bot.observability import ErrorRate, install_observability, observe_event
 from bot.services import build_services, close_services
 from bot.web import dashboard
+from bot.web import proposals as proposal_pages
 from engine.config import Settings
 from engine.context import Services
 
@@ -71,4 +73,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(live.router)
     app.include_router(leads.router)
     app.include_router(pipeline.router)
+    app.include_router(proposals_api.router)
+    app.include_router(proposal_pages.router)
     return app

@@ -40,6 +40,10 @@ async def build_services(settings: Settings) -> Services:
         from engine.cache import InProcessCache
 
         services.cache = InProcessCache()
+    if settings.model != "offline":
+        from tools.architect_llm import LLMArchitect
+
+        services.extras["architect"] = LLMArchitect.from_settings(settings)
     return services
 
 

@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     )
     stripe_api_url: str = "https://api.stripe.com"
 
+    # proposals
+    catalog_path: Path | None = Field(default=None, description="The agency's service catalog (YAML); unset = the shipped default.")
+    weekly_capacity_hours: Decimal = Field(default=Decimal("40"), gt=0, description="Hours of work the team delivers per week on one project.")
+    timeline_buffer: Decimal = Field(default=Decimal("0.2"), ge=0, le=5, description="Share added to a timeline for the unexpected (0.2 = 20%).")
+    max_discount: Decimal = Field(default=Decimal("0.15"), ge=0, le=1, description="Largest discount a proposal may give to fit a budget (share of the subtotal).")
+    proposal_link_days: int = Field(default=30, ge=1, description="Days a client's proposal link stays valid.")
+
     # parliament
     parliament_threshold: Decimal = Decimal("5000")
     parliament_quorum: int = 2

@@ -309,3 +309,38 @@ class Alert(Base):
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     cleared_at: Mapped[datetime | None]
+class Proposal(Base):
+    """One version of a proposal for a lead; regenerating adds a version and keeps the old ones."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        UniqueConstraint("lead_id", "version", name="uq_proposals_lead_version"),
+        Index("ix_proposals_project_id", "project_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("business_leads.id", ondelete="RESTRICT"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("business_clients.id", ondelete="RESTRICT"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("business_projects.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32), default="sent")  # sent, superseded, accepted
+    architect: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text)
+    requirements: Mapped[str] = mapped_column(Text)
+    # Priced lines, removed lines, assumptions, risks, out of scope, service lines.
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    budget: Mapped[Decimal | None]
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    total_hours: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    subtotal: Mapped[Decimal]
+    discount: Mapped[Decimal]
+    price: Mapped[Decimal]
+    cost: Mapped[Decimal]
+    fits_budget: Mapped[bool] = mapped_column(Boolean)
+    budget_note: Mapped[str] = mapped_column(Text)
+    weeks: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None]
+    accepted_by: Mapped[str | None] = mapped_column(String(200))

@@ -1,0 +1,65 @@
+"""`grace proposal generate LEAD_ID` and `grace proposal catalog`."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli.common import console, operation, print_json, run, settings, with_services
+from engine.proposals.catalog import load_catalog
+from engine.proposals.schemas import GenerateProposalResult
+from engine.proposals.service import generate_proposal
+
+proposal = typer.Typer(help="Proposals and the service catalog.", no_args_is_help=True)
+
+
+@proposal.command("generate")
+def generate_cmd(
+    lead_id: int = typer.Argument(..., help="The lead to propose to."),
+    requirements: str = typer.Option(None, "--requirements", "-r", help="Defaults to the lead's requirements."),
+    budget: str = typer.Option(None, "--budget", "-b", help='e.g. 12000, "12,000" or "$12k"; defaults to the lead\'s.'),
+    json_out: bool = typer.Option(False, "--json", help="Print the API's JSON answer."),
+) -> None:
+    """Draft, price and store a new version of the lead's proposal, with its project plan."""
+
+    async def go(services):  # type: ignore[no-untyped-def]
+        return await operation(services, generate_proposal, lead_id, requirements, budget)
+
+    result: GenerateProposalResult = run(with_services(go))
+    if json_out:
+        print_json(result.model_dump(mode="json"))
+        return
+    p = result.proposal
+    console.print(f"[bold]Proposal #{p.id} v{p.version}[/bold] for lead #{lead_id}")
+    for d in p.deliverables:
+        tag = " (optional)" if d.optional else ""
+        console.print(f"  {d.name}{tag}: {d.hours} h × {d.rate} = {d.amount}")
+    console.print(f"  {p.total_hours} hours, about {p.weeks} weeks; subtotal {p.subtotal}, discount {p.discount}, "
+                  f"[bold]price {p.price}[/bold]")
+    console.print(f"  {p.budget_note}")
+    for m in result.project_plan.milestones:
+        console.print(f"  milestone {m.name}: {m.amount} due {m.due}")
+    console.print(f"  client link: {p.link}")
+
+
+@proposal.command("catalog")
+def catalog_cmd() -> None:
+    """Check the service catalog (GRACE_CATALOG_PATH or the shipped one) and list its service lines."""
+    from engine.errors import GraceError
+
+    s = settings()
+    try:
+        catalog = load_catalog(s.catalog_path)
+    except GraceError as e:
+        from bot.cli.common import fail
+
+        fail(e.message)
+    console.print(f"catalog: {s.catalog_path or 'shipped default'} — ok")
+    for role, r in catalog.roles.items():
+        console.print(f"  role {role}: {r.rate}/h (cost {r.cost}/h)")
+    for line in catalog.services:
+        hours = sum(d.hours for d in line.deliverables)
+        console.print(f"  {line.key}: {line.name} — {len(line.deliverables)} deliverables, {hours} h")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(proposal, name="proposal")

@@ -1,0 +1,1 @@
+"""Proposals: the service catalog, the Architect that drafts, pricing, project plans."""

@@ -1,0 +1,134 @@
+"""`generate_proposal`: requirements -> Architect draft -> pricing -> scan -> stored version -> plan."""
+
+from __future__ import annotations
+
+import inspect
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from engine.context import OperationContext
+from engine.errors import InvalidInput
+from engine.governance.policies import check_policy
+from engine.money import parse_amount
+from engine.pipeline.capture import load_lead, set_stage
+from engine.pipeline.stages import ALLOWED_MOVES, Stage
+from engine.proposals.architect import Architect, Draft, DraftRequest, OfflineArchitect, complete_draft
+from engine.proposals.catalog import Catalog, load_catalog
+from engine.proposals.errors import ProposalNotOpen
+from engine.proposals.links import proposal_link
+from engine.proposals.plans import create_project_plan
+from engine.proposals.pricing import Pricing, price_draft
+from engine.proposals.schemas import DeliverableOut, GenerateProposalResult, ProposalOut
+from storage.models import Client, Proposal
+from storage.types import utcnow
+
+_OFFLINE = OfflineArchitect()
+
+
+def architect_for(ctx: OperationContext) -> Architect:
+    """The Architect chosen at start-up (`services.extras["architect"]`), else the offline one."""
+    return ctx.services.extras.get("architect") or _OFFLINE
+
+
+def catalog_for(ctx: OperationContext) -> Catalog:
+    return load_catalog(ctx.settings.catalog_path)
+
+
+async def scan(ctx: OperationContext, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Hunter hook: `services.extras["hunter"].scan(ctx, kind, data)` may return a redacted copy of
+    `data` (or None to keep it) and raises a GraceError to block. Absent until Hunter lands."""
+    hunter = ctx.services.extras.get("hunter")
+    if hunter is None:
+        return data
+    result = hunter.scan(ctx, kind, data)
+    if inspect.isawaitable(result):
+        result = await result
+    return result if isinstance(result, dict) else data
+
+
+def _budget(value: Any, lead_budget: Decimal | None) -> Decimal | None:
+    if value is None or value == "":
+        return lead_budget
+    try:
+        return parse_amount(value)[0]
+    except ValueError as e:
+        raise InvalidInput(f"budget: {e}", field="budget") from None
+
+
+async def generate_proposal(ctx: OperationContext, lead_id: int, requirements: str | None = None,
+                            budget: Decimal | str | int | None = None) -> GenerateProposalResult:
+    """Draft, price and store a new version of the lead's proposal; the lead moves to PROPOSAL
+    (when that move is allowed) and the project plan is created or refreshed."""
+    check_policy("generate_proposal", ctx.actor)
+    lead = await load_lead(ctx.session, lead_id)
+    if lead.stage == Stage.LOST.value:
+        raise ProposalNotOpen(f"Lead #{lead_id} is lost; reopen it before proposing.", field="lead_id")
+    text = (requirements if requirements is not None else lead.requirements or "").strip()
+    if not text:
+        raise InvalidInput(f"Lead #{lead_id} has no requirements: say what the client needs.", field="requirements")
+    if len(text) > ctx.settings.max_text_length:
+        raise InvalidInput(f"requirements is longer than {ctx.settings.max_text_length} characters",
+                           field="requirements")
+    amount = _budget(budget, lead.budget)
+    client = await ctx.session.get(Client, lead.client_id)
+    assert client is not None
+    text = (await scan(ctx, "proposal.requirements", {"requirements": text}))["requirements"]
+
+    catalog = catalog_for(ctx)
+    architect = architect_for(ctx)
+    draft = await architect.draft(DraftRequest(requirements=text, client_name=client.name,
+                                               company=client.company or ""), catalog)
+    draft = complete_draft(draft, catalog)
+    draft = Draft.model_validate(await scan(ctx, "proposal.output", draft.model_dump(mode="json")))
+    pricing = price_draft(draft.deliverables, catalog, budget=amount, max_discount=ctx.settings.max_discount,
+                          capacity=ctx.settings.weekly_capacity_hours, buffer=ctx.settings.timeline_buffer,
+                          currency=lead.currency)
+
+    lead = await load_lead(ctx.session, lead_id, for_update=True)  # serialises versions of one lead
+    proposal = await _store(ctx, lead.id, lead.client_id, lead.currency, text, draft, pricing)
+    ctx.audit("proposal.generated", f"proposal:{proposal.id}", lead_id=lead.id, version=proposal.version,
+              architect=draft.architect, price=str(pricing.price), discount=str(pricing.discount),
+              budget=str(amount) if amount is not None else None, fits_budget=pricing.fits_budget,
+              weeks=pricing.weeks, removed=[x.name for x in pricing.removed])
+    if lead.stage != Stage.PROPOSAL.value and Stage.PROPOSAL in ALLOWED_MOVES[Stage(lead.stage)]:
+        await set_stage(ctx, lead, Stage.PROPOSAL, f"proposal v{proposal.version} generated")
+    plan = await create_project_plan(ctx, proposal)
+    link = proposal_link(ctx.settings, proposal.id)
+    ctx.emit("proposal.generated", proposal_id=proposal.id, lead_id=lead.id, version=proposal.version,
+             price=str(pricing.price), project_id=plan.project_id)
+    return GenerateProposalResult(
+        proposal=ProposalOut(
+            id=proposal.id, version=proposal.version,
+            deliverables=[DeliverableOut(name=x.name, role=x.role, hours=x.hours, rate=x.rate, amount=x.amount,
+                                         optional=x.optional) for x in pricing.lines],
+            total_hours=pricing.total_hours, subtotal=pricing.subtotal, discount=pricing.discount,
+            price=pricing.price, fits_budget=pricing.fits_budget, budget_note=pricing.budget_note,
+            weeks=pricing.weeks, link=link),
+        project_plan=plan,
+    )
+
+
+async def _store(ctx: OperationContext, lead_id: int, client_id: int, currency: str, requirements: str,
+                 draft: Draft, pricing: Pricing) -> Proposal:
+    s = ctx.session
+    last = (await s.execute(select(func.max(Proposal.version)).where(Proposal.lead_id == lead_id))).scalar()
+    await s.execute(update(Proposal).where(Proposal.lead_id == lead_id, Proposal.status == "sent")
+                    .values(status="superseded"))
+    proposal = Proposal(
+        lead_id=lead_id, client_id=client_id, version=(last or 0) + 1, status="sent", architect=draft.architect,
+        title=draft.title[:300], summary=draft.summary, requirements=requirements,
+        content={
+            "lines": [x.model_dump(mode="json") for x in pricing.lines],
+            "removed": [x.model_dump(mode="json") for x in pricing.removed],
+            "services": draft.services, "assumptions": draft.assumptions, "risks": draft.risks,
+            "out_of_scope": draft.out_of_scope,
+        },
+        budget=pricing.budget, currency=currency, total_hours=pricing.total_hours, subtotal=pricing.subtotal,
+        discount=pricing.discount, price=pricing.price, cost=pricing.cost, fits_budget=pricing.fits_budget,
+        budget_note=pricing.budget_note, weeks=pricing.weeks, created_by=ctx.actor.label, created_at=utcnow(),
+    )
+    s.add(proposal)
+    await s.flush()
+    return proposal
