@@ -19,3 +19,10 @@ def job(fn: JobFunc) -> JobFunc:
 async def ping(ctx: dict[str, Any]) -> str:
     """A no-op job used by health checks and tests of the queue."""
     return "pong"
+
+
+# Delivery and Parliament (issue 6).
+from workers.builds import close_expired_votes, run_build  # noqa: E402
+
+job(run_build)
+job(close_expired_votes)
