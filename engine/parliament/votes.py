@@ -70,7 +70,7 @@ async def open_vote(ctx: OperationContext, data: OpenVoteInput) -> VoteView:
     )
     ctx.session.add(vs)
     await ctx.session.flush()
-    ctx.audit("vote.opened", f"vote:{vs.id}", subject=f"{vs.subject_type}:{vs.subject_id}", approvers=approvers,
+    ctx.audit("vote.opened", f"vote:{vs.id}", on=f"{vs.subject_type}:{vs.subject_id}", approvers=approvers,
               quorum=quorum, approve_share=vs.approve_share, admin_veto=vs.admin_veto, deadline_at=vs.deadline_at)
     ctx.emit("vote.opened", vote_id=vs.id, subject_type=vs.subject_type, subject_id=vs.subject_id, title=vs.title)
     vote_id = vs.id
@@ -223,7 +223,7 @@ async def _settle(ctx: OperationContext, vs: VoteSession, decision: tuple[VoteSt
         return None
     await ctx.session.refresh(vs)
     ctx.audit("vote.decided", f"vote:{vs.id}", decision=status.value, reason=reason,
-              approve=vs.approve_count, reject=vs.reject_count, subject=f"{vs.subject_type}:{vs.subject_id}")
+              approve=vs.approve_count, reject=vs.reject_count, on=f"{vs.subject_type}:{vs.subject_id}")
     ctx.emit("vote.decided", vote_id=vs.id, decision=status.value, reason=reason,
              subject_type=vs.subject_type, subject_id=vs.subject_id)
     board = board_for(ctx.services)
