@@ -13,6 +13,7 @@ from bot.api.errors import install_error_handlers
 from bot.services import build_services, close_services
 from engine.config import Settings
 from engine.context import Services
+from workers.periodic import in_process_periodic_jobs
 
 MAX_BODY_BYTES = 25 * 1024 * 1024
 
@@ -26,7 +27,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         own = services is None
         app.state.services = services or await build_services(settings)
         try:
-            yield
+            async with in_process_periodic_jobs(app.state.services):
+                yield
         finally:
             if own:
                 await close_services(app.state.services)
