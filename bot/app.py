@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from bot.api import leads, live, pipeline
+from bot.api import delivery, leads, live, pipeline
 from bot.api import proposals as proposals_api
 from bot.api.errors import install_error_handlers
 from bot.observability import ErrorRate, install_observability, observe_event
@@ -75,4 +75,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(pipeline.router)
     app.include_router(proposals_api.router)
     app.include_router(proposal_pages.router)
+    app.include_router(delivery.router)
     return app

@@ -21,13 +21,17 @@ async def build_services(settings: Settings) -> Services:
                        max_overflow=settings.db_max_overflow)
     services = Services(settings=settings, db=db, session_factory=create_session_factory(db))
     services.notifier = KeyedNotifier(build_notifier(settings), services.session_factory)
+    if settings.slack_bot_token:
+        from bot.slack.vote_board import SlackVoteBoard
+
+        services.extras["vote_board"] = SlackVoteBoard(services)
     if settings.redis_url:
         bus = RedisEventBus(settings.redis_url)
         await bus.start()
         services.events = bus
         from workers.queue import ArqQueue
 
-        services.queue = ArqQueue(settings.redis_url)
+        services.queue = ArqQueue(settings.redis_url, settings.queue_name)
         from engine.cache import RedisCache
 
         services.cache = RedisCache(settings.redis_url)

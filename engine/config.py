@@ -84,6 +84,18 @@ class Settings(BaseSettings):
     parliament_quorum: int = 2
     parliament_approve_share: float = 0.5
     parliament_deadline_hours: int = 48
+    parliament_admin_veto: bool = Field(default=False, description="An admin's reject closes a vote as rejected.")
+    vote_changes_allowed: bool = Field(
+        default=False, description="An approver may change their vote while the session is open.")
+
+    # delivery (builds)
+    build_max_tries: int = Field(default=5, ge=1, description="Tries of a failing build before the project fails.")
+    build_retry_seconds: float = Field(default=10.0, ge=0, description="First retry delay; doubles each try.")
+    build_timeout_seconds: int = Field(default=1800, ge=1, description="Longest a build job may run (arq timeout).")
+    build_step_delay_seconds: float = Field(
+        default=0.0, ge=0, description="Pause before each milestone of an offline build (demos and tests).")
+    queue_name: str = Field(default="arq:queue", description="The arq queue (Redis key) jobs go to and workers read.")
+    vote_sweep_minutes: int = Field(default=5, ge=1, le=59, description="How often expired votes are closed.")
 
     @field_validator("currency")
     @classmethod

@@ -78,3 +78,27 @@ class PolicyDenied(GraceError):
 class Unauthenticated(GraceError):
     status = 401
     code = "unauthenticated"
+
+
+class VoteNotFound(NotFound):
+    def __init__(self, vote_id: int) -> None:
+        super().__init__(f"There is no vote #{vote_id}.", vote_id=vote_id)
+
+
+class VoteClosed(Conflict):
+    """A vote arrived after the session was decided or expired."""
+
+    def __init__(self, vote_id: int, status: str) -> None:
+        super().__init__(f"Vote #{vote_id} is already closed ({status}).", vote_id=vote_id, status=status)
+
+
+class NotEnoughApprovers(Conflict):
+    def __init__(self, approvers: int, quorum: int) -> None:
+        super().__init__(
+            f"Parliament has {approvers} approver(s) but the quorum is {quorum}: add approvers "
+            "(grace team add SLACK_ID --name NAME --role approver) or lower GRACE_PARLIAMENT_QUORUM.",
+            approvers=approvers, quorum=quorum)
+
+
+class ProjectNotDeliverable(Conflict):
+    """The project's state does not allow starting (or continuing) delivery."""

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -344,3 +345,69 @@ class Proposal(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     accepted_at: Mapped[datetime | None]
     accepted_by: Mapped[str | None] = mapped_column(String(200))
+class VoteSession(Timestamped, Base):
+    """A Parliament vote on a subject (a project delivery, or anything named by type and id)."""
+
+    __tablename__ = "vote_sessions"
+    __table_args__ = (
+        Index("ix_vote_sessions_subject", "subject_type", "subject_id"),
+        Index("ix_vote_sessions_status_deadline", "status", "deadline_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, approved, rejected, expired
+    # Slack user ids of those who may vote, fixed when the vote opens.
+    approvers: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    quorum: Mapped[int] = mapped_column(Integer)
+    approve_share: Mapped[Decimal] = mapped_column(Numeric(5, 4))
+    admin_veto: Mapped[bool] = mapped_column(Boolean, default=False)
+    approve_count: Mapped[int] = mapped_column(Integer, default=0)
+    reject_count: Mapped[int] = mapped_column(Integer, default=0)
+    deadline_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    opened_by: Mapped[str] = mapped_column(String(200))
+    slack_channel: Mapped[str | None] = mapped_column(String(64))
+    slack_ts: Mapped[str | None] = mapped_column(String(64))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+
+    votes: Mapped[list[Vote]] = relationship(back_populates="session", order_by="Vote.id")
+
+
+class Vote(Base):
+    """One approver's vote: one row per (session, voter), enforced by the database."""
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("session_id", "voter", name="uq_votes_session_voter"),)
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("vote_sessions.id", ondelete="CASCADE"))
+    voter: Mapped[str] = mapped_column(String(64))
+    voter_name: Mapped[str | None] = mapped_column(String(200))
+    choice: Mapped[str] = mapped_column(String(8))  # approve, reject
+    comment: Mapped[str | None] = mapped_column(Text)
+    cast_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_at: Mapped[datetime | None]
+
+    session: Mapped[VoteSession] = relationship(back_populates="votes")
+
+
+class ProjectArtifact(Base):
+    """A document the build produced for a milestone; stored once per (project, milestone, name)."""
+
+    __tablename__ = "project_artifacts"
+    __table_args__ = (
+        UniqueConstraint("project_id", "milestone_id", "name", name="uq_project_artifacts_project_milestone_name"),
+    )
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("business_projects.id", ondelete="CASCADE"))
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("project_milestones.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(100), default="text/markdown")
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

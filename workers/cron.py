@@ -16,6 +16,7 @@ def schedule(settings: Settings) -> list[tuple[str, int]]:
     """(job name, interval in seconds). Jobs named here that do not exist yet are skipped."""
     return [
         ("check_alerts", settings.alert_interval_minutes * 60),
+        ("close_expired_votes", settings.vote_sweep_minutes * 60),
     ]
 
 

@@ -31,3 +31,8 @@ async def check_alerts(ctx: dict[str, Any]) -> dict[str, Any]:
     async with unit_of_work(ctx["services"], Actor.system("alerts")) as octx:
         result = await run_alert_checks(octx)
     return result.model_dump()
+# Delivery and Parliament (issue 6).
+from workers.builds import close_expired_votes, run_build  # noqa: E402
+
+job(run_build)
+job(close_expired_votes)

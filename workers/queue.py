@@ -44,14 +44,21 @@ class InProcessQueue:
     async def _run(self, function: str, job_id: str, args: tuple[Any, ...], defer: float | None) -> Any:
         if defer:
             await asyncio.sleep(defer)
-        ctx = {**self.ctx, "job_id": job_id, "job_try": 1}
-        try:
-            return await self.functions[function](ctx, *args)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("job %s failed", job_id)
-            return None
+        from arq.worker import Retry
+
+        job_try = 1
+        while True:
+            ctx = {**self.ctx, "job_id": job_id, "job_try": job_try}
+            try:
+                return await self.functions[function](ctx, *args)
+            except asyncio.CancelledError:
+                raise
+            except Retry as retry:  # the job asked to run again later, as arq would do
+                job_try += 1
+                await asyncio.sleep((retry.defer_score or 0) / 1000)
+            except Exception:
+                log.exception("job %s failed", job_id)
+                return None
 
     async def abort(self, job_id: str) -> bool:
         task = self._running.get(job_id)
@@ -74,8 +81,9 @@ class InProcessQueue:
 class ArqQueue:
     """Enqueues onto arq's Redis queue; `grace worker` processes run the jobs."""
 
-    def __init__(self, redis_url: str) -> None:
+    def __init__(self, redis_url: str, queue_name: str | None = None) -> None:
         self.redis_url = redis_url
+        self.queue_name = queue_name
         self._pool: Any = None
 
     async def _get_pool(self) -> Any:
@@ -94,6 +102,8 @@ class ArqQueue:
             kwargs["_job_id"] = job_id
         if defer_seconds:
             kwargs["_defer_by"] = defer_seconds
+        if self.queue_name:
+            kwargs["_queue_name"] = self.queue_name
         job = await pool.enqueue_job(function, *args, **kwargs)
         return job.job_id if job else None
 
@@ -101,7 +111,8 @@ class ArqQueue:
         from arq.jobs import Job
 
         pool = await self._get_pool()
-        return bool(await Job(job_id, pool).abort(timeout=0))
+        kwargs = {"_queue_name": self.queue_name} if self.queue_name else {}
+        return bool(await Job(job_id, pool, **kwargs).abort(timeout=0))
 
     async def close(self) -> None:
         if self._pool is not None:

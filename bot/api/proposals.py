@@ -1,12 +1,11 @@
-"""/api/business/proposals and /projects."""
+"""/api/business/proposals (the project view is in bot/api/delivery.py)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
 from bot.api.deps import ActorDep, ServicesDep, run_op
-from engine.proposals.plans import get_project
-from engine.proposals.schemas import GenerateProposalInput, GenerateProposalResult, ProjectView
+from engine.proposals.schemas import GenerateProposalInput, GenerateProposalResult
 from engine.proposals.service import generate_proposal
 
 router = APIRouter(prefix="/api/business", tags=["proposals"])
@@ -18,7 +17,3 @@ async def post_generate_proposal(body: GenerateProposalInput, services: Services
     """Draft, price and store a new version of a lead's proposal, with its project plan."""
     return await run_op(services, actor, generate_proposal, body.lead_id, body.requirements, body.budget)
 
-
-@router.get("/projects/{project_id}", response_model=ProjectView)
-async def read_project(project_id: int, services: ServicesDep, actor: ActorDep) -> ProjectView:
-    return await run_op(services, actor, get_project, project_id)

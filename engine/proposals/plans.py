@@ -151,5 +151,12 @@ async def get_project(ctx: OperationContext, project_id: int) -> ProjectView:
         currency=project.currency,
         milestones=[ProjectMilestoneView(id=m.id, seq=m.seq, name=m.name, due=m.due_at.date() if m.due_at else None,
                                          share=m.share, amount=m.amount, status=m.status) for m in milestones],
-        deliverables=list((project.deliverables or {}).get("items", [])),
+        deliverables=project_deliverables(project),
     )
+
+
+def project_deliverables(project: Project) -> list[dict[str, Any]]:
+    """The deliverables of a project's current plan (older or hand-made projects may hold a plain list)."""
+    raw = project.deliverables or {}
+    items = raw.get("items", []) if isinstance(raw, dict) else raw
+    return [d if isinstance(d, dict) else {"name": str(d)} for d in items]

@@ -1,0 +1,110 @@
+"""Parliament buttons: Approve / Reject on a vote message, Cancel build on an approved one.
+
+Each handler acks first, then runs one engine operation as the Slack user's team
+member; the message is redrawn by the vote board after the commit. Handlers read
+the services from `context["services"]`: pass `services` to `register` to have them
+injected, or set them in a global middleware of the app.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks_votes import BuildButton, VoteActionId, VoteButton
+from engine.context import Services, unit_of_work
+from engine.delivery.build import cancel_build
+from engine.errors import GraceError, PolicyDenied
+from engine.parliament.rules import Choice
+from engine.parliament.votes import cast_vote
+from engine.team import actor_for_slack_user
+
+log = logging.getLogger(__name__)
+ONLY_APPROVERS = "Only approvers can vote."
+
+
+def register(app: AsyncApp, services: Services | None = None) -> None:
+    middleware = [_inject(services)] if services is not None else []
+    app.action(VoteActionId.APPROVE.value, middleware=middleware)(handle_vote_approve_action)
+    app.action(VoteActionId.REJECT.value, middleware=middleware)(handle_vote_reject_action)
+    app.action(VoteActionId.CANCEL_BUILD.value, middleware=middleware)(handle_build_cancel_action)
+
+
+def _inject(services: Services) -> Callable[..., Awaitable[Any]]:
+    async def inject_services(context: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
+        context["services"] = services
+        return await next()
+
+    return inject_services
+
+
+async def handle_vote_approve_action(ack: Any, body: dict[str, Any], client: AsyncWebClient,
+                                     context: dict[str, Any]) -> None:
+    await ack()
+    await _vote(body, client, context["services"], Choice.APPROVE)
+
+
+async def handle_vote_reject_action(ack: Any, body: dict[str, Any], client: AsyncWebClient,
+                                    context: dict[str, Any]) -> None:
+    await ack()
+    await _vote(body, client, context["services"], Choice.REJECT)
+
+
+async def handle_build_cancel_action(ack: Any, body: dict[str, Any], client: AsyncWebClient,
+                                     context: dict[str, Any]) -> None:
+    await ack()
+    services: Services = context["services"]
+    user, channel = _who_where(body)
+    try:
+        button = BuildButton.model_validate_json(body["actions"][0]["value"])
+    except (ValidationError, KeyError, IndexError):
+        await _tell(client, channel, user, "That button is not valid any more.")
+        return
+    async with services.session_factory() as session:
+        actor = await actor_for_slack_user(session, user)
+    try:
+        async with unit_of_work(services, actor) as ctx:
+            await cancel_build(ctx, button.project_id)
+    except PolicyDenied:
+        await _tell(client, channel, user, "Only approvers and the delivery team can cancel a build.")
+    except GraceError as e:
+        await _tell(client, channel, user, e.message)
+
+
+async def _vote(body: dict[str, Any], client: AsyncWebClient, services: Services, choice: Choice) -> None:
+    user, channel = _who_where(body)
+    try:
+        button = VoteButton.model_validate_json(body["actions"][0]["value"])
+    except (ValidationError, KeyError, IndexError):
+        await _tell(client, channel, user, "That button is not valid any more.")
+        return
+    async with services.session_factory() as session:
+        actor = await actor_for_slack_user(session, user)
+    try:
+        async with unit_of_work(services, actor) as ctx:
+            result = await cast_vote(ctx, button.vote_id, choice)
+    except PolicyDenied:
+        await _tell(client, channel, user, ONLY_APPROVERS)
+        return
+    except GraceError as e:
+        await _tell(client, channel, user, e.message)
+        return
+    if not result.counted:
+        mine = next((v.choice for v in result.vote.voters if v.user == user), choice.value)
+        await _tell(client, channel, user, f"Your vote ({mine}) was already counted; it counts once.")
+
+
+def _who_where(body: dict[str, Any]) -> tuple[str, str]:
+    user = body.get("user", {}).get("id", "")
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
+    return user, channel
+
+
+async def _tell(client: AsyncWebClient, channel: str, user: str, text: str) -> None:
+    if channel and user:
+        await client.chat_postEphemeral(channel=channel, user=user, text=text)

@@ -1,0 +1,1 @@
+"""Delivery: starting a project's delivery (with Parliament's approval when needed) and the build."""

@@ -1,0 +1,1 @@
+"""Parliament: approvers vote on a subject; plain code decides."""

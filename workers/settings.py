@@ -1,0 +1,89 @@
+"""arq `WorkerSettings` for `grace worker`: the job functions, their limits, the cron jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron
+from arq.connections import RedisSettings
+from arq.worker import Function, func
+
+from engine.config import Settings
+from workers.cron import schedule
+from workers.jobs import JOBS
+
+# Jobs whose limits differ from the defaults below.
+SHORT_TIMEOUT_S = 120
+
+
+def worker_functions(settings: Settings) -> list[Function]:
+    """Every registered job, with a timeout and a number of tries.
+
+    `run_build` keeps no result: its job id `build:{id}` must be free to enqueue again
+    once a build ended (a resumed or re-delivered project). It gets a few tries more than
+    GRACE_BUILD_MAX_TRIES, so that after a crash the job itself decides to fail the project.
+    """
+    out = []
+    for name, fn in JOBS.items():
+        if name == "run_build":
+            out.append(func(fn, name=name, timeout=settings.build_timeout_seconds,
+                            max_tries=settings.build_max_tries + 2, keep_result=0))
+        else:
+            out.append(func(fn, name=name, timeout=SHORT_TIMEOUT_S, max_tries=3))
+    return out
+
+
+def cron_jobs(settings: Settings) -> list[Any]:
+    """The schedule of workers/cron.py as arq cron jobs (every N minutes, N < 60)."""
+    out = []
+    for name, seconds in schedule(settings):
+        if name not in JOBS:
+            continue
+        step = max(1, min(59, seconds // 60))
+        out.append(cron(JOBS[name], name=f"cron:{name}", minute=set(range(0, 60, step)), unique=True,  # type: ignore[arg-type]
+                        timeout=SHORT_TIMEOUT_S, run_at_startup=name == "close_expired_votes"))
+    return out
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    from bot.services import build_services
+
+    ctx["services"] = await build_services(ctx["settings"])
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    from bot.services import close_services
+
+    if "services" in ctx:
+        await close_services(ctx["services"])
+
+
+def worker_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for `arq.Worker`, from the settings (used by `grace worker` and tests)."""
+    if not settings.redis_url:
+        raise ValueError("GRACE_REDIS_URL is not set")
+    return {
+        "functions": worker_functions(settings),
+        "cron_jobs": cron_jobs(settings),
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "queue_name": settings.queue_name,
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "ctx": {"settings": settings},
+        "allow_abort_jobs": True,
+        "max_jobs": 10,
+    }
+
+
+class WorkerSettings:
+    """For `arq workers.settings.WorkerSettings`; `grace worker` is the usual way in."""
+
+    settings = Settings()
+    functions = worker_functions(settings)
+    cron_jobs = cron_jobs(settings)
+    redis_settings = RedisSettings.from_dsn(settings.redis_url) if settings.redis_url else RedisSettings()
+    queue_name = settings.queue_name
+    on_startup = staticmethod(startup)
+    on_shutdown = staticmethod(shutdown)
+    ctx = {"settings": settings}
+    allow_abort_jobs = True
