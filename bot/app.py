@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from bot.api import leads, live, pipeline
+from bot.api import leads, live, pipeline, satisfaction
 from bot.api.errors import install_error_handlers
 from bot.services import build_services, close_services
+from bot.web import nps as nps_pages
 from engine.config import Settings
 from engine.context import Services
 
@@ -48,4 +49,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(live.router)
     app.include_router(leads.router)
     app.include_router(pipeline.router)
+    app.include_router(satisfaction.router)
+    app.include_router(nps_pages.router)
     return app
