@@ -36,13 +36,13 @@ async def _load(services: Any, token: str) -> tuple[NpsSurvey, Project, Client]:
         return survey, project, client
 
 
-def _page(request: Request, name: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"t": texts(lang), "lang": lang, **context},
+def _page(request: Request, template: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, template, {"t": texts(lang), "lang": lang, **context},
                                       status_code=status, headers=NO_STORE)
 
 
 def _refusal(request: Request, exc: GraceError, lang: str | None = None) -> HTMLResponse:
-    lang = lang or from_accept_language(request.headers.get("accept-language"))
+    lang = lang or getattr(exc, "language", None) or from_accept_language(request.headers.get("accept-language"))
     t = texts(lang)
     kind = getattr(exc, "page", "invalid")
     until = format_date(getattr(exc, "until", None), lang)
@@ -59,7 +59,7 @@ def _form(request: Request, survey: NpsSurvey, project: Project, client: Client,
     lang = survey.language
     until = format_date(update_deadline(services.settings, survey), lang) if survey.answered_at else None
     return _page(request, "nps/form.html", lang, status=status, survey=survey, error=error,
-                 project=project.title, name=client.name, until=until, max_comment=MAX_COMMENT,
+                 project=project.title, client_name=client.name, until=until, max_comment=MAX_COMMENT,
                  score=survey.score if score is None else score,
                  comment=survey.comment if comment is None else comment)
 

@@ -32,9 +32,10 @@ class SurveyLinkExpired(GraceError):
     code = "survey_link_expired"
     page = "expired"
 
-    def __init__(self, until: datetime | None = None) -> None:
+    def __init__(self, until: datetime | None = None, language: str | None = None) -> None:
         super().__init__("The survey link has expired.", field="token")
         self.until = until
+        self.language = language  # the survey's, so the page speaks the client's language
 
 
 class SurveyClosed(GraceError):
@@ -44,9 +45,10 @@ class SurveyClosed(GraceError):
     code = "survey_closed"
     page = "closed"
 
-    def __init__(self, until: datetime | None = None) -> None:
+    def __init__(self, until: datetime | None = None, language: str | None = None) -> None:
         super().__init__("The survey was answered and can no longer be changed.", field="token")
         self.until = until
+        self.language = language
 
 
 class SurveyAlreadyOpen(Conflict):

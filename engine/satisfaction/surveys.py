@@ -164,12 +164,10 @@ async def resolve_survey(session: AsyncSession, settings: Settings, token: str, 
     if survey.status == "answered":
         until = update_deadline(settings, survey)
         if now > until:
-            raise SurveyClosed(until)
+            raise SurveyClosed(until, language=survey.language)
         return survey
-    if survey.status != "open":
-        raise SurveyLinkExpired(survey.expires_at)
-    if survey.expires_at is None or now > survey.expires_at:
-        raise SurveyLinkExpired(survey.expires_at)
+    if survey.status != "open" or survey.expires_at is None or now > survey.expires_at:
+        raise SurveyLinkExpired(survey.expires_at, language=survey.language)
     return survey
 
 
