@@ -59,3 +59,20 @@ def test_language_choice():
     assert pick_language("fr", None) == "en"
     assert pick_language(None, 3) == "en"
     assert from_accept_language("fr-FR,de;q=0.8,en;q=0.5") == "de"
+
+
+def test_a_token_older_than_its_signature_allows_is_expired(settings, monkeypatch):
+    import time
+
+    from engine.satisfaction.errors import SurveyLinkExpired, SurveyLinkInvalid
+    from engine.satisfaction.tokens import read_token, sign_survey
+
+    token = sign_survey(settings, 1, 2, "nonce")
+    assert read_token(settings, token).project_id == 2
+    days = settings.nps_link_days + settings.nps_update_days
+    later = time.time() + days * 86_400 + 60
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
+    with pytest.raises(SurveyLinkExpired):
+        read_token(settings, token)
+    with pytest.raises(SurveyLinkInvalid):
+        read_token(settings, "x" * 600)
