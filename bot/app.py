@@ -10,12 +10,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from bot.api import delivery, leads, live, pipeline
+from bot.api import delivery, leads, live, pipeline, satisfaction
 from bot.api import proposals as proposals_api
 from bot.api.errors import install_error_handlers
 from bot.observability import ErrorRate, install_observability, observe_event
 from bot.services import build_services, close_services
 from bot.web import dashboard
+from bot.web import nps as nps_pages
 from bot.web import proposals as proposal_pages
 from engine.config import Settings
 from engine.context import Services
@@ -76,4 +77,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(proposals_api.router)
     app.include_router(proposal_pages.router)
     app.include_router(delivery.router)
+    app.include_router(satisfaction.router)
+    app.include_router(nps_pages.router)
     return app

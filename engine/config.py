@@ -97,6 +97,19 @@ class Settings(BaseSettings):
     queue_name: str = Field(default="arq:queue", description="The arq queue (Redis key) jobs go to and workers read.")
     vote_sweep_minutes: int = Field(default=5, ge=1, le=59, description="How often expired votes are closed.")
 
+    # satisfaction (NPS surveys)
+    nps_delay_days: int = Field(default=7, ge=0, description="Days after delivery before the NPS survey is sent.")
+    nps_link_days: int = Field(default=30, ge=1, description="Days a survey link stays valid.")
+    nps_update_days: int = Field(default=7, ge=0, description="Days after answering during which the answer may be changed.")
+    nps_window_days: int = Field(default=365, ge=1, description="Window of answers counted in the agency's NPS.")
+    smtp_host: str = Field(default="", description="SMTP server for e-mail; empty = no e-mail (links go to Slack only).")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    smtp_username: str = Field(default="", description="SMTP login; empty = no authentication.")
+    smtp_password: str = Field(default="", description="SMTP password.")
+    smtp_from: str = Field(default="grace@localhost", description="Sender address of e-mails.")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_tls: bool = Field(default=False, description="Connect with implicit TLS (port 465) instead of STARTTLS.")
+
     @field_validator("currency")
     @classmethod
     def _upper(cls, v: str) -> str:

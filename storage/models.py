@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -411,3 +412,41 @@ class ProjectArtifact(Base):
     content: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NpsSurvey(Timestamped, Base):
+    """An NPS survey of one delivered project, answered by its client through a signed link.
+
+    status: scheduled (due later) -> open (link sent) -> answered, or expired. At most one
+    scheduled-or-open survey per project, enforced by a partial unique index on both databases.
+    """
+
+    __tablename__ = "nps_surveys"
+    __table_args__ = (
+        Index("ix_nps_surveys_project_id", "project_id"),
+        Index("ix_nps_surveys_client_id", "client_id"),
+        Index("ix_nps_surveys_answered_at", "answered_at"),
+        Index("ix_nps_surveys_status_due_at", "status", "due_at"),
+        Index("uq_nps_surveys_open_project", "project_id", unique=True,
+              sqlite_where=text("status IN ('scheduled', 'open')"),
+              postgresql_where=text("status IN ('scheduled', 'open')")),
+    )
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("business_projects.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("business_clients.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    # Random per survey and inside the signed token: a token of an older survey never opens a newer one.
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    due_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    score: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(16))  # promoter, passive, detractor
+    sentiment: Mapped[float | None]  # VADER compound, -1..1
+    update_count: Mapped[int] = mapped_column(Integer, default=0)
+    emailed: Mapped[bool] = mapped_column(Boolean, default=False)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)

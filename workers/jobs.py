@@ -31,7 +31,34 @@ async def check_alerts(ctx: dict[str, Any]) -> dict[str, Any]:
     async with unit_of_work(ctx["services"], Actor.system("alerts")) as octx:
         result = await run_alert_checks(octx)
     return result.model_dump()
-# Delivery and Parliament (issue 6).
+
+
+@job
+async def schedule_nps_survey(ctx: dict[str, Any], project_id: int) -> dict[str, Any]:
+    """Enqueued on delivery: plan the project's NPS survey `GRACE_NPS_DELAY_DAYS` later (sent by
+    `send_due_nps_surveys`; at once when the delay is 0). Idempotent per project."""
+    from engine.actors import Actor
+    from engine.context import unit_of_work
+    from engine.satisfaction.surveys import schedule_nps_survey as plan
+    from engine.satisfaction.surveys import send_due_surveys
+
+    services = ctx["services"]
+    async with unit_of_work(services, Actor.system("nps-scheduler")) as uow:
+        planned = await plan(uow, project_id)
+    if planned.status == "scheduled" and services.settings.nps_delay_days == 0:
+        await send_due_surveys(services)
+    return planned.model_dump(mode="json")
+
+
+@job
+async def send_due_nps_surveys(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Cron job (hourly is plenty): send every scheduled NPS survey whose day has come."""
+    from engine.satisfaction.surveys import send_due_surveys
+
+    return (await send_due_surveys(ctx["services"])).model_dump(mode="json")
+
+
+# Delivery and Parliament: job bodies live in workers/builds.py.
 from workers.builds import close_expired_votes, run_build  # noqa: E402
 
 job(run_build)

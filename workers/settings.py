@@ -39,8 +39,9 @@ def cron_jobs(settings: Settings) -> list[Any]:
     for name, seconds in schedule(settings):
         if name not in JOBS:
             continue
-        step = max(1, min(59, seconds // 60))
-        out.append(cron(JOBS[name], name=f"cron:{name}", minute=set(range(0, 60, step)), unique=True,  # type: ignore[arg-type]
+        step = max(1, seconds // 60)
+        minutes = {0} if step >= 60 else set(range(0, 60, step))
+        out.append(cron(JOBS[name], name=f"cron:{name}", minute=minutes, unique=True,  # type: ignore[arg-type]
                         timeout=SHORT_TIMEOUT_S, run_at_startup=name == "close_expired_votes"))
     return out
 

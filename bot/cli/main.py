@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from bot.cli import admin, imports, serve, worker
+from bot.cli import admin, imports, nps, serve, worker
 from bot.cli import proposals as proposal_cli
 
 app = typer.Typer(name="grace", help="Grace runs your agency's client lifecycle.", no_args_is_help=True,
@@ -16,6 +16,7 @@ admin.register(app)
 imports.register(app)
 proposal_cli.register(app)
 worker.register(app)
+nps.register(app)
 
 
 def main() -> None:

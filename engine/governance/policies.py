@@ -38,6 +38,7 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "mark_invoice_paid": frozenset({R.FINANCE}),
     "send_nps_survey": frozenset({R.SALES, R.DELIVERY}),
     "track_client_satisfaction": frozenset({R.SALES, R.DELIVERY, R.FINANCE, R.APPROVER, R.VIEWER}),
+    "record_nps_response": frozenset({R.CLIENT}),  # the client, through the survey link
     "manage_team": frozenset(),
     "verify": frozenset({R.FINANCE, R.APPROVER}),
 }
