@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     )
     stripe_api_url: str = "https://api.stripe.com"
 
+    # billing
+    invoice_net_days: int = Field(default=14, ge=0, le=365, description="Days between issuing an invoice and its due date.")
+    bank_details: str = Field(default="", description="Bank-transfer details shown on the manual pay page (free text; \\n for new lines).")
+    billing_channel: str = Field(default="", description="Slack channel for payments and overdue reminders; empty = alerts_channel.")
+
     # parliament
     parliament_threshold: Decimal = Decimal("5000")
     parliament_quorum: int = 2
