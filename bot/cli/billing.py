@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 
-from bot.cli.common import console, operation, print_json, run, with_services
+from bot.cli.common import console, fail, operation, print_json, run, with_services
 from engine.billing.invoices import collect_payment, get_invoice
 from engine.billing.reminders import remind_overdue_invoices
 from engine.billing.schemas import MarkPaidInput
@@ -46,7 +47,10 @@ def mark_paid_cmd(
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Record that an invoice was paid (a bank transfer, usually). Running it again changes nothing."""
-    body = MarkPaidInput(reference=reference)
+    try:
+        body = MarkPaidInput(reference=reference)
+    except ValidationError:
+        fail("--reference must not be empty (at most 128 characters).")
     _show(run(with_services(lambda s: operation(s, mark_invoice_paid, invoice_id, body))), json_out)
 
 
