@@ -35,6 +35,9 @@ async def build_services(settings: Settings) -> Services:
 
 
 async def close_services(services: Services) -> None:
+    payments = services.extras.get("payments")  # the Stripe provider holds an HTTP client
+    if payments is not None:
+        await payments.close()
     close = getattr(services.queue, "close", None)
     if close:
         await close()

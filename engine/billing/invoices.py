@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -126,8 +126,8 @@ async def _insert_invoice(s: AsyncSession, values: dict[str, Any], now: datetime
     Returns None when the idempotency key is taken (the caller returns that invoice).
     A conflict with no row under our key can only be an invoice-number collision: retry.
     """
-    insert = postgresql.insert if s.bind.dialect.name == "postgresql" else sqlite.insert
-    table = Invoice.__table__
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = cast(Table, Invoice.__table__)
     for _ in range(NUMBER_ATTEMPTS):
         stmt = insert(table).values(**values, invoice_number=new_invoice_number(now)) \
             .on_conflict_do_nothing().returning(table.c.id)
@@ -141,7 +141,7 @@ async def _insert_invoice(s: AsyncSession, values: dict[str, Any], now: datetime
 
 async def _load_project(s: AsyncSession, project_id: int, *, for_update: bool = False) -> Project:
     stmt = select(Project).where(Project.id == project_id)
-    if for_update and s.bind.dialect.name == "postgresql":
+    if for_update and s.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     project = (await s.execute(stmt)).scalar_one_or_none()
     if project is None:
@@ -169,7 +169,7 @@ def payment_result(invoice: Invoice, *, already_existed: bool = False) -> Paymen
 
 async def load_invoice(s: AsyncSession, invoice_id: int, *, for_update: bool = False) -> Invoice:
     stmt = select(Invoice).where(Invoice.id == invoice_id).execution_options(populate_existing=True)
-    if for_update and s.bind.dialect.name == "postgresql":
+    if for_update and s.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     invoice = (await s.execute(stmt)).scalar_one_or_none()
     if invoice is None:

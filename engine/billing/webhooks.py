@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.actors import Actor
@@ -52,9 +52,9 @@ async def receive_stripe_webhook(services: Services, payload: bytes, signature: 
 
 async def _store_event(services: Services, event: dict[str, Any]) -> None:
     async with services.session_factory() as s:
-        insert = postgresql.insert if s.bind.dialect.name == "postgresql" else sqlite.insert
+        insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
         await s.execute(
-            insert(InboundEvent.__table__)
+            insert(cast(Table, InboundEvent.__table__))
             .values(source=SOURCE, external_id=event["id"], kind=event["type"][:100], payload=event,
                     received_at=utcnow())
             .on_conflict_do_nothing(index_elements=["source", "external_id"])
