@@ -12,5 +12,6 @@ router = APIRouter(tags=["webhooks"])
 
 @router.post("/webhooks/stripe")
 async def stripe_webhook(request: Request, services: ServicesDep) -> dict[str, str]:
-    outcome = await receive_stripe_webhook(services, await request.body(), request.headers.get("stripe-signature"))
+    outcome = await receive_stripe_webhook(services, await request.body(), request.headers.get("stripe-signature"),
+                                           remote=request.client.host if request.client else None)
     return {"event": outcome.event_id, "type": outcome.kind, "result": outcome.result}

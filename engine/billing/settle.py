@@ -116,7 +116,25 @@ async def mark_invoice_paid(ctx: OperationContext, invoice_id: int, body: MarkPa
     result = await settle_invoice(ctx, invoice_id, transaction_id=body.reference, paid_at=paid_at,
                                   method=invoice.payment_method or "bank_transfer", source=f"marked by {ctx.actor.label}")
     invoice = await load_invoice(ctx.session, result.invoice_id)
+    if result.newly_paid and invoice.payment_method == "stripe" and invoice.provider_invoice_id:
+        _close_at_provider_after_commit(ctx, invoice.provider_invoice_id, invoice.idempotency_key or invoice.invoice_number)
     return await invoice_view(ctx.session, invoice)
+
+
+def _close_at_provider_after_commit(ctx: OperationContext, provider_invoice_id: str, key: str) -> None:
+    """Paid by bank transfer though issued through Stripe: tell Stripe, or it keeps chasing the client.
+
+    After commit and idempotent by key; if Stripe is unreachable the failure is logged and
+    the invoice can be closed in Stripe's dashboard (our record is already right).
+    """
+    from engine.billing.providers import payment_provider
+
+    provider = payment_provider(ctx.services)
+
+    async def close() -> None:
+        await provider.mark_paid_out_of_band(provider_invoice_id, key)
+
+    ctx.after_commit(close)
 
 
 async def record_payment_failure(ctx: OperationContext, invoice: Invoice, reason: str, event_id: str) -> bool:

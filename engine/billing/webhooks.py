@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.actors import Actor
 from engine.billing.errors import InvalidWebhookSignature, InvoiceNotYetKnown
-from engine.billing.providers.stripe import verify_stripe_event
+from engine.billing.providers.stripe import minor_units, verify_stripe_event
 from engine.billing.settle import record_payment_failure, settle_invoice
 from engine.context import OperationContext, Services, unit_of_work
 from engine.governance.policies import check_policy
@@ -37,14 +37,16 @@ class WebhookOutcome:
     result: str  # processed | duplicate | ignored
 
 
-async def receive_stripe_webhook(services: Services, payload: bytes, signature: str | None) -> WebhookOutcome:
+async def receive_stripe_webhook(services: Services, payload: bytes, signature: str | None,
+                                 *, remote: str | None = None) -> WebhookOutcome:
     """Verify, store and process one delivery. A bad signature raises (400) after auditing the attempt."""
     try:
         event = verify_stripe_event(payload, signature, services.settings.stripe_webhook_secret)
     except InvalidWebhookSignature as refused:
         async with unit_of_work(services, STRIPE) as ctx:
             ctx.audit("webhook.rejected", "stripe", reason=refused.message, bytes=len(payload),
-                      sha256=hashlib.sha256(payload).hexdigest(), signature_present=bool(signature))
+                      sha256=hashlib.sha256(payload).hexdigest(), signature_present=bool(signature),
+                      remote=remote)
         raise
     await _store_event(services, event)
     return await _process_stored(services, event["id"], event["type"])
@@ -97,6 +99,7 @@ async def handle_payment_event(ctx: OperationContext, event: dict[str, Any]) -> 
         ctx.audit("webhook.ignored", f"stripe:{event['id']}", reason="not one of our invoices", kind=kind)
         return "ignored"
     if kind == "invoice.paid":
+        _check_amount(ctx, invoice, obj, event["id"])
         await settle_invoice(ctx, invoice.id, transaction_id=_transaction_id(obj), paid_at=_paid_at(obj),
                              method="stripe", source=f"stripe event {event['id']}")
     else:
@@ -124,6 +127,17 @@ async def _our_invoice(ctx: OperationContext, obj: dict[str, Any]) -> Invoice | 
     if found.provider_invoice_id is None and isinstance(stripe_id, str):
         found.provider_invoice_id = stripe_id
     return found
+
+
+def _check_amount(ctx: OperationContext, invoice: Invoice, obj: dict[str, Any], event_id: str) -> None:
+    """Stripe says paid; if it collected another amount than we invoiced, leave a trace for finance."""
+    paid = obj.get("amount_paid")
+    if not isinstance(paid, int):
+        return
+    expected = minor_units(invoice.amount, invoice.currency)
+    if paid != expected:
+        ctx.audit("invoice.amount_mismatch", f"invoice:{invoice.id}", event=event_id, expected_minor=expected,
+                  paid_minor=paid, currency=invoice.currency)
 
 
 def _transaction_id(obj: dict[str, Any]) -> str | None:

@@ -201,6 +201,18 @@ def create_fake_app(fake: FakeStripe) -> FastAPI:
             await hook(invoice)
         return JSONResponse(invoice)
 
+    @app.post("/v1/invoices/{iid}/pay")
+    async def pay(iid: str, request: Request) -> JSONResponse:
+        invoice = fake.invoices.get(iid)
+        if invoice is None:
+            return _error(404, f"No such invoice: '{iid}'", param="id")
+        if invoice["status"] != "open":
+            return _error(400, "Invoice is already paid" if invoice["status"] == "paid" else "Invoice is not open")
+        if p(request).get("paid_out_of_band") != "true":
+            return _error(400, "The fake only supports paid_out_of_band.", param="paid_out_of_band")
+        invoice.update(status="paid", paid_out_of_band=True, amount_remaining=0)
+        return JSONResponse(invoice)
+
     @app.get("/v1/invoices/{iid}")
     async def retrieve(iid: str) -> JSONResponse:
         invoice = fake.invoices.get(iid)

@@ -42,5 +42,8 @@ class ManualProvider:
     async def issue(self, request: InvoiceRequest) -> ProviderInvoice:
         return ProviderInvoice(method="bank_transfer", payment_link=self.links.url(request.invoice_id))
 
+    async def mark_paid_out_of_band(self, provider_invoice_id: str, idempotency_key: str) -> None:
+        return None
+
     async def close(self) -> None:
         return None

@@ -114,5 +114,11 @@ class StripeProvider:
         )
         return str(customer.id)
 
+    async def mark_paid_out_of_band(self, provider_invoice_id: str, idempotency_key: str) -> None:
+        invoice = await self.client.v1.invoices.retrieve_async(provider_invoice_id)
+        if invoice.status == "open":
+            await self.client.v1.invoices.pay_async(provider_invoice_id, {"paid_out_of_band": True},
+                                                    {"idempotency_key": f"grace:{idempotency_key}:paid-out-of-band"})
+
     async def close(self) -> None:
         await self._http.close_async()

@@ -88,3 +88,19 @@ async def test_amount_is_decimal_in_our_rows(stripe_services):
     a = await op(stripe_services, ADMIN, collect_payment, project.id, 1)
     b = await op(stripe_services, ADMIN, collect_payment, project.id, 2)
     assert (a.amount, b.amount) == (Decimal("0.15"), Decimal("0.15"))
+
+
+async def test_marking_a_stripe_invoice_paid_closes_it_at_stripe(stripe_services, fake_stripe):
+    from engine.billing.schemas import MarkPaidInput
+    from engine.billing.settle import mark_invoice_paid
+
+    project = await make_project(stripe_services)
+    result = await op(stripe_services, ADMIN, collect_payment, project.id)
+    row = await reload(stripe_services, Invoice, result.invoice_id)
+    view = await op(stripe_services, ADMIN, mark_invoice_paid, row.id, MarkPaidInput(reference="WIRE-1"))
+    assert view.status == "paid"
+    assert fake_stripe.invoices[row.provider_invoice_id]["status"] == "paid"
+    assert fake_stripe.invoices[row.provider_invoice_id]["paid_out_of_band"] is True
+    # marking again neither fails nor calls Stripe again
+    await op(stripe_services, ADMIN, mark_invoice_paid, row.id, MarkPaidInput(reference="WIRE-1"))
+    assert len(fake_stripe.posts(f"/v1/invoices/{row.provider_invoice_id}/pay")) == 1

@@ -163,7 +163,19 @@ async def test_bad_signatures_are_refused_and_audited(stripe_services, fake_stri
         ltv = (await s.get(Client, inv.client_id)).lifetime_value
     assert len(rejected) == len(attempts) and ltv == Decimal("0")
     assert any("missing" in e.details["reason"] for e in rejected)
+    assert all(e.details["remote"] for e in rejected)
     assert not paid_messages(services)
     # the genuine delivery still works afterwards
     ok = await api.post("/webhooks/stripe", content=body, headers=headers)
     assert ok.status_code == 200 and json.loads(ok.text)["result"] == "processed"
+
+
+async def test_a_paid_amount_that_differs_is_recorded(stripe_services, fake_stripe, api):
+    services = stripe_services
+    _, inv = await issued_invoice(services, fake_stripe)
+    event = fake_stripe.event("invoice.paid", inv.provider_invoice_id)
+    event["data"]["object"]["amount_paid"] = 100
+    assert (await deliver(api, event)).status_code == 200
+    async with services.session_factory() as s:
+        entry = (await s.execute(select(AuditEntry).where(AuditEntry.action == "invoice.amount_mismatch"))).scalar_one()
+    assert entry.details["expected_minor"] == 1000000 and entry.details["paid_minor"] == 100
