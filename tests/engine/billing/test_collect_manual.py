@@ -138,3 +138,35 @@ async def test_rest_payment_pay_page_and_mark_paid(services, api):
     assert "Paid on" in (await api.get(path)).text
     missing = await api.get("/api/business/invoices/999999")
     assert missing.status_code == 404
+
+
+async def test_an_invoice_number_collision_is_retried(services, monkeypatch):
+    from engine.billing import invoices
+
+    numbers = iter(["INV-20260101-AAAAAA", "INV-20260101-AAAAAA", "INV-20260101-BBBBBB"])
+    monkeypatch.setattr(invoices, "new_invoice_number", lambda now: next(numbers))
+    project = await make_project(services, shares=THIRDS)
+    first = await op(services, FINANCE, collect_payment, project.id, 1)
+    second = await op(services, FINANCE, collect_payment, project.id, 2)
+    assert (first.invoice_number, second.invoice_number) == ("INV-20260101-AAAAAA", "INV-20260101-BBBBBB")
+
+
+async def test_rest_edges(services, api):
+    from tests.conftest import make_key
+
+    project = await make_project(services)
+    r = await api.post(f"/api/business/projects/{project.id}/payment")
+    assert r.status_code == 200 and r.json()["amount"] == "10000.00"
+    zero = await api.post(f"/api/business/projects/{project.id}/payment", json={"milestone": 0})
+    assert zero.status_code == 422 and zero.json()["field"] == "milestone"
+    missing = await api.post("/api/business/projects/424242/payment")
+    assert missing.status_code == 404
+    viewer = await make_key(services, role="viewer")
+    denied = await api.post(f"/api/business/projects/{project.id}/payment",
+                            headers={"Authorization": f"Bearer {viewer}"})
+    assert denied.status_code == 403
+    seen = await api.get(f"/api/business/invoices/{r.json()['invoice_id']}", headers={"Authorization": f"Bearer {viewer}"})
+    assert seen.status_code == 200
+    # Stripe webhooks are refused while no secret is configured
+    hook = await api.post("/webhooks/stripe", content=b"{}", headers={"Stripe-Signature": "t=1,v1=abc"})
+    assert hook.status_code == 400
