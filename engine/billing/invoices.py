@@ -53,7 +53,7 @@ async def collect_payment(ctx: OperationContext, project_id: int, milestone: int
         raise InvalidInput("milestone is the milestone's number in the plan, starting at 1.", field="milestone")
     s = ctx.session
     # Locking the project serialises invoicing per project, so the price check below holds.
-    project = await _load_project(s, project_id, for_update=True)
+    project = await load_project(s, project_id, for_update=True)
     if project.price is None or project.price <= 0:
         raise ProjectHasNoPrice(project_id)
     key = invoice_key(project_id, milestone)
@@ -139,7 +139,7 @@ async def _insert_invoice(s: AsyncSession, values: dict[str, Any], now: datetime
     raise Conflict("Could not find a free invoice number; try again.")
 
 
-async def _load_project(s: AsyncSession, project_id: int, *, for_update: bool = False) -> Project:
+async def load_project(s: AsyncSession, project_id: int, *, for_update: bool = False) -> Project:
     stmt = select(Project).where(Project.id == project_id)
     if for_update and s.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
