@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.api import delivery, leads, live, pipeline, satisfaction
 from bot.api import proposals as proposals_api
+from bot.api.billing import billing_routes
 from bot.api.errors import install_error_handlers
 from bot.observability import ErrorRate, install_observability, observe_event
 from bot.services import build_services, close_services
@@ -79,4 +80,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(delivery.router)
     app.include_router(satisfaction.router)
     app.include_router(nps_pages.router)
+    app.include_router(billing_routes)
     return app

@@ -62,6 +62,9 @@ def build_notifier(settings: Settings) -> Notifier:
 
 
 async def close_services(services: Services) -> None:
+    payments = services.extras.get("payments")  # the Stripe provider holds an HTTP client
+    if payments is not None:
+        await payments.close()
     close = getattr(services.queue, "close", None)
     if close:
         await close()

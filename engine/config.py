@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     timeline_buffer: Decimal = Field(default=Decimal("0.2"), ge=0, le=5, description="Share added to a timeline for the unexpected (0.2 = 20%).")
     max_discount: Decimal = Field(default=Decimal("0.15"), ge=0, le=1, description="Largest discount a proposal may give to fit a budget (share of the subtotal).")
     proposal_link_days: int = Field(default=30, ge=1, description="Days a client's proposal link stays valid.")
+    # billing
+    invoice_net_days: int = Field(default=14, ge=0, le=365, description="Days between issuing an invoice and its due date.")
+    bank_details: str = Field(default="", description="Bank-transfer details shown on the manual pay page (free text; \\n for new lines).")
+    billing_channel: str = Field(default="", description="Slack channel for payments and overdue reminders; empty = alerts_channel.")
 
     # parliament
     parliament_threshold: Decimal = Decimal("5000")

@@ -18,6 +18,7 @@ def schedule(settings: Settings) -> list[tuple[str, int]]:
         ("check_alerts", settings.alert_interval_minutes * 60),
         ("close_expired_votes", settings.vote_sweep_minutes * 60),
         ("send_due_nps_surveys", 3600),
+        ("send_overdue_reminders", 86400),
     ]
 
 

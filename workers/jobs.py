@@ -58,6 +58,22 @@ async def send_due_nps_surveys(ctx: dict[str, Any]) -> dict[str, Any]:
     return (await send_due_surveys(ctx["services"])).model_dump(mode="json")
 
 
+@job
+async def send_overdue_reminders(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Daily: mark past-due invoices overdue and remind the team once per invoice per day.
+
+    Run it from arq's cron (`cron(send_overdue_reminders, hour=8, minute=0)` in the
+    WorkerSettings) or `grace invoice remind-overdue` from the system's cron.
+    """
+    from engine.actors import Actor
+    from engine.billing.reminders import remind_overdue_invoices
+    from engine.context import unit_of_work
+
+    async with unit_of_work(ctx["services"], Actor.system("overdue-reminders")) as uow:
+        report = await remind_overdue_invoices(uow)
+    return report.model_dump(mode="json")
+
+
 # Delivery and Parliament: job bodies live in workers/builds.py.
 from workers.builds import close_expired_votes, run_build  # noqa: E402
 

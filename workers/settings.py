@@ -41,7 +41,8 @@ def cron_jobs(settings: Settings) -> list[Any]:
             continue
         step = max(1, seconds // 60)
         minutes = {0} if step >= 60 else set(range(0, 60, step))
-        out.append(cron(JOBS[name], name=f"cron:{name}", minute=minutes, unique=True,  # type: ignore[arg-type]
+        hours = {8} if seconds >= 86400 else None  # daily jobs run at 08:00 UTC
+        out.append(cron(JOBS[name], name=f"cron:{name}", hour=hours, minute=minutes, unique=True,  # type: ignore[arg-type]
                         timeout=SHORT_TIMEOUT_S, run_at_startup=name == "close_expired_votes"))
     return out
 

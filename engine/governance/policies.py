@@ -36,6 +36,9 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "view_delivery": frozenset({R.SALES, R.DELIVERY, R.FINANCE, R.APPROVER, R.VIEWER}),
     "collect_payment": frozenset({R.FINANCE}),
     "mark_invoice_paid": frozenset({R.FINANCE}),
+    "view_invoices": frozenset({R.SALES, R.FINANCE, R.APPROVER, R.VIEWER}),
+    "remind_overdue_invoices": frozenset({R.FINANCE}),
+    "handle_payment_event": frozenset(),  # the system, on a verified provider webhook
     "send_nps_survey": frozenset({R.SALES, R.DELIVERY}),
     "track_client_satisfaction": frozenset({R.SALES, R.DELIVERY, R.FINANCE, R.APPROVER, R.VIEWER}),
     "record_nps_response": frozenset({R.CLIENT}),  # the client, through the survey link
