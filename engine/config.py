@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     max_text_length: int = Field(default=10_000, ge=100, description="Longest free-text field accepted.")
     import_max_rows: int = Field(default=200_000, ge=1)
 
+    # hunter and governance
+    hunter_max_chars: int = Field(default=100_000, ge=1000,
+                                  description="Hunter blocks input or output with more characters than this.")
+    policies_path: Path | None = Field(default=None, description="A policies.yml replacing the shipped one.")
+
     # model / agent
     model: str = Field(default="offline", description="'offline' or a pydantic-ai model string.")
     openai_base_url: str = Field(default="", description="OpenAI-compatible server for GRACE_MODEL=openai-compat:NAME.")

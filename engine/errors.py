@@ -78,3 +78,24 @@ class PolicyDenied(GraceError):
 class Unauthenticated(GraceError):
     status = 401
     code = "unauthenticated"
+
+
+class RateLimited(PolicyDenied):
+    """Refused by a policy's rate limit; audited like any refusal."""
+
+    status = 429
+    code = "rate_limited"
+
+
+class InputBlocked(PolicyDenied):
+    """Hunter refused untrusted input (a block-level finding); audited like any refusal."""
+
+    status = 422
+    code = "input_blocked"
+
+
+class OutputBlocked(PolicyDenied):
+    """Hunter refused generated output before it reached a client or Slack."""
+
+    status = 422
+    code = "output_blocked"
