@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from engine.hunter.detectors import DETECTORS
+from engine.hunter.detectors import DETECTORS, SHORT_TEXT_DETECTORS
 from engine.hunter.detectors.injection import _HIDDEN
 from engine.hunter.findings import SEVERITY_ACTION, Action, Finding, Findings, Hit, Severity
 
@@ -63,7 +63,9 @@ def _scan_text(text: str) -> list[Hit]:
         return [Hit("binary", Severity.CRITICAL, 0, min(len(text), 16), "binary or control characters",
                     sensitive=False)]
     hits: list[Hit] = []
-    for detector in DETECTORS:
+    # No card, key, account or id number fits in fewer than 12 characters: short fields
+    # (names, countries, budgets) only need the injection and markup detectors.
+    for detector in DETECTORS if len(text) >= 12 else SHORT_TEXT_DETECTORS:
         hits.extend(detector(text))
     return hits
 

@@ -22,5 +22,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_links,
 )
 
+SHORT_TEXT_DETECTORS: tuple[Detector, ...] = (detect_prompt_injection, detect_markup)
+
 DETECTOR_NAMES = ("secret", "payment_card", "bank_account", "national_id", "prompt_injection", "markup",
                   "suspicious_link", "oversize", "binary")

@@ -15,7 +15,14 @@ _SCRIPT = re.compile(
     r"|\b(?:javascript|vbscript)\s*:"
     r"|data:\s*text/html"
 )
-_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+_HTML_ELEMENTS = (
+    "a|abbr|article|aside|audio|b|blockquote|body|br|button|canvas|code|details|dialog|div|em|font|footer|form|"
+    "frame|frameset|h[1-6]|head|header|hr|html|i|img|input|label|li|link|main|marquee|math|nav|ol|option|p|"
+    "picture|pre|section|select|small|source|span|strong|style|sub|summary|sup|svg|table|tbody|td|template|"
+    "textarea|th|thead|title|tr|u|ul|video"
+)
+# Known HTML elements only: "Dear <first name>" in a brief is not markup.
+_TAG = re.compile(rf"(?i)</?(?:{_HTML_ELEMENTS})(?:\s[^<>]*)?/?>")
 _MASS_MENTION = re.compile(r"<!(?:channel|here|everyone|subteam\^[A-Z0-9]+)(?:\|[^>]*)?>", re.IGNORECASE)
 _SLACK_LINK = re.compile(r"<((?:https?|ftp|mailto)[^|>\s]*)\|([^>]*)>", re.IGNORECASE)
 _MD_LINK = re.compile(r"\[([^\]]{1,200})\]\(((?:https?|ftp)://[^)\s]+)\)", re.IGNORECASE)

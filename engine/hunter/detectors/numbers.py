@@ -26,7 +26,7 @@ _SSN = re.compile(r"(?<![\d\-])\d{3}-\d{2}-\d{4}(?![\d\-])")
 _NINO = re.compile(r"\b(?![DFIQUV])[A-CEGHJ-PR-TW-Z](?![DFIOQUV])[A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")
 _DNI = re.compile(r"\b\d{8}-?[A-Z]\b")
 _ID_KEYWORD = re.compile(
-    r"(?i)\b(?:passport|national id|id card|identity card|tax id|ssn|social security|aadhaar|"
+    r"(?i)\b(?:passport|national id|national insurance|ni number|nino|id card|identity card|tax id|ssn|social security|aadhaar|"
     r"personnummer|steuer-?id|codice fiscale|nif|dni|cpf|pesel|bsn)"
     r"(?:\s*(?:number|no\.?|num|nr\.?|#))?\s*[:#]?\s*([A-Z0-9][A-Z0-9.\- ]{4,20}[A-Z0-9])\b"
 )

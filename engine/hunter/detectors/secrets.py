@@ -68,8 +68,10 @@ def detect_secrets(text: str) -> Iterator[Hit]:
                     seen.add(span)
                     yield _hit(plugin.secret_type, sev, span, text)
     if _KEYWORD_HINT.search(text):
-        for value in _keyword.analyze_string(text, CONFIG_DENYLIST_REGEX_TO_GROUP):
-            if len(value) < 6 or " " in value:
+        for found in _keyword.analyze_string(text, CONFIG_DENYLIST_REGEX_TO_GROUP):
+            # On prose the plugin's value runs to the end of the line: the secret is its first word.
+            value = found.split()[0].strip("'\"`,;") if found.split() else ""
+            if not _looks_like_password(value):
                 continue
             for span in _positions(text, value):
                 if not _overlaps(span, seen):
@@ -99,6 +101,12 @@ def _spans(plugin: BasePlugin, text: str, values: set[str]) -> Iterator[tuple[in
                 continue
             inner = [i for i, g in enumerate(groups, 1) if g and len(g) >= 8 and g in values]
             yield m.span(inner[0]) if inner else m.span()
+
+
+def _looks_like_password(value: str) -> bool:
+    """Not an ordinary word or a date: letters with digits or symbols, 6+ characters."""
+    return len(value) >= 6 and any(c.isalpha() for c in value) and \
+        any(c.isdigit() or not c.isalnum() for c in value)
 
 
 def _looks_like_key(token: str) -> bool:
