@@ -33,6 +33,22 @@ def screen_input(kind: str, data: Any, *, action: str = "capture_lead", role: st
     return findings
 
 
+def clean_lead(data: LeadInput, *, role: str = "system", max_chars: int | None = None,
+               ) -> tuple[LeadInput, Findings]:
+    """Scan a lead; return it with redact-level findings masked. `InputBlocked` on a block."""
+    findings = screen_input("lead", data, action="capture_lead", role=role, max_chars=max_chars)
+    if not findings:
+        return data, findings
+    clean = findings.clean
+    update = {k: _fit(k, clean[k]) for k in LeadInput.model_fields if k in clean and clean[k] != _dumped(data, k)}
+    return (data.model_copy(update=update) if update else data), findings
+
+
+def lead_metadata(findings: Findings) -> dict[str, Any]:
+    """What is kept on the lead: `{"hunter": {"action", "findings"}}`, or nothing when clean."""
+    return {"hunter": findings.to_dict()} if findings else {}
+
+
 async def screen_lead(ctx: OperationContext, data: LeadInput) -> tuple[LeadInput, dict[str, Any]]:
     """Scan a lead before it is stored. Returns the lead to store (redacted where needed) and
     the metadata to keep on the lead (`{"hunter": {...}}` when anything was found).
@@ -41,21 +57,15 @@ async def screen_lead(ctx: OperationContext, data: LeadInput) -> tuple[LeadInput
     audits the refusal). Redact: masked text is what gets stored, so no model ever reads it.
     """
     try:
-        findings = screen_input("lead", data, action="capture_lead", role=ctx.actor.role.value,
-                                max_chars=ctx.settings.hunter_max_chars)
+        data, findings = clean_lead(data, role=ctx.actor.role.value, max_chars=ctx.settings.hunter_max_chars)
     except InputBlocked as blocked:
         await _alert(ctx, f":rotating_light: Hunter blocked a lead from {data.source.value} "
                           f"(captured by {ctx.actor.label}): {blocked.message}")
         raise
-    if not findings:
-        return data, {}
-    clean = findings.clean
-    update = {k: _fit(k, clean[k]) for k in LeadInput.model_fields if k in clean and clean[k] != _dumped(data, k)}
-    if update:
-        data = data.model_copy(update=update)
-    ctx.audit("hunter.screened", "capture_lead", kind="lead", action=findings.action.value,
-              detectors=sorted({f.detector for f in findings.items}))
-    return data, {"hunter": findings.to_dict()}
+    if findings:
+        ctx.audit("hunter.screened", "capture_lead", kind="lead", verdict=findings.action.value,
+                  detectors=sorted({f.detector for f in findings.items}))
+    return data, lead_metadata(findings)
 
 
 def _dumped(data: LeadInput, field: str) -> Any:

@@ -66,8 +66,10 @@ def detect_prompt_injection(text: str) -> Iterator[Hit]:
                      (_TOOL, "tool-call look-alike")):
         for m in rx.finditer(text):
             found_phrase = True
+            # sensitive: the excerpt (kept on the lead, shown to people and models) must not
+            # carry the injected instruction itself.
             yield Hit("prompt_injection", Severity.HIGH, m.start(), _sentence_end(text, m.end()), what,
-                      sensitive=False, replacement="[removed: possible prompt injection]")
+                      replacement="[removed: possible prompt injection]")
     for m in _HIDDEN.finditer(text):
         if m.group() == "\ufeff" and m.start() == 0:
             continue
@@ -83,7 +85,7 @@ def detect_prompt_injection(text: str) -> Iterator[Hit]:
         normal = normalise(text)
         if normal != text and any(rx.search(normal) for rx in (_OVERRIDE, _ROLE, _TOOL)):
             yield Hit("prompt_injection", Severity.HIGH, 0, len(text), "disguised instruction-override phrase",
-                      sensitive=False, replacement="[removed: possible prompt injection]")
+                      replacement="[removed: possible prompt injection]")
 
 
 def _sentence_end(text: str, end: int) -> int:
