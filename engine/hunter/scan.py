@@ -16,6 +16,7 @@ KINDS = ("lead", "requirements", "email", "form", "text", "output", "proposal", 
 DEFAULT_MAX_CHARS = 100_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTEXT = 24
+MAX_FINDINGS_PER_KIND = 5  # per field, detector and severity
 
 
 def scan(kind: str, data: Any, *, max_chars: int = DEFAULT_MAX_CHARS) -> Findings:
@@ -48,8 +49,12 @@ def scan(kind: str, data: Any, *, max_chars: int = DEFAULT_MAX_CHARS) -> Finding
         if not text or (len(text) < 4 and text.isalnum()):
             continue
         hits = _scan_text(text)
+        per_detector: dict[tuple[str, Severity], int] = {}
         for h in hits:
-            result.items.append(Finding(h.detector, h.severity, path, excerpt(text, h), h.what))
+            # Redaction uses every hit; the report keeps a few of each kind per field.
+            n = per_detector[(h.detector, h.severity)] = per_detector.get((h.detector, h.severity), 0) + 1
+            if n <= MAX_FINDINGS_PER_KIND:
+                result.items.append(Finding(h.detector, h.severity, path, excerpt(text, h), h.what))
         redact = [h for h in hits if SEVERITY_ACTION[h.severity] == Action.REDACT]
         if redact:
             replacements[path] = redact_text(text, redact)

@@ -58,6 +58,7 @@ _HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufef
 _CONFUSABLE_SCRIPTS = ("CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
 _OBFUSCATING = ("MATHEMATICAL", "FULLWIDTH")
 _WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?\n]")
 
 
 def detect_prompt_injection(text: str) -> Iterator[Hit]:
@@ -90,7 +91,7 @@ def detect_prompt_injection(text: str) -> Iterator[Hit]:
 
 def _sentence_end(text: str, end: int) -> int:
     """Redaction covers the rest of the injected sentence, so its payload goes too."""
-    m = re.compile(r"[.!?\n]").search(text, end)
+    m = _SENTENCE_END.search(text, end)
     return min(m.end() if m else len(text), end + 300)
 
 

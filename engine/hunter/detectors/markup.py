@@ -11,7 +11,7 @@ from engine.hunter.findings import Hit, Severity
 
 _SCRIPT = re.compile(
     r"(?i)<\s*(?:script|iframe|object|embed|applet|meta\s+http-equiv|base\s+href)\b"
-    r"|<[^<>]*\bon[a-z]{3,20}\s*=\s*[\"']?[^\s>]"
+    r"|<[^<>]{0,300}?\bon[a-z]{3,20}\s*=\s*[\"']?[^\s>]"
     r"|\b(?:javascript|vbscript)\s*:"
     r"|data:\s*text/html"
 )
@@ -22,9 +22,9 @@ _HTML_ELEMENTS = (
     "textarea|th|thead|title|tr|u|ul|video"
 )
 # Known HTML elements only: "Dear <first name>" in a brief is not markup.
-_TAG = re.compile(rf"(?i)</?(?:{_HTML_ELEMENTS})(?:\s[^<>]*)?/?>")
+_TAG = re.compile(rf"(?i)</?(?:{_HTML_ELEMENTS})(?:\s[^<>]{{0,500}})?/?>")
 _MASS_MENTION = re.compile(r"<!(?:channel|here|everyone|subteam\^[A-Z0-9]+)(?:\|[^>]*)?>", re.IGNORECASE)
-_SLACK_LINK = re.compile(r"<((?:https?|ftp|mailto)[^|>\s]*)\|([^>]*)>", re.IGNORECASE)
+_SLACK_LINK = re.compile(r"<((?:https?|ftp|mailto)[^|>\s]{0,2000})\|([^>]{0,500})>", re.IGNORECASE)
 _MD_LINK = re.compile(r"\[([^\]]{1,200})\]\(((?:https?|ftp)://[^)\s]+)\)", re.IGNORECASE)
 _DOMAINISH = re.compile(r"(?i)(?:https?://)?((?:[a-z0-9\-\u00a1-\uffff]+\.)+[a-z\u00a1-\uffff]{2,})")
 _URL = re.compile(r"(?i)\b(?:https?|ftp)://[^\s<>\"'|\])]+")

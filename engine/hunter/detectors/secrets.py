@@ -34,7 +34,8 @@ def regex_plugins() -> list[BasePlugin]:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
     out: list[BasePlugin] = []
-    for cls in get_mapping_from_secret_type_to_class().values():
+    plugin_classes: list[type[BasePlugin]] = list(get_mapping_from_secret_type_to_class().values())
+    for cls in plugin_classes:
         if issubclass(cls, RegexBasedDetector) and not issubclass(cls, _SKIP):
             out.append(cls())
     return out
@@ -126,8 +127,8 @@ _TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-+/=.]*")
 def _hit(what: str, sev: Severity, span: tuple[int, int], text: str) -> Hit:
     start, end = span
     # Some plugin regexes stop early (a lazy tail, e.g. a JWT's signature): mask the whole token.
-    tail = _TOKEN_TAIL.match(text, end)
-    end = tail.end() if tail else end
+    more = _TOKEN_TAIL.match(text, end)
+    end = more.end() if more else end
     if what == "Private Key":
         # Mask the whole armoured block, not just its header line.
         tail = text.find("-----END", end)
