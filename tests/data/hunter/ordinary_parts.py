@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 
 rng = random.Random(2026)
 
@@ -59,6 +60,46 @@ PEOPLE = [
     ("Hamza Qureshi", "hamza.q", "Pakistan", "+92 21 3456 7890"),
     ("Siddharth Iyer", "sid", "India", "080-4123-4567"),
 ]
+# More given and family names per country, so that leads beyond the first fifty get new people.
+GIVEN = {
+    "France": ["Camille", "Théo", "Inès", "Hugo", "Chloé", "Mathéo"], "Germany": ["Lukas", "Lea", "Jonas", "Mia", "Felix"],
+    "Spain": ["Lucía", "Álvaro", "Martina", "Sergio", "Nerea"], "Japan": ["陽翔", "結衣", "Haruto", "Yui", "蓮"],
+    "India": ["Ananya", "Vihaan", "Aditi", "Arjun", "Kavya"], "Brazil": ["João", "Maria Eduarda", "Thiago", "Bárbara"],
+    "United States": ["Jordan", "Ashley", "Tyler", "Brianna", "DeShawn"], "Russia": ["Анна", "Иван", "Мария", "Алексей"],
+    "Greece": ["Ελένη", "Νίκος", "Μαρία", "Κώστας"], "China": ["晓明", "丽华", "Jun", "Xiu Ying"],
+    "Nigeria": ["Adaeze", "Tunde", "Chiamaka", "Emeka"], "Poland": ["Zofia", "Jakub", "Małgorzata", "Paweł"],
+}
+FAMILY = {
+    "France": ["Moreau", "Girard", "Rousseau", "Bénard"], "Germany": ["Schröder", "Weiß", "Köhler", "Becker"],
+    "Spain": ["Núñez", "Ibáñez", "Ortega", "Castaño"], "Japan": ["高橋", "Suzuki", "伊藤", "Watanabe"],
+    "India": ["Patel", "Reddy", "Banerjee", "Nair"], "Brazil": ["Araújo", "Conceição", "Ribeiro", "Peixoto"],
+    "United States": ["Miller", "Rodriguez", "Washington", "Kowalski"], "Russia": ["Петрова", "Кузнецов", "Смирнова"],
+    "Greece": ["Νικολάου", "Γεωργίου", "Οικονόμου"], "China": ["张", "刘", "Chen", "Huang"],
+    "Nigeria": ["Okonkwo", "Balogun", "Eze", "Adebayo"], "Poland": ["Kowalczyk", "Zieliński", "Wójcik", "Dąbrowska"],
+}
+PHONES = {
+    "France": "+33 6 {a} {b} {c} {d}", "Germany": "+49 151 {a}{b} {c}{d}", "Spain": "+34 6{a} {b}{c} {d}",
+    "Japan": "090-{a}{b}-{c}{d}", "India": "+91 9{a}{b} {c}{d}", "Brazil": "+55 21 9{a}{b}-{c}{d}",
+    "United States": "({a}5) 555-01{c}", "Russia": "+7 9{a} {b}{c}-{d}", "Greece": "+30 69{a} {b}{c} {d}",
+    "China": "+86 13{a} {b}{c} {d}", "Nigeria": "+234 80{a} {b}{c} {d}", "Poland": "+48 5{a} {b}{c} {d}",
+}
+
+
+def person(i: int) -> tuple[str, str, str, str]:
+    if i < len(PEOPLE):
+        return PEOPLE[i]
+    country = list(GIVEN)[i % len(GIVEN)]
+    given, family = rng.choice(GIVEN[country]), rng.choice(FAMILY[country])
+    cjk = country in ("Japan", "China") and not given.isascii()
+    name = f"{family}{given}" if cjk else f"{given} {family}"
+    folded = unicodedata.normalize("NFKD", f"{given}.{family}").encode("ascii", "ignore").decode().lower()
+    folded = folded.strip(".")
+    local = folded.replace(" ", "") if folded.replace(".", "").replace(" ", "").isalpha() and \
+        len(folded) > 4 else rng.choice(["info", "hello", "office", "contact", "team"]) + str(i)
+    d = [f"{rng.randint(10, 99)}" for _ in range(4)]
+    return name, local, country, PHONES[country].format(a=d[0], b=d[1], c=d[2], d=d[3])
+
+
 COMPANIES = [
     ("Boulangerie Lefèvre & Fils", "food & beverage", "bakery.example.fr"),
     ("Müller Logistik GmbH", "logistics", "mueller-logistik.example.de"),
@@ -199,7 +240,7 @@ def _domain(company: tuple[str, str, str]) -> str:
 def ordinary_leads(n: int) -> list[dict[str, object]]:
     out = []
     for i in range(n):
-        name, local, country, phone = PEOPLE[i % len(PEOPLE)]
+        name, local, country, phone = person(i)
         company = COMPANIES[(i * 7) % len(COMPANIES)]
         ptype, reqs = PROJECTS[(i * 3) % len(PROJECTS)]
         slots = {
@@ -214,7 +255,7 @@ def ordinary_leads(n: int) -> list[dict[str, object]]:
             requirements += " " + " ".join(e.format(**slots) for e in extras)
         lead: dict[str, object] = {
             "source": SOURCES[i % len(SOURCES)], "name": name,
-            "email": f"{local}{'' if i < len(PEOPLE) else i}@{_domain(company)}", "company": company[0],
+            "email": f"{local}@{_domain(company)}", "company": company[0],
             "industry": company[1], "country": country, "phone": phone, "budget": rng.choice(BUDGETS),
             "project_type": ptype, "requirements": requirements, "timeline": rng.choice(TIMELINES),
         }
