@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from workers.queue import JobFunc
@@ -35,7 +36,8 @@ async def verify_invariants_daily(ctx: dict[str, Any]) -> bool:
         names = ", ".join(c.name for c in report.failed)
         await services.notifier.post(services.settings.alerts_channel or None,
                                      f":warning: Grace's daily verification failed: {names}\n"
-                                     + "\n".join(render(report)), key=f"verify:{names}")
+                                     + "\n".join(render(report)),
+                                     key=f"verify:{date.today().isoformat()}:{names}")  # once a day per failure
     return report.ok
 
 
