@@ -7,6 +7,7 @@ import logging
 from engine.config import Settings
 from engine.context import Services
 from engine.events import InProcessEventBus, RedisEventBus
+from engine.governance.policies import configure_policies
 from engine.notify import KeyedNotifier
 from engine.ports import LogNotifier, Notifier
 from storage.db import create_engine, create_session_factory
@@ -17,6 +18,7 @@ log = logging.getLogger("grace")
 async def build_services(settings: Settings) -> Services:
     settings.ensure_data_dir()
     settings.resolved_secret_key()
+    configure_policies(settings.policies_path, parliament_threshold=settings.parliament_threshold)
     db = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size,
                        max_overflow=settings.db_max_overflow)
     services = Services(settings=settings, db=db, session_factory=create_session_factory(db))

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     alert_nps_drop: float = Field(default=20, ge=0, description="NPS points lost between windows that alert.")
     alert_max_error_rate: float = Field(default=0.05, ge=0, le=1)
     alert_interval_minutes: int = Field(default=10, ge=1)
+    # hunter and governance
+    hunter_max_chars: int = Field(default=100_000, ge=1000,
+                                  description="Hunter blocks input or output with more characters than this.")
+    policies_path: Path | None = Field(default=None, description="A policies.yml replacing the shipped one.")
 
     # model / agent
     model: str = Field(default="offline", description="'offline' or a pydantic-ai model string.")

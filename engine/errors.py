@@ -102,3 +102,22 @@ class NotEnoughApprovers(Conflict):
 
 class ProjectNotDeliverable(Conflict):
     """The project's state does not allow starting (or continuing) delivery."""
+class RateLimited(PolicyDenied):
+    """Refused by a policy's rate limit; audited like any refusal."""
+
+    status = 429
+    code = "rate_limited"
+
+
+class InputBlocked(PolicyDenied):
+    """Hunter refused untrusted input (a block-level finding); audited like any refusal."""
+
+    status = 422
+    code = "input_blocked"
+
+
+class OutputBlocked(PolicyDenied):
+    """Hunter refused generated output before it reached a client or Slack."""
+
+    status = 422
+    code = "output_blocked"

@@ -19,6 +19,7 @@ def schedule(settings: Settings) -> list[tuple[str, int]]:
         ("close_expired_votes", settings.vote_sweep_minutes * 60),
         ("send_due_nps_surveys", 3600),
         ("send_overdue_reminders", 86400),
+        ("verify_invariants_daily", 86400),
     ]
 
 

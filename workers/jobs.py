@@ -74,6 +74,27 @@ async def send_overdue_reminders(ctx: dict[str, Any]) -> dict[str, Any]:
     return report.model_dump(mode="json")
 
 
+@job
+async def verify_invariants_daily(ctx: dict[str, Any]) -> bool:
+    """Run `grace verify`'s checks; alert the alerts channel when one fails. Safe to run twice."""
+    from datetime import date
+
+    from engine.actors import Actor
+    from engine.context import unit_of_work
+    from engine.verification import render, verify_invariants
+
+    services = ctx["services"]
+    async with unit_of_work(services, Actor.system("verify")) as op_ctx:
+        report = await verify_invariants(op_ctx)
+    if not report.ok:
+        names = ", ".join(c.name for c in report.failed)
+        await services.notifier.post(services.settings.alerts_channel or None,
+                                     f":warning: Grace's daily verification failed: {names}\n"
+                                     + "\n".join(render(report)),
+                                     key=f"verify:{date.today().isoformat()}:{names}")  # once a day per failure
+    return report.ok
+
+
 # Delivery and Parliament: job bodies live in workers/builds.py.
 from workers.builds import close_expired_votes, run_build  # noqa: E402
 

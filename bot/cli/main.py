@@ -8,6 +8,7 @@ import typer
 
 from bot.cli import admin, imports, nps, serve, worker
 from bot.cli import billing as billing_cli
+from bot.cli import governance as governance_cli
 from bot.cli import proposals as proposal_cli
 
 app = typer.Typer(name="grace", help="Grace runs your agency's client lifecycle.", no_args_is_help=True,
@@ -19,6 +20,7 @@ proposal_cli.register(app)
 worker.register(app)
 nps.register(app)
 billing_cli.register(app)
+governance_cli.register(app)
 
 
 def main() -> None:

@@ -1,13 +1,23 @@
-"""Who may call which operation: one table, checked first by every operation.
+"""Who may call which operation, on which conditions, how often: checked first by every operation.
 
-Admins and the system may do everything. (The governance issue moves this table
-into a `policies.yml` with conditions and rate limits.)
+The rules live in `policies.yml` (shipped beside this module; `GRACE_POLICIES_PATH`
+names a file whose actions replace the shipped ones). `ALLOWED_ROLES` below is the
+code's registration of actions with their default roles: an action the code
+registers but no file names falls back to it, and `grace policy lint` accepts the
+actions of the shipped file plus these. Admins and the system may do everything.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
 from engine.actors import Actor, Role
-from engine.errors import PolicyDenied
+from engine.errors import PolicyDenied, RateLimited
+from engine.governance import rules
+from engine.governance.limits import WINDOW
 
 R = Role
 ALLOWED_ROLES: dict[str, frozenset[Role]] = {
@@ -48,17 +58,135 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
 ALWAYS = frozenset({R.ADMIN, R.SYSTEM})
 
 
+def register_action(action: str, roles: set[Role] | frozenset[Role] = frozenset()) -> None:
+    """Make an action known from code (its default roles, until a policies file names it)."""
+    ALLOWED_ROLES.setdefault(action, frozenset(roles))
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+    requires_vote: bool = False
+    action: str = ""
+    role: str = ""
+    retry_after: float | None = None  # set when refused by a rate limit
+
+
+class _Active:
+    override: rules.PolicyFile | None = None
+    override_path: str | None = None
+    parliament_threshold: Decimal = Decimal("5000")
+
+
+def configure_policies(path: Path | str | None = None, *, parliament_threshold: Decimal | None = None) -> None:
+    """Use the policies file at `path` over the shipped one (called at start-up from the settings)."""
+    _Active.override = rules.load(path) if path else None
+    _Active.override_path = str(path) if path else None
+    if parliament_threshold is not None:
+        _Active.parliament_threshold = Decimal(parliament_threshold)
+
+
+def known_actions() -> set[str]:
+    return set(rules.shipped().actions) | set(ALLOWED_ROLES)
+
+
+def rule_for(action: str) -> rules.Rule:
+    """The rule in force: the override file's, else the shipped file's, else the code's roles."""
+    if _Active.override is not None and action in _Active.override.actions:
+        return _Active.override.actions[action]
+    shipped = rules.shipped().actions
+    if action in shipped:
+        return shipped[action]
+    if action in ALLOWED_ROLES:
+        return rules.Rule(roles=[r.value for r in ALLOWED_ROLES[action]])
+    raise KeyError(f"unknown action {action!r}: add it to policies.yml or register_action() it")
+
+
+def _always() -> frozenset[str]:
+    policy = _Active.override if _Active.override is not None else rules.shipped()
+    return frozenset(policy.always)
+
+
 def allowed(action: str, role: Role | str) -> bool:
-    if action not in ALLOWED_ROLES:
-        raise KeyError(f"unknown action {action!r}: add it to the policy table")
-    return Role(role) in ALWAYS or Role(role) in ALLOWED_ROLES[action]
+    """Whether the role may perform the action at all (conditions and rate limits aside)."""
+    rule = rule_for(action)
+    role = Role(role).value
+    return role in _always() or role in rule.roles
 
 
-def check_policy(action: str, actor: Actor) -> None:
-    """Raise `PolicyDenied` unless the actor's role may perform the action."""
-    if not allowed(action, actor.role):
-        raise PolicyDenied(action, actor.role.value)
+def _amount(context: dict[str, Any], key: str) -> Decimal | None:
+    v = context.get(key)
+    if v is None or v == "":
+        return None
+    try:
+        return Decimal(str(v))
+    except InvalidOperation:
+        raise ValueError(f"context {key} is not a number: {v!r}") from None
+
+
+def _words(action: str) -> str:
+    return action.replace("_", " ")
+
+
+def evaluate_policy(action: str, actor: Actor | Role | str, context: dict[str, Any] | None = None, *,
+                    count: bool = True, now: float | None = None) -> Decision:
+    """Decide without raising: roles, then conditions on `context`, then the actor's rate limit.
+
+    `count=False` asks without using up the rate limit (for explanations).
+    """
+    ctx = context or {}
+    role = Role(actor.role if isinstance(actor, Actor) else actor).value
+    rule = rule_for(action)
+
+    def no(reason: str, **kw: Any) -> Decision:
+        return Decision(False, reason, action=action, role=role, **kw)
+
+    if not (role in _always() or role in rule.roles):
+        return no(f"A {role} may not {_words(action)}.")
+    c = rule.conditions
+    amount = _amount(ctx, "amount")
+    if c.max_amount is not None and amount is not None and amount > c.max_amount:
+        return no(f"{amount} is over the limit of {c.max_amount} to {_words(action)}.")
+    stage = ctx.get("stage")
+    if c.required_stage and stage is not None and str(stage).upper() not in c.required_stage:
+        return no(f"To {_words(action)} the lead must be in {' or '.join(c.required_stage)}, not {stage}.")
+    discount = _amount(ctx, "discount")
+    if c.max_discount is not None and discount is not None and discount > c.max_discount:
+        return no(f"A discount of {discount:.0%} is over the cap of {c.max_discount:.0%}.")
+    requires_vote = False
+    reason = f"A {role} may {_words(action)}."
+    if c.require_vote_over is not None and amount is not None:
+        threshold = _Active.parliament_threshold if c.require_vote_over == "parliament_threshold" \
+            else Decimal(c.require_vote_over)
+        if amount > threshold:
+            vote = ctx.get("vote_approved")
+            if vote is False:
+                return no(f"{amount} is over {threshold} and the Parliament vote did not approve it.")
+            if vote is not True:
+                requires_vote = True
+                reason = f"{amount} is over {threshold}: a Parliament vote must approve it first."
+    lim = rule.rate_limit
+    if lim and count and isinstance(actor, Actor) and actor.kind in lim.applies_to and role not in lim.exempt_roles:
+        wait = WINDOW.hit(f"{action}:{actor.label}", lim.max, lim.per_seconds, now=now)
+        if wait is not None:
+            return no(f"Too many requests: at most {lim.max} {_words(action)} per {lim.per_seconds:g} s; "
+                      f"try again in {max(1, round(wait))} s.", retry_after=wait)
+    return Decision(True, reason, requires_vote, action=action, role=role)
+
+
+def check_policy(action: str, actor: Actor, context: dict[str, Any] | None = None) -> Decision:
+    """Raise `PolicyDenied` (or `RateLimited`) unless the actor may perform the action now.
+
+    Returns the decision: callers that pass an amount check `decision.requires_vote`.
+    """
+    decision = evaluate_policy(action, actor, context)
+    if not decision.allowed:
+        if decision.retry_after is not None:
+            raise RateLimited(action, actor.role.value, decision.reason)
+        raise PolicyDenied(action, actor.role.value, decision.reason)
+    return decision
 
 
 def actions_for(role: Role | str) -> list[str]:
-    return [a for a in ALLOWED_ROLES if allowed(a, role)]
+    return [a for a in sorted(known_actions()) if allowed(a, role)]

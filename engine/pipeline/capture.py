@@ -13,6 +13,7 @@ from engine.cache import TTL_CLIENT, cached
 from engine.context import OperationContext
 from engine.errors import ClientNotFound, IllegalStageMove, InvalidInput, LeadNotFound, PolicyDenied
 from engine.governance.policies import check_policy
+from engine.hunter.guard import screen_lead
 from engine.pipeline.schemas import (
     CaptureResult,
     ClientView,
@@ -75,6 +76,7 @@ async def capture_lead(ctx: OperationContext, data: LeadInput, *, initial_stage:
     """Create the client if new, then the lead and an interaction; audited; `lead.captured`."""
     check_policy("capture_lead", ctx.actor)
     _check_text_limits(ctx, data)
+    data, hunted = await screen_lead(ctx, data)
     currency = data.currency or ctx.settings.currency
     client, created = await upsert_client(ctx.session, data, currency)
     lead = Lead(
@@ -82,7 +84,7 @@ async def capture_lead(ctx: OperationContext, data: LeadInput, *, initial_stage:
         furthest_rank=RANK.get(initial_stage.value, 0),
         requirements=data.requirements, budget=data.budget, currency=currency,
         budget_range=data.budget_range, timeline=data.timeline, project_type=data.project_type,
-        notes=data.notes, referrer=data.referrer, metadata_=dict(data.metadata),
+        notes=data.notes, referrer=data.referrer, metadata_={**data.metadata, **hunted},
         last_contact_at=utcnow(),
     )
     ctx.session.add(lead)

@@ -9,8 +9,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from engine.context import OperationContext
-from engine.errors import InvalidInput
+from engine.errors import InputBlocked, InvalidInput
 from engine.governance.policies import check_policy
+from engine.hunter.guard import clean_lead, lead_metadata
 from engine.pipeline.capture import upsert_client
 from engine.pipeline.schemas import LeadInput, LeadSource
 from engine.pipeline.stages import RANK
@@ -137,8 +138,12 @@ async def import_leads(
             raise InvalidInput(f"The file has more than {ctx.settings.import_max_rows} rows.", field="file")
         try:
             data = row_to_input(row, columns, default_source)
+            data, hunted = clean_lead(data, role=ctx.actor.role.value, max_chars=ctx.settings.hunter_max_chars)
         except ValidationError as e:
             report.rejected.append(RejectedRow(row=i, reason=_error_text(e)))
+            continue
+        except InputBlocked as e:
+            report.rejected.append(RejectedRow(row=i, reason=e.message))
             continue
         try:
             async with ctx.session.begin_nested():
@@ -148,7 +153,7 @@ async def import_leads(
                             requirements=data.requirements, budget=data.budget,
                             currency=data.currency or ctx.settings.currency, budget_range=data.budget_range,
                             timeline=data.timeline, project_type=data.project_type, notes=data.notes,
-                            referrer=data.referrer, metadata_=dict(data.metadata))
+                            referrer=data.referrer, metadata_={**data.metadata, **lead_metadata(hunted)})
                 if row_hook:
                     row_hook(row, lead)
                 lead.furthest_rank = RANK.get(lead.stage, 0)

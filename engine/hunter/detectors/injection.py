@@ -1,0 +1,137 @@
+"""Prompt injection in text that will reach a model.
+
+Four signs: instruction-override phrases, role-play of system/assistant turns or
+chat-template tokens, look-alikes of tool calls, and hidden text (zero-width and
+bidirectional controls, look-alike letters from another script). Phrases are also
+looked for in a normalised copy of the text (NFKC, hidden characters removed,
+look-alike letters mapped to Latin), because that is how a model would read it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+from engine.hunter.findings import Hit, Severity
+
+_OVERRIDE = re.compile(
+    r"(?i)\b(?:"
+    r"(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+|your\s+|my\s+|these\s+|every\s+)*"
+    r"(?:previous\s+|prior\s+|above\s+|earlier\s+|preceding\s+|existing\s+|original\s+|system\s+|safety\s+)*"
+    r"(?:instructions?|rules?|prompts?|guidelines?|directives?|polic(?:y|ies)|constraints|guardrails|programming)"
+    r"|(?:skip|override|bypass)\s+(?:all\s+|any\s+|the\s+|these\s+|every\s+)*(?:your\s+|previous\s+|prior\s+|"
+    r"above\s+|earlier\s+|system\s+|safety\s+)+(?:instructions?|rules?|prompts?|guidelines?|polic(?:y|ies)|guardrails)"
+    r"|you\s+are\s+now\s+(?:an?\s+)?(?:dan|unrestricted|jailbroken|unfiltered|in\s+developer\s+mode|no\s+longer\s+bound|"
+    r"free\s+(?:from|of)\s+(?:all\s+|any\s+)?(?:rules|restrictions))\b"
+    r"|(?:act|behave|respond)\s+as\s+(?:if\s+you\s+(?:are|were)\s+)?(?:an?\s+|the\s+)?(?:system|admin(?:istrator)?|root|"
+    r"developer|unrestricted|jailbroken|dan)\b"
+    r"|pretend\s+(?:to\s+be|you\s+are)\s+(?:an?\s+|the\s+)?(?:system|admin|developer|different|unrestricted|ai|assistant)"
+    r"|(?:new|updated|real|actual|secret|hidden)\s+(?:system\s+)?instructions?\s*[:\-]"
+    r"|(?:reveal|print|show|repeat|output|leak)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+|initial\s+|hidden\s+)?"
+    r"(?:prompt|instructions)"
+    r"|(?:your|new|updated|real|hidden)\s+system\s+prompt|system\s+prompt\s*[:=]|(?:you\s+are|you're)\s+(?:now\s+)?in\s+developer\s+mode"
+    r"|(?:enable|enter|activate)\s+(?:your\s+)?developer\s+mode\s+(?:and|to)\s+(?:skip|ignore|bypass|disable)|jailbreak"
+    r"|do\s+anything\s+now"
+    r"|(?:do\s+not|don't|never)\s+(?:tell|inform|alert|notify)\s+(?:the\s+)?(?:user|team|human|admin|anyone)"
+    r"|without\s+asking\s+(?:for\s+)?(?:confirmation|approval|permission)\b"
+    r"|(?:mark|set)\s+(?:every|all|each)\s+invoices?\s+(?:as\s+)?paid"
+    r"|(?:as\s+an?\s+)?ai\s+(?:language\s+)?model,?\s+you\s+(?:must|should|will)"
+    r")"
+)
+_ROLE = re.compile(
+    r"(?im)(?:<\|(?:im_start|im_end|system|assistant|user|endoftext|begin_of_text|start_header_id)\|>"
+    r"|\[/?INST\]|<</?SYS>>|</?(?:system|assistant|instructions?)>"
+    r"|^\s*#{2,}\s*(?:system|instruction|assistant)\b"
+    r"|^\s*(?:system|assistant|developer)\s*(?:prompt|message)?\s*:\s*(?=\S))"
+)
+_TOOL = re.compile(
+    r"(?i)(?:</?(?:tool_call|tool_use|function_calls?|invoke|antml:[a-z_]+)\b"
+    r"|\"(?:tool|tool_name|function|function_call|tool_calls|recipient_name)\"\s*:"
+    r"|\"arguments\"\s*:\s*[\{\"]"
+    r"|\b[a-z]+_[a-z_]+\s*\(\s*[a-z_]+\s*=\s*[\w\"']"
+    r"|\bcall\s+(?:the\s+)?(?:tool|function)\s+[`\"']?[a-z_]+)"
+)
+# Zero-width and bidi controls, the invisible "tag" block, and the BOM inside text.
+_HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f\u00ad]+")
+_CONFUSABLE_SCRIPTS = ("CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
+_OBFUSCATING = ("MATHEMATICAL", "FULLWIDTH")
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def detect_prompt_injection(text: str) -> Iterator[Hit]:
+    found_phrase = False
+    for rx, what in ((_OVERRIDE, "instruction-override phrase"), (_ROLE, "system/assistant role-play"),
+                     (_TOOL, "tool-call look-alike")):
+        for m in rx.finditer(text):
+            found_phrase = True
+            # sensitive: the excerpt (kept on the lead, shown to people and models) must not
+            # carry the injected instruction itself.
+            yield Hit("prompt_injection", Severity.HIGH, m.start(), _sentence_end(text, m.end()), what,
+                      replacement="[removed: possible prompt injection]")
+    for m in _HIDDEN.finditer(text):
+        if m.group() == "\ufeff" and m.start() == 0:
+            continue
+        yield Hit("prompt_injection", Severity.HIGH, m.start(), m.end(), "hidden zero-width/bidi characters",
+                  sensitive=False, replacement="")
+    if text.isascii():
+        return
+    lookalikes = list(_lookalike_words(text))
+    if lookalikes:  # one finding per field, covering the first to the last such word
+        what = lookalikes[0][2] + (f" ({len(lookalikes)} words)" if len(lookalikes) > 1 else "")
+        yield Hit("prompt_injection", Severity.MEDIUM, lookalikes[0][0], lookalikes[-1][1], what, sensitive=False)
+    if not found_phrase:
+        normal = normalise(text)
+        if normal != text and any(rx.search(normal) for rx in (_OVERRIDE, _ROLE, _TOOL)):
+            yield Hit("prompt_injection", Severity.HIGH, 0, len(text), "disguised instruction-override phrase",
+                      replacement="[removed: possible prompt injection]")
+
+
+def _sentence_end(text: str, end: int) -> int:
+    """Redaction covers the rest of the injected sentence, so its payload goes too."""
+    m = _SENTENCE_END.search(text, end)
+    return min(m.end() if m else len(text), end + 300)
+
+
+def _lookalike_words(text: str) -> Iterator[tuple[int, int, str]]:
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if w.isascii():
+            continue
+        scripts = {_script(c) for c in w if c.isalpha()}
+        if scripts & set(_OBFUSCATING):
+            yield m.start(), m.end(), "styled look-alike letters"
+        elif "LATIN" in scripts and any(s in scripts for s in _CONFUSABLE_SCRIPTS) and \
+                any(_latin_twin(c) for c in w if _script(c) in _CONFUSABLE_SCRIPTS):
+            yield m.start(), m.end(), "mixed-script look-alike word"
+
+
+@lru_cache(maxsize=4096)
+def _script(c: str) -> str:
+    if c.isascii():
+        return "LATIN"
+    name = unicodedata.name(c, "")
+    return name.split(" ", 1)[0] if name else ""
+
+
+@lru_cache(maxsize=4096)
+def _latin_twin(c: str) -> str | None:
+    """The Latin letter this character is confusable with, per Unicode's confusables data."""
+    from confusable_homoglyphs import confusables
+
+    found = confusables.is_confusable(c, greedy=True, preferred_aliases=["latin"]) or []
+    for entry in found:
+        for h in entry.get("homoglyphs", []):
+            if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalpha():
+                return str(h["c"])
+    return None
+
+
+def normalise(text: str) -> str:
+    """The text as a model would read it: NFKC, hidden characters gone, look-alikes made Latin."""
+    t = unicodedata.normalize("NFKC", _HIDDEN.sub("", text))
+    if t.isascii():
+        return t
+    return "".join(_latin_twin(c) or c if _script(c) in _CONFUSABLE_SCRIPTS else c for c in t)

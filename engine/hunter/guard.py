@@ -1,0 +1,116 @@
+"""Applying Hunter's verdict: on capture, on text bound for a model, on generated output."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from annotated_types import MaxLen
+
+from engine.context import OperationContext
+from engine.errors import InputBlocked, OutputBlocked
+from engine.hunter.findings import Action, Findings
+from engine.hunter.scan import scan
+from engine.pipeline.schemas import LeadInput
+
+log = logging.getLogger(__name__)
+
+
+def _refusal(findings: Findings, what: str) -> str:
+    return f"{what} was refused by Hunter: {findings.summary()}."
+
+
+def screen_input(kind: str, data: Any, *, action: str = "capture_lead", role: str = "system",
+                 max_chars: int | None = None) -> Findings:
+    """Scan client input; raise `InputBlocked` (naming what was found) on a block-level finding."""
+    findings = scan(kind, data, **({"max_chars": max_chars} if max_chars else {}))
+    if findings.blocked:
+        first = next(f for f in findings.items if f.action == Action.BLOCK)
+        err = InputBlocked(action, role, _refusal(findings, "This input"))
+        err.field = first.field
+        err.details["findings"] = [f.to_dict() for f in findings.items if f.action == Action.BLOCK]
+        raise err
+    return findings
+
+
+def clean_lead(data: LeadInput, *, role: str = "system", max_chars: int | None = None,
+               ) -> tuple[LeadInput, Findings]:
+    """Scan a lead; return it with redact-level findings masked. `InputBlocked` on a block."""
+    findings = screen_input("lead", data, action="capture_lead", role=role, max_chars=max_chars)
+    if not findings:
+        return data, findings
+    clean = findings.clean
+    update = {k: _fit(k, clean[k]) for k in LeadInput.model_fields if k in clean and clean[k] != _dumped(data, k)}
+    return (data.model_copy(update=update) if update else data), findings
+
+
+def lead_metadata(findings: Findings) -> dict[str, Any]:
+    """What is kept on the lead: `{"hunter": {"action", "findings"}}`, or nothing when clean."""
+    return {"hunter": findings.to_dict()} if findings else {}
+
+
+async def screen_lead(ctx: OperationContext, data: LeadInput) -> tuple[LeadInput, dict[str, Any]]:
+    """Scan a lead before it is stored. Returns the lead to store (redacted where needed) and
+    the metadata to keep on the lead (`{"hunter": {...}}` when anything was found).
+
+    Block: alert the alerts channel, then raise `InputBlocked` (the unit of work rolls back and
+    audits the refusal). Redact: masked text is what gets stored, so no model ever reads it.
+    """
+    try:
+        data, findings = clean_lead(data, role=ctx.actor.role.value, max_chars=ctx.settings.hunter_max_chars)
+    except InputBlocked as blocked:
+        await _alert(ctx, f":rotating_light: Hunter blocked a lead from {data.source.value} "
+                          f"(captured by {ctx.actor.label}): {blocked.message}")
+        raise
+    if findings:
+        ctx.audit("hunter.screened", "capture_lead", kind="lead", verdict=findings.action.value,
+                  detectors=sorted({f.detector for f in findings.items}))
+    return data, lead_metadata(findings)
+
+
+def _dumped(data: LeadInput, field: str) -> Any:
+    return data.model_dump(mode="json", include={field}).get(field)
+
+
+def _fit(field: str, value: Any) -> Any:
+    """A redacted value may be longer than the original: keep it within the field's limit."""
+    if not isinstance(value, str):
+        return value
+    for m in LeadInput.model_fields[field].metadata:
+        if isinstance(m, MaxLen) and len(value) > m.max_length:
+            return value[: m.max_length - 1] + "…"
+    return value
+
+
+async def _alert(ctx: OperationContext, text: str) -> None:
+    try:
+        await ctx.services.notifier.post(ctx.settings.alerts_channel or None, text)
+    except Exception:  # the refusal must reach the user even when Slack is down
+        log.exception("could not post Hunter alert")
+
+
+def scan_output(data: Any, *, kind: str = "output") -> Findings:
+    """Scan generated text (proposals, build artifacts, Slack messages) before it leaves.
+
+    Use `findings.clean` as what is sent; refuse to send when `findings.blocked`.
+    `guard_output` does both.
+    """
+    return scan(kind, data)
+
+
+def guard_output(data: Any, *, kind: str = "output", action: str = "send_output", role: str = "system") -> Any:
+    """The generated data with redact-level findings masked; `OutputBlocked` on a block-level one."""
+    findings = scan(kind, data)
+    if findings.blocked:
+        raise OutputBlocked(action, role, _refusal(findings, "Generated output"))
+    return findings.clean
+
+
+def for_model(text: str | None, *, kind: str = "requirements") -> str | None:
+    """Client text made safe to put in a model's prompt: redacted, or withheld when blocked."""
+    if not text:
+        return text
+    findings = scan(kind, text)
+    if findings.blocked:
+        return f"[withheld by Hunter: {findings.summary()}]"
+    return str(findings.clean)
