@@ -290,3 +290,20 @@ class InboundEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     handled_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class AgentConversation(Base):
+    """The agent's message history of one Slack thread or terminal session, capped in size.
+
+    `messages` holds pydantic-ai's JSON form of the history; `pending` the tool calls
+    waiting for the speaker's confirmation (tool_call_id -> {tool, args, speaker}).
+    """
+
+    __tablename__ = "agent_conversations"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    messages: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    pending: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
