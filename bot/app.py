@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from bot.api import leads, live, pipeline
 from bot.api.errors import install_error_handlers
 from bot.services import build_services, close_services
+from bot.slack.app import mount_slack, start_socket_mode, stop_socket_mode
 from engine.config import Settings
 from engine.context import Services
 
@@ -25,9 +26,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = services is None
         app.state.services = services or await build_services(settings)
+        await start_socket_mode(app, settings)
         try:
             yield
         finally:
+            await stop_socket_mode(app)
             if own:
                 await close_services(app.state.services)
 
@@ -48,4 +51,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(live.router)
     app.include_router(leads.router)
     app.include_router(pipeline.router)
+    mount_slack(app, settings)
     return app

@@ -46,6 +46,8 @@ class ChatReply:
     outcomes: list[ToolOutcome] = field(default_factory=list)
     pending: list[PendingCall] = field(default_factory=list)
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    # True when a Confirm/Cancel was not acted on (someone else's, already answered, nothing waiting).
+    refused: bool = False
 
 
 def get_agent(services: Services) -> GraceAgent:
@@ -105,12 +107,12 @@ async def decide(services: Services, actor: Actor, key: str, tool_call_id: str, 
     thread = await load_thread(services, key)
     waiting = thread.pending.get(tool_call_id)
     if waiting is None:
-        return ChatReply("Nothing is waiting for confirmation there any more.")
+        return ChatReply("Nothing is waiting for confirmation there any more.", refused=True)
     if waiting["speaker"] != actor.ref:
-        return ChatReply(f"Only <@{waiting['speaker']}>, who asked, can confirm or cancel this.")
+        return ChatReply(f"Only <@{waiting['speaker']}>, who asked, can confirm or cancel this.", refused=True)
     if not await record_inbound(services.session_factory, "approval", f"{key}:{tool_call_id}", "approval",
                                 {"approve": approve, "by": actor.ref}):
-        return ChatReply("This was already answered.")
+        return ChatReply("This was already answered.", refused=True)
     answers: dict[str, Any] = {k: ToolDenied(R.CANCELLED) for k in thread.pending}
     answers[tool_call_id] = True if approve else ToolDenied(R.CANCELLED)
     return await _resolve(services, actor, thread, answers)
