@@ -205,15 +205,16 @@ def _has_ref(intent: R.Intent, e: Entities) -> bool:
 
 
 def _reason(text: str, trigger: re.Match[str]) -> str | None:
-    tail = text[trigger.end():]
-    if m := re.search(R.REASON, tail, _I):
+    """An explicit reason after the trigger ("lost: budget cut", "because ..."), else a phrase
+    that says why ("went with another agency"), else None (the parser then asks)."""
+    if m := re.search(R.REASON, text[trigger.end():], _I):
         reason = m.group(1).strip(" .")
         if reason:
             return reason
-    phrase = trigger.group(0).strip()
-    if phrase.lower() in ("lost", "dead", "drop", "dropped") or re.match(r"(?:mark|set|flag|close)\b", phrase, _I):
-        return None
-    return (phrase + tail).strip(" .")
+    for pattern in R.LOST_REASONS:
+        if m := re.search(pattern, text, _I):
+            return re.split(r"[,.;!?]", text[m.start():])[0].strip()
+    return None
 
 
 def parse(text: str, last_lead_id: int | None = None, last_project_id: int | None = None) -> Parsed:

@@ -24,6 +24,10 @@ class Intent:
 
 
 LEAD_REF = ("lead_id",)
+# Phrases that say why a lead was lost; each is also a way of saying "mark it lost".
+LOST_REASONS = (r"\b(?:went|gone|has gone) cold\b", r"\bnot interested\b", r"\bpassed on us\b",
+                r"\bchose (?:another|a different)\b", r"\bwent with (?:another|a different|someone else)\b",
+                r"\bno (?:budget|money)\b", r"\bghosted\b")
 PROJECT_REF = ("project_id",)
 
 INTENTS: tuple[Intent, ...] = (
@@ -33,9 +37,8 @@ INTENTS: tuple[Intent, ...] = (
            ("name", "email"), "record a new lead",
            "new lead: Ada Lovelace ada@example.com from Acme Ltd, came through LinkedIn, budget $12k"),
     Intent("mark_lead_lost", "mark_lost",
-           (r"\b(?:mark|set|flag|close)\b.*\blost\b", r"\blost\b", r"\bdead\b", r"\b(?:went|gone|has gone) cold\b",
-            r"\bnot interested\b", r"\bpassed on us\b", r"\bchose (?:another|a different)\b",
-            r"\bwent with (?:another|a different|someone else)\b", r"\bdrop(?:ped)?\b"),
+           (r"\b(?:mark|set|flag|close)\b.*\blost\b", r"\blost\b", r"\bdead\b", r"\bdrop(?:ped)?\b",
+            *LOST_REASONS),
            ("lead_id", "reason"), "mark a lead as lost", "mark lead 12 lost: went with another agency",
            needs_ref=True),
     Intent("collect_payment", "collect_payment",
