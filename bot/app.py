@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from bot.api import leads, live, pipeline
 from bot.api.errors import install_error_handlers
+from bot.limits import BodyLimit
 from bot.services import build_services, close_services
 from bot.slack.app import mount_slack, start_socket_mode, stop_socket_mode
 from engine.config import Settings
@@ -40,13 +40,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = services
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse({"error": "too_large", "message": "The request body is larger than 25 MB."},
-                                status_code=413)
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
 
     app.include_router(live.router)
     app.include_router(leads.router)
