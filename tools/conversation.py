@@ -6,6 +6,10 @@ speaker's Confirm/Cancel, and render the `ChatReply` they get back.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,8 +90,26 @@ def _reply(new: list[ModelMessage], output: Any, speaker: Actor) -> tuple[ChatRe
     return reply, pending
 
 
+@asynccontextmanager
+async def _one_turn_at_a_time(services: Services, key: str) -> AsyncIterator[None]:
+    """Turns of one thread run one after the other in this process, so none is lost when two
+    messages arrive together. (Across processes the last save wins.)"""
+    locks: weakref.WeakValueDictionary[str, asyncio.Lock] = services.extras.setdefault(
+        "conversation_locks", weakref.WeakValueDictionary())
+    lock = locks.get(key)
+    if lock is None:
+        lock = locks[key] = asyncio.Lock()
+    async with lock:
+        yield
+
+
 async def converse(services: Services, actor: Actor, key: str, text: str) -> ChatReply:
     """Answer one message of a thread as `actor`; the thread's history is loaded and saved."""
+    async with _one_turn_at_a_time(services, key):
+        return await _converse(services, actor, key, text)
+
+
+async def _converse(services: Services, actor: Actor, key: str, text: str) -> ChatReply:
     thread = await load_thread(services, key)
     if thread.pending:
         # A new message while a confirmation waits: the waiting call is dropped (denied),
@@ -104,6 +126,11 @@ async def converse(services: Services, actor: Actor, key: str, text: str) -> Cha
 
 async def decide(services: Services, actor: Actor, key: str, tool_call_id: str, approve: bool) -> ChatReply:
     """The speaker's Confirm (approve=True) or Cancel of a waiting tool call; answered once."""
+    async with _one_turn_at_a_time(services, key):
+        return await _decide(services, actor, key, tool_call_id, approve)
+
+
+async def _decide(services: Services, actor: Actor, key: str, tool_call_id: str, approve: bool) -> ChatReply:
     thread = await load_thread(services, key)
     waiting = thread.pending.get(tool_call_id)
     if waiting is None:

@@ -151,3 +151,14 @@ def test_model_choice():
     local = Settings(model="openai-compat:llama3", openai_base_url="http://127.0.0.1:9/v1", _env_file=None)  # type: ignore[call-arg]
     m = configured_model(local)
     assert isinstance(m, OpenAIChatModel) and m.model_name == "llama3"
+
+
+@ONE
+async def test_two_messages_at_once_in_one_thread_keep_both_turns(services):
+    import asyncio
+
+    await asyncio.gather(converse(services, SAM, "test:both", "how's the pipeline?"),
+                         converse(services, SAM, "test:both", "revenue this month"))
+    prompts = [p.content for m in (await load_thread(services, "test:both")).messages for p in m.parts
+               if isinstance(p, UserPromptPart)]
+    assert sorted(prompts) == ["how's the pipeline?", "revenue this month"]
