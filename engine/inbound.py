@@ -20,10 +20,10 @@ async def record_inbound(session_factory: async_sessionmaker[AsyncSession], sour
                          kind: str | None = None, payload: dict[str, Any] | None = None) -> bool:
     """Store the event; True when it was not seen before (committed before returning)."""
     async with session_factory() as session:
-        insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(InboundEvent.__table__).values(
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        stmt = insert(InboundEvent).values(
             source=source, external_id=external_id[:200], kind=kind, payload=payload or {}, received_at=utcnow(),
-        ).on_conflict_do_nothing(index_elements=["source", "external_id"]).returning(InboundEvent.__table__.c.id)
+        ).on_conflict_do_nothing(index_elements=["source", "external_id"]).returning(InboundEvent.id)
         new = (await session.execute(stmt)).scalar_one_or_none() is not None
         await session.commit()
     return new

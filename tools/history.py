@@ -48,7 +48,7 @@ async def save_thread(services: Services, thread: Thread) -> None:
     async with services.session_factory() as session:
         insert = postgresql.insert if services.dialect == "postgresql" else sqlite.insert
         now = utcnow()
-        await session.execute(insert(AgentConversation.__table__).values(
+        await session.execute(insert(AgentConversation).values(
             key=thread.key, messages=[], pending={}, created_at=now, updated_at=now,
         ).on_conflict_do_nothing(index_elements=["key"]))
         await session.execute(update(AgentConversation).where(AgentConversation.key == thread.key)

@@ -78,9 +78,12 @@ def chat(
                 break
             if not text.strip():
                 continue
-            reply = await converse(services, actor, key, text)
-            render_reply(console, reply)
-            await _confirm_loop(services, actor, key, reply)
+            try:
+                reply = await converse(services, actor, key, text)
+                render_reply(console, reply)
+                await _confirm_loop(services, actor, key, reply)
+            except Exception as e:  # the session goes on; the model or the network may be back next time
+                console.print(f"[red]error:[/red] {e}")
 
     run(with_services(go))
 

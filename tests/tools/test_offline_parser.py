@@ -119,8 +119,9 @@ def test_explicit_id_beats_the_pronoun():
 
 
 def test_slack_markup_is_read_through():
-    _, args = call("<@UGRACEBOT> new lead Ada Lovelace <mailto:ada@example.com|ada@example.com>")
+    _, args = call("<@UGRACEBOT> new lead Ada Lovelace <mailto:ada@example.com|ada@example.com> at Smith &amp; Sons Ltd")
     assert args["email"] == "ada@example.com"
+    assert args["company"] == "Smith & Sons Ltd"
 
 
 @pytest.mark.parametrize("text,missing", [

@@ -6,6 +6,7 @@ All patterns and words come from `tools.offline.rules`.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,8 @@ AMOUNT = re.compile(
     r"|\b\d+(?:\.\d+)?\s*(?:USD|EUR|GBP)\b)", _I)
 BUDGET_PLAIN = re.compile(r"\bbudget\b\s*(?:is|of|:|=|around|about|~)?\s*(\d+(?:\.\d+)?)\b", _I)
 CAP_RUN = re.compile(r"\b[A-Z][\w'’&-]*(?:[ \t]+[A-Z][\w'’&.-]*)*")
+# "at Acme", "from Acme & Sons", "company: Acme", "works for Acme"
+COMPANY_AFTER = re.compile(r"(?:\bat|\bfrom|\bof|\bwith|company:?|works (?:at|for))\s+([A-Z][\w&'.-]*(?:\s+(?:&\s+)?[A-Z][\w&'.-]*){0,3})")
 SLACK_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 SLACK_LINK = re.compile(r"<(?:mailto:)?([^|>]+)(?:\|([^>]*))?>")
 
@@ -71,9 +74,10 @@ class Parsed:
 
 
 def clean(text: str) -> str:
-    """Slack's markup out: mentions dropped, <mailto:a@b|a@b> and <url|label> to their text."""
+    """Slack's markup out: mentions dropped, <mailto:a@b|a@b> and <url|label> to their text, &amp; to &."""
     text = SLACK_MENTION.sub(" ", text)
     text = SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = html.unescape(text)
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
@@ -94,8 +98,8 @@ def _amount(text: str) -> str | None:
             return m.group(0).strip()
         except ValueError:
             continue
-    m = BUDGET_PLAIN.search(text)
-    return m.group(1) if m else None
+    plain = BUDGET_PLAIN.search(text)
+    return plain.group(1) if plain else None
 
 
 def _runs(text: str) -> list[str]:
@@ -117,17 +121,15 @@ def _runs(text: str) -> list[str]:
 
 
 def _company(text: str, referrer: str | None) -> str | None:
-    m = re.search(rf"\b([A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*)*\s+{R.COMPANY_SUFFIXES})(?![\w])", text)
+    m = re.search(rf"\b([A-Z][\w&'-]*(?:\s+(?:&\s+|and\s+)?[A-Z][\w&'-]*)*\s+{R.COMPANY_SUFFIXES})(?![\w])", text)
     if m:
         return m.group(1).strip()
-    m = re.search(r"(?:\bat|\bfrom|\bof|\bwith|company:?|works (?:at|for))\s+([A-Z][\w&'.-]*(?:\s+[A-Z][\w&'.-]*){0,3})",
-                  text)
+    m = COMPANY_AFTER.search(text)
     while m:
         cand = " ".join(w for w in m.group(1).split() if w.lower().strip(".") not in R.NOT_NAMES).strip()
         if cand and cand != referrer and not any(re.search(p, cand, _I) for p, _ in R.SOURCES):
             return cand.rstrip(".")
-        m = re.search(r"(?:\bat|\bfrom|\bof|\bwith|company:?|works (?:at|for))\s+([A-Z][\w&'.-]*(?:\s+[A-Z][\w&'.-]*){0,3})",
-                      text[m.end():])
+        m = COMPANY_AFTER.search(text, m.end())
     return None
 
 
