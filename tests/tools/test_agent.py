@@ -162,3 +162,16 @@ async def test_two_messages_at_once_in_one_thread_keep_both_turns(services):
     prompts = [p.content for m in (await load_thread(services, "test:both")).messages for p in m.parts
                if isinstance(p, UserPromptPart)]
     assert sorted(prompts) == ["how's the pipeline?", "revenue this month"]
+
+
+@ONE
+async def test_a_configured_model_runs_the_same_tools_and_approvals(services):
+    """With GRACE_MODEL set (here pydantic-ai's 'test' model) the same tools, roles and approvals apply."""
+    services.settings.model = "test"
+    r = await converse(services, SAM, "test:llm", "do everything")
+    called = {c["tool"] for c in r.tool_calls}
+    assert called == {s.name for s in tool_specs() if allowed(s.action, SAM.role)}
+    assert [p.tool for p in r.pending] == ["mark_lead_lost"]
+    assert "mark_lead_lost" not in {o.tool for o in r.outcomes}
+    done = await decide(services, SAM, "test:llm", r.pending[0].tool_call_id, False)
+    assert not done.refused
