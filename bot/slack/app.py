@@ -54,8 +54,9 @@ def build_slack_app(settings: Settings, get_services: Callable[[], Services]) ->
 def mount_slack(api: FastAPI, settings: Settings) -> AsyncApp | None:
     """Mount `POST /slack/events` when Slack is configured; log how to turn it on otherwise."""
     if not slack_enabled(settings):
-        log.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) "
-                 "and create the app from manifest.yml (README, 'Slack').")
+        if settings.slack_bot_token:  # without any token, bot.services already said Slack is off
+            log.warning("Slack is off: SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (Events API) nor "
+                        "SLACK_APP_TOKEN (Socket Mode) is; see README, 'Slack'.")
         return None
     bolt = build_slack_app(settings, lambda: api.state.services)
     api.state.slack_app = bolt

@@ -97,8 +97,10 @@ async def test_slack_is_off_without_credentials(services, caplog):
 
     from bot.app import create_app
 
+    half = services.settings.model_copy(update={"slack_bot_token": "xoxb-1", "slack_signing_secret": ""})
     with caplog.at_level("INFO", logger="grace.slack"):
-        app = create_app(services=services)
-    assert "Slack is off" in caplog.text
+        create_app(settings=half, services=services)
+    assert "Slack is off" in caplog.text and "SLACK_SIGNING_SECRET" in caplog.text
+    app = create_app(services=services)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://grace.test") as c:
         assert (await c.post("/slack/events", content=b"{}")).status_code == 404
