@@ -98,6 +98,19 @@ async def mark_lead_lost(ctx: RunContext[AgentDeps], lead_id: int, reason: str) 
     return await run_operation(ctx.deps, op)
 
 
+async def show_lead(ctx: RunContext[AgentDeps], lead_id: int) -> dict[str, Any]:
+    """Show one lead: client, company, stage, score, budget, source and requirements.
+
+    Args:
+        lead_id: The lead's number.
+    """
+    return await run_operation(ctx.deps, lambda octx: _card_of(octx, lead_id))
+
+
+async def _card_of(octx: OperationContext, lead_id: int) -> dict[str, Any]:
+    return _lead_card(await get_lead(octx, lead_id))
+
+
 async def find_leads(ctx: RunContext[AgentDeps], stage: str | None = None, source: str | None = None,
                      query: str | None = None) -> dict[str, Any]:
     """Find leads by stage, source and/or a text found in the name, e-mail, company or requirements.
@@ -118,5 +131,6 @@ TOOLS = [
     ToolSpec(capture_lead, action="capture_lead"),
     ToolSpec(move_lead_stage, action="move_to_stage"),
     ToolSpec(mark_lead_lost, action="mark_lost", confirm=True),
+    ToolSpec(show_lead, action="view_leads"),
     ToolSpec(find_leads, action="view_leads"),
 ]

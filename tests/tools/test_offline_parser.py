@@ -31,9 +31,11 @@ def call(text: str, lead: int | None = None, project: int | None = None) -> tupl
     ("how's the pipeline?", "pipeline_metrics"), ("show me the funnel", "pipeline_metrics"),
     ("what is our win rate", "pipeline_metrics"), ("anything stuck?", "pipeline_metrics"),
     ("revenue", "revenue_stats"), ("how much have we made", "revenue_stats"), ("what's outstanding", "revenue_stats"),
+    ("show me lead 4", "show_lead"), ("what's the status of lead 4", "show_lead"), ("lead 4?", "show_lead"),
+    ("tell me about #4", "show_lead"),
     ("find Ada", "find_leads"), ("search leads from upwork", "find_leads"), ("who is in negotiation?", "find_leads"),
     ("move lead 12 to proposal", "move_lead_stage"), ("advance #12 to negotiation", "move_lead_stage"),
-    ("lead 12 is now signed", "move_lead_stage"),
+    ("lead 12 is now signed", "move_lead_stage"), ("lead 12 signed the contract", "move_lead_stage"),
     ("mark lead 12 lost: budget cut", "mark_lead_lost"), ("lead 12 went cold", "mark_lead_lost"),
     ("lead 12 went with another agency", "mark_lead_lost"), ("#12 is dead, no budget", "mark_lead_lost"),
 ])

@@ -28,7 +28,7 @@ def summarise(tool: str, content: Any, *, denied: bool = False) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in content.get("args", {}).items())
         return f"Dry run: I would call {tool}({args}); nothing was changed."
     data = dict(content)
-    if tool == "capture_lead":
+    if tool in ("capture_lead", "show_lead"):
         data["company_part"] = f" of {content['company']}" if content.get("company") else ""
         data["budget_part"] = f", budget {content['currency']} {content['budget']}" if content.get("budget") else ""
     elif tool == "find_leads":
