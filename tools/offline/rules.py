@@ -168,7 +168,7 @@ UNKNOWN = ("I'm not sure what you'd like me to do{known}. Try for example: “{e
            "Say “help” for more.")
 HELP_TEXT = (
     "I can: capture a lead (“new lead: Ada Lovelace ada@example.com from Acme, via LinkedIn, budget $12k”), "
-    "move it (“move lead 12 to proposal”), mark it lost (“lead 12 went cold”), find leads (“find leads from "
+    "show it (“lead 12?”), move it (“move lead 12 to proposal”), mark it lost (“lead 12 went cold”), find leads (“find leads from "
     "LinkedIn”), and show the pipeline (“how's the pipeline?”) or revenue (“revenue this quarter”). "
     "Refer to the lead we just talked about as “it”."
 )
