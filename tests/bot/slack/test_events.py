@@ -207,3 +207,17 @@ async def test_home_tab_shows_the_pipeline(slack, slack_services, fake_slack):
     [pub] = await fake_slack.wait_for("views.publish", 1)
     assert pub.params["user_id"] == VIEWER_USER
     assert "Pipeline" in str(pub.params["view"])
+
+
+async def test_an_internal_failure_is_a_short_sentence(slack, slack_services, fake_slack, monkeypatch):
+    import bot.slack.jobs
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("database exploded at line 42")
+
+    monkeypatch.setattr(bot.slack.jobs, "converse", broken)
+    root = next_ts()
+    await slack.event(mention("how's the pipeline?", ts=root))
+    [reply] = await wait_replies(fake_slack, root)
+    assert reply.params["text"].startswith("Sorry, something went wrong")
+    assert "exploded" not in str(reply.params) and "Traceback" not in str(reply.params)
