@@ -6,16 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from bot.api import delivery, leads, live, pipeline, satisfaction
 from bot.api import proposals as proposals_api
 from bot.api.billing import billing_routes
 from bot.api.errors import install_error_handlers
+from bot.limits import BodyLimit
 from bot.observability import ErrorRate, install_observability, observe_event
 from bot.services import build_services, close_services
+from bot.slack.app import mount_slack, start_socket_mode, stop_socket_mode
 from bot.web import dashboard
 from bot.web import nps as nps_pages
 from bot.web import proposals as proposal_pages
@@ -46,9 +47,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
             cron = EmbeddedCron(app.state.services.queue, settings)
             cron.start()
+        await start_socket_mode(app, settings)
         try:
             yield
         finally:
+            await stop_socket_mode(app)
             if cron:
                 await cron.stop()
             if own:
@@ -62,13 +65,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_error_handlers(app)
     install_observability(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse({"error": "too_large", "message": "The request body is larger than 25 MB."},
-                                status_code=413)
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
 
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.include_router(dashboard.router)
@@ -81,4 +78,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(satisfaction.router)
     app.include_router(nps_pages.router)
     app.include_router(billing_routes)
+    mount_slack(app, settings)
     return app

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     # model / agent
     model: str = Field(default="offline", description="'offline' or a pydantic-ai model string.")
     openai_base_url: str = Field(default="", description="OpenAI-compatible server for GRACE_MODEL=openai-compat:NAME.")
-    history_max_messages: int = Field(default=40, ge=2)
+    history_max_messages: int = Field(default=40, ge=2, description="Agent messages kept per Slack thread or terminal session.")
 
     # scoring
     qualify_threshold: float = Field(default=70.0, ge=0, le=100)

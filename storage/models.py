@@ -450,3 +450,18 @@ class NpsSurvey(Timestamped, Base):
     update_count: Mapped[int] = mapped_column(Integer, default=0)
     emailed: Mapped[bool] = mapped_column(Boolean, default=False)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+class AgentConversation(Base):
+    """The agent's message history of one Slack thread or terminal session, capped in size.
+
+    `messages` holds pydantic-ai's JSON form of the history; `pending` the tool calls
+    waiting for the speaker's confirmation (tool_call_id -> {tool, args, speaker}).
+    """
+
+    __tablename__ = "agent_conversations"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    messages: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    pending: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -8,6 +8,7 @@ from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import Function, func
 
+import bot.slack.jobs  # noqa: F401  (registers the Slack reply jobs: they render Block Kit, a bot concern)
 from engine.config import Settings
 from workers.cron import schedule
 from workers.jobs import JOBS

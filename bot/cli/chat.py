@@ -1,0 +1,92 @@
+"""`grace chat`: talk to the agent in the terminal (the same agent Slack uses)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import typer
+from rich.prompt import Confirm, Prompt
+
+from bot.cli.common import console, operator, print_json, run, with_services
+from bot.cli.render import render_reply
+from engine.actors import Actor
+from engine.context import Services
+from engine.team import actor_for_slack_user
+from tools.conversation import ChatReply, converse, decide, dry_run
+
+EXIT_WORDS = {"exit", "quit", "bye", ":q"}
+
+
+async def _speaker(services: Services, slack_user: str | None) -> Actor:
+    if not slack_user:
+        return operator()
+    async with services.session_factory() as session:
+        return await actor_for_slack_user(session, slack_user)
+
+
+async def _confirm_loop(services: Services, actor: Actor, key: str, reply: ChatReply) -> None:
+    """Ask y/n for each call waiting for confirmation, until none waits."""
+    while reply.pending:
+        call = reply.pending[0]
+        approve = await asyncio.to_thread(Confirm.ask, f"[yellow]{call.question}[/yellow]", console=console,
+                                          default=False)
+        reply = await decide(services, actor, key, call.tool_call_id, approve)
+        render_reply(console, reply)
+
+
+def chat(
+    message: str | None = typer.Argument(None, help="Answer this one message and exit."),
+    as_user: str | None = typer.Option(None, "--as", help="Speak as this Slack user id (their team role applies)."),
+    dry_run_flag: bool = typer.Option(False, "--dry-run", help="Record the tool calls instead of running them."),
+    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON (with --dry-run: tool calls and reply)."),
+    session: str | None = typer.Option(None, "--session", help="Conversation to continue (default: yours)."),
+) -> None:
+    """Talk to Grace. Without MESSAGE, a conversation until 'exit'."""
+
+    async def go(services: Services) -> None:
+        actor = await _speaker(services, as_user)
+        if dry_run_flag:
+            if not message:
+                raise typer.BadParameter("--dry-run needs a MESSAGE")
+            reply = await dry_run(services, actor, message, key=session)
+            if json_out:
+                print_json({"tool_calls": reply.tool_calls, "reply": reply.text})
+            else:
+                for call in reply.tool_calls:
+                    console.print(f"would call [bold]{call['tool']}[/bold] {call['args']}")
+                console.print(reply.text)
+            return
+        if message:
+            key = session or f"cli:{actor.ref}"
+            reply = await converse(services, actor, key, message)
+            if json_out:
+                print_json({"tool_calls": reply.tool_calls, "reply": reply.text,
+                            "pending": [p.__dict__ for p in reply.pending]})
+                return
+            render_reply(console, reply)
+            await _confirm_loop(services, actor, key, reply)
+            return
+        key = session or f"cli:{actor.ref}:{uuid.uuid4().hex[:8]}"
+        console.print(f"Talking to Grace as {actor.name or actor.ref} ({actor.role.value}). 'exit' to leave.")
+        while True:
+            try:
+                text = await asyncio.to_thread(Prompt.ask, "[bold cyan]you[/bold cyan]", console=console)
+            except (EOFError, KeyboardInterrupt):
+                break
+            if text.strip().lower() in EXIT_WORDS:
+                break
+            if not text.strip():
+                continue
+            try:
+                reply = await converse(services, actor, key, text)
+                render_reply(console, reply)
+                await _confirm_loop(services, actor, key, reply)
+            except Exception as e:  # the session goes on; the model or the network may be back next time
+                console.print(f"[red]error:[/red] {e}")
+
+    run(with_services(go))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("chat")(chat)

@@ -1,0 +1,171 @@
+"""A conversation turn: load the thread's history, run the agent as the speaker, save.
+
+Edges (Slack, the terminal) call `converse` with a message and `decide` with a
+speaker's Confirm/Cancel, and render the `ChatReply` they get back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolDenied
+from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart, ToolReturnPart
+
+from engine.actors import Actor
+from engine.context import Services
+from engine.inbound import record_inbound
+from tools.agent import GraceAgent
+from tools.deps import AgentDeps
+from tools.history import Thread, load_thread, save_thread
+from tools.offline import rules as R
+from tools.offline.replies import confirm_question
+
+AGENT_KEY = "agent"
+
+
+@dataclass
+class ToolOutcome:
+    tool: str
+    args: dict[str, Any]
+    result: Any
+    ok: bool
+
+
+@dataclass
+class PendingCall:
+    tool_call_id: str
+    tool: str
+    args: dict[str, Any]
+    question: str
+
+
+@dataclass
+class ChatReply:
+    text: str
+    outcomes: list[ToolOutcome] = field(default_factory=list)
+    pending: list[PendingCall] = field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    # True when a Confirm/Cancel was not acted on (someone else's, already answered, nothing waiting).
+    refused: bool = False
+
+
+def get_agent(services: Services) -> GraceAgent:
+    """The process's agent, built on first use and kept in `services.extras`."""
+    agent = services.extras.get(AGENT_KEY)
+    if agent is None:
+        agent = services.extras[AGENT_KEY] = GraceAgent(services.settings)
+    return agent
+
+
+def _reply(new: list[ModelMessage], output: Any, speaker: Actor) -> tuple[ChatReply, dict[str, dict[str, Any]]]:
+    calls: dict[str, ToolCallPart] = {}
+    outcomes: list[ToolOutcome] = []
+    for msg in new:
+        for part in msg.parts:
+            if isinstance(part, ToolCallPart):
+                calls[part.tool_call_id] = part
+            elif isinstance(part, ToolReturnPart) and part.outcome != "denied":
+                call = calls.get(part.tool_call_id)
+                ok = not (isinstance(part.content, dict) and "error" in part.content)
+                outcomes.append(ToolOutcome(part.tool_name, call.args_as_dict() if call else {}, part.content, ok))
+    tool_calls = [{"tool": c.tool_name, "args": c.args_as_dict()} for c in calls.values()]
+    pending: dict[str, dict[str, Any]] = {}
+    if isinstance(output, DeferredToolRequests):
+        questions = []
+        for call in output.approvals:
+            q = confirm_question(call.tool_name, call.args_as_dict())
+            questions.append(q)
+            pending[call.tool_call_id] = {"tool": call.tool_name, "args": call.args_as_dict(),
+                                          "speaker": speaker.ref, "question": q}
+        text = " ".join(questions)
+    else:
+        text = str(output)
+    reply = ChatReply(text, outcomes, [PendingCall(k, v["tool"], v["args"], v["question"]) for k, v in pending.items()],
+                      tool_calls)
+    return reply, pending
+
+
+@asynccontextmanager
+async def _one_turn_at_a_time(services: Services, key: str) -> AsyncIterator[None]:
+    """Turns of one thread run one after the other in this process, so none is lost when two
+    messages arrive together. (Across processes the last save wins.)"""
+    locks: weakref.WeakValueDictionary[str, asyncio.Lock] = services.extras.setdefault(
+        "conversation_locks", weakref.WeakValueDictionary())
+    lock = locks.get(key)
+    if lock is None:
+        lock = locks[key] = asyncio.Lock()
+    async with lock:
+        yield
+
+
+async def converse(services: Services, actor: Actor, key: str, text: str) -> ChatReply:
+    """Answer one message of a thread as `actor`; the thread's history is loaded and saved."""
+    async with _one_turn_at_a_time(services, key):
+        return await _converse(services, actor, key, text)
+
+
+async def _converse(services: Services, actor: Actor, key: str, text: str) -> ChatReply:
+    thread = await load_thread(services, key)
+    if thread.pending:
+        # A new message while a confirmation waits: the waiting call is dropped (denied),
+        # so the history stays a valid sequence of calls and results.
+        await _resolve(services, actor, thread, {k: ToolDenied(R.CANCELLED) for k in thread.pending})
+        thread = await load_thread(services, key)
+    agent = get_agent(services)
+    result = await agent.run(AgentDeps(services, actor), text, thread.messages)
+    reply, thread.pending = _reply(result.new_messages(), result.output, actor)
+    thread.messages = result.all_messages()
+    await save_thread(services, thread)
+    return reply
+
+
+async def decide(services: Services, actor: Actor, key: str, tool_call_id: str, approve: bool) -> ChatReply:
+    """The speaker's Confirm (approve=True) or Cancel of a waiting tool call; answered once."""
+    async with _one_turn_at_a_time(services, key):
+        return await _decide(services, actor, key, tool_call_id, approve)
+
+
+async def _decide(services: Services, actor: Actor, key: str, tool_call_id: str, approve: bool) -> ChatReply:
+    thread = await load_thread(services, key)
+    waiting = thread.pending.get(tool_call_id)
+    if waiting is None:
+        return ChatReply("Nothing is waiting for confirmation there any more.", refused=True)
+    if waiting["speaker"] != actor.ref:
+        return ChatReply(f"Only <@{waiting['speaker']}>, who asked, can confirm or cancel this.", refused=True)
+    if not await record_inbound(services.session_factory, "approval", f"{key}:{tool_call_id}", "approval",
+                                {"approve": approve, "by": actor.ref}):
+        return ChatReply("This was already answered.", refused=True)
+    answers: dict[str, Any] = {k: ToolDenied(R.CANCELLED) for k in thread.pending}
+    answers[tool_call_id] = True if approve else ToolDenied(R.CANCELLED)
+    return await _resolve(services, actor, thread, answers)
+
+
+async def _resolve(services: Services, actor: Actor, thread: Thread, answers: dict[str, Any]) -> ChatReply:
+    agent = get_agent(services)
+    result = await agent.run(AgentDeps(services, actor), None, thread.messages,
+                             DeferredToolResults(approvals=answers))
+    reply, thread.pending = _reply(result.new_messages(), result.output, actor)
+    thread.messages = result.all_messages()
+    await save_thread(services, thread)
+    return reply
+
+
+async def dry_run(services: Services, actor: Actor, text: str, key: str | None = None) -> ChatReply:
+    """What the agent would do: every tool replaced by a recorder; nothing is written, not even history."""
+    agent = services.extras.get("agent_dry_run")
+    if agent is None:
+        agent = services.extras["agent_dry_run"] = GraceAgent(services.settings, dry_run=True)
+    history = (await load_thread(services, key)).messages if key else []
+    deps = AgentDeps(services, actor, recorded=[])
+    result = await agent.run(deps, text, history)
+    reply, _ = _reply(result.new_messages(), result.output, actor)
+    reply.tool_calls = list(deps.recorded or [])
+    return reply
+
+
+__all__ = ["ChatReply", "ModelResponse", "converse", "decide", "dry_run", "get_agent"]

@@ -1,0 +1,25 @@
+"""What every tool gets besides its arguments: who is speaking, and the services.
+
+Identity and the database come from here, never from the model's arguments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.actors import Actor
+from engine.context import Services
+
+
+@dataclass
+class AgentDeps:
+    services: Services
+    actor: Actor
+    # Set by `--dry-run`: tools record their calls here instead of running.
+    recorded: list[dict[str, Any]] | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dry_run(self) -> bool:
+        return self.recorded is not None

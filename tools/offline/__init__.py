@@ -1,0 +1,1 @@
+"""The offline model: a deterministic parser behind pydantic-ai's FunctionModel."""

@@ -1,0 +1,136 @@
+"""Pipeline tools: capture a lead, move it, mark it lost, find leads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_ai import RunContext
+
+from engine.context import OperationContext
+from engine.errors import InvalidInput
+from engine.pipeline.capture import capture_lead as capture_op
+from engine.pipeline.capture import find_leads as find_op
+from engine.pipeline.capture import get_lead, mark_lost, move_to_stage
+from engine.pipeline.schemas import LeadInput, LeadSource, StageMoveInput
+from tools.base import ToolSpec, error_result, run_operation
+from tools.deps import AgentDeps
+
+SOURCES = ", ".join(s.value for s in LeadSource)
+
+
+def _lead_card(view: Any) -> dict[str, Any]:
+    data = view.model_dump(mode="json")
+    data["lead_id"] = data.pop("id")
+    for k in ("metadata", "created_at", "stage_changed_at", "next_action_date", "client_id"):
+        data.pop(k, None)
+    return data
+
+
+async def capture_lead(
+    ctx: RunContext[AgentDeps], name: str, email: str, company: str | None = None, industry: str | None = None,
+    source: str = "slack", budget: str | None = None, requirements: str | None = None,
+    timeline: str | None = None, project_type: str | None = None, country: str | None = None,
+) -> dict[str, Any]:
+    """Record a new lead (a prospective client) in the pipeline, creating the client if the e-mail is new.
+
+    Args:
+        name: The contact's full name, e.g. "Ada Lovelace".
+        email: The contact's e-mail address.
+        company: The contact's company, if known.
+        industry: The client's industry, e.g. "fintech".
+        source: Where the lead came from: one of slack, website, referral, linkedin, upwork, cold_email, import, api.
+        budget: The budget as written, e.g. "$12k", "12,000" or "USD 12000".
+        requirements: What the client wants built, in their words.
+        timeline: When they need it, e.g. "in 2 months".
+        project_type: The kind of project, e.g. "chatbot", "website", "mobile app".
+        country: The client's country.
+    """
+    try:
+        data = LeadInput(name=name, email=email, company=company, industry=industry, source=source,  # type: ignore[arg-type]
+                         budget=budget, requirements=requirements, timeline=timeline, project_type=project_type,
+                         country=country)
+    except ValidationError as e:
+        err = e.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "input"
+        msg = f"{field}: {err['msg']}" + (f" (sources are {SOURCES})" if field == "source" else "")
+        return error_result(InvalidInput(msg, field=field))
+
+    async def op(octx: OperationContext) -> dict[str, Any]:
+        result = await capture_op(octx, data)
+        card = _lead_card(await get_lead(octx, result.lead_id))
+        card["created_client"] = result.created_client
+        return card
+
+    return await run_operation(ctx.deps, op)
+
+
+async def move_lead_stage(ctx: RunContext[AgentDeps], lead_id: int, stage: str) -> dict[str, Any]:
+    """Move a lead to another pipeline stage.
+
+    Args:
+        lead_id: The lead's number, e.g. 12 for "lead #12".
+        stage: The target stage: LEAD, QUALIFIED, PROPOSAL, NEGOTIATION, CONTRACT, ACTIVE, DELIVERED, PAID or REPEAT.
+    """
+    try:
+        move = StageMoveInput(stage=stage)
+    except ValidationError:
+        return error_result(InvalidInput("Say which stage, e.g. QUALIFIED.", field="stage"))
+
+    async def op(octx: OperationContext) -> dict[str, Any]:
+        result = await move_to_stage(octx, lead_id, move)
+        return {**result.model_dump(mode="json"), **_lead_card(await get_lead(octx, lead_id))}
+
+    return await run_operation(ctx.deps, op)
+
+
+async def mark_lead_lost(ctx: RunContext[AgentDeps], lead_id: int, reason: str) -> dict[str, Any]:
+    """Mark a lead as lost (needs the speaker's confirmation).
+
+    Args:
+        lead_id: The lead's number.
+        reason: Why it was lost, e.g. "went with another agency".
+    """
+    async def op(octx: OperationContext) -> dict[str, Any]:
+        result = await mark_lost(octx, lead_id, reason)
+        return {**result.model_dump(mode="json"), **_lead_card(await get_lead(octx, lead_id))}
+
+    return await run_operation(ctx.deps, op)
+
+
+async def show_lead(ctx: RunContext[AgentDeps], lead_id: int) -> dict[str, Any]:
+    """Show one lead: client, company, stage, score, budget, source and requirements.
+
+    Args:
+        lead_id: The lead's number.
+    """
+    return await run_operation(ctx.deps, lambda octx: _card_of(octx, lead_id))
+
+
+async def _card_of(octx: OperationContext, lead_id: int) -> dict[str, Any]:
+    return _lead_card(await get_lead(octx, lead_id))
+
+
+async def find_leads(ctx: RunContext[AgentDeps], stage: str | None = None, source: str | None = None,
+                     query: str | None = None) -> dict[str, Any]:
+    """Find leads by stage, source and/or a text found in the name, e-mail, company or requirements.
+
+    Args:
+        stage: Only leads in this stage, e.g. PROPOSAL.
+        source: Only leads from this source, e.g. linkedin.
+        query: Text to look for, e.g. a name or a company.
+    """
+    async def op(octx: OperationContext) -> dict[str, Any]:
+        page = await find_op(octx, stage=stage, source=source, query=query, limit=10)
+        return {"total": page.total, "items": [_lead_card(v) for v in page.items]}
+
+    return await run_operation(ctx.deps, op)
+
+
+TOOLS = [
+    ToolSpec(capture_lead, action="capture_lead"),
+    ToolSpec(move_lead_stage, action="move_to_stage"),
+    ToolSpec(mark_lead_lost, action="mark_lost", confirm=True),
+    ToolSpec(show_lead, action="view_leads"),
+    ToolSpec(find_leads, action="view_leads"),
+]
