@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from bot.api import leads, live, pipeline
+from bot.api import scoring as scoring_api
 from bot.api.errors import install_error_handlers
 from bot.services import build_services, close_services
 from engine.config import Settings
@@ -48,4 +49,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(live.router)
     app.include_router(leads.router)
     app.include_router(pipeline.router)
+    app.include_router(scoring_api.router)
     return app

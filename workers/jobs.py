@@ -19,3 +19,15 @@ def job(fn: JobFunc) -> JobFunc:
 async def ping(ctx: dict[str, Any]) -> str:
     """A no-op job used by health checks and tests of the queue."""
     return "pong"
+
+
+@job
+async def retrain_scoring_model(ctx: dict[str, Any]) -> str:
+    """Nightly: retrain when new outcomes exist; promote only if not worse on the newest 20%."""
+    from engine.scoring.jobs import retrain_nightly
+
+    return await retrain_nightly(ctx["services"])
+
+
+# (job name, hour, minute) in UTC, for the arq WorkerSettings' cron_jobs.
+CRON: list[tuple[str, int, int]] = [("retrain_scoring_model", 3, 0)]
