@@ -245,6 +245,6 @@ async def suggest_next_action(ctx: OperationContext, lead_id: int) -> NextAction
     lead.next_action = text
     lead.next_action_date = due
     await ctx.session.flush()
-    ctx.audit("lead.next_action_set", f"lead:{lead.id}", action=text, due_at=due.isoformat())
+    ctx.audit("lead.next_action_set", f"lead:{lead.id}", next_action=text, due_at=due.isoformat())
     ctx.emit("lead.next_action_set", lead_id=lead.id, action=text, due_at=due.isoformat())
     return NextAction(lead_id=lead.id, action=action, due_at=due, reason=reason)

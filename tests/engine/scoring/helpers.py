@@ -17,9 +17,12 @@ async def seed_history(services: Services, won: int, lost: int, *, seed: int = 1
     rng = random.Random(seed)
     now = utcnow()
     async with services.session_factory() as s:
-        for i, outcome in enumerate([1] * won + [0] * lost):
+        outcomes = [1] * won + [0] * lost
+        rng.shuffle(outcomes)
+        for i, outcome in enumerate(outcomes):
             created = now - timedelta(days=60 + i)
-            c = Client(name=f"Hist {i}", email=f"h{i}.{seed}@corp{i % 7}.com", email_normalized=f"h{i}.{seed}@corp{i % 7}.com",
+            c = Client(name=f"Hist {i}", email=f"h{i}.{seed}@corp{i % 7}.com",
+                       email_normalized=f"h{i}.{seed}@corp{i % 7}.com",
                        industry=rng.choice(["software", "retail"]), country="France", first_contact_at=created,
                        metadata_={"Employees": str(rng.randint(5, 50) * (3 if outcome else 1))})
             s.add(c)
