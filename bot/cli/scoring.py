@@ -18,13 +18,17 @@ model = typer.Typer(help="The lead-scoring model.", no_args_is_help=True)
 
 
 @model.command("train")
-def train_cmd(json_out: bool = typer.Option(False, "--json", help="Print the result as JSON.")) -> None:
+def train_cmd(
+    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    estimator: str = typer.Option(None, "--estimator", help="Force logistic_regression, random_forest or "
+                                  "gradient_boosting instead of choosing by cross-validation."),
+) -> None:
     """Train on the closed leads in the database and make the new version active."""
-    result = run(with_services(lambda s: operation(s, train_model)))
+    result = run(with_services(lambda s: operation(s, train_model, estimator=estimator)))
     if json_out:
         print_json(result.model_dump(mode="json"))
         return
-    cv = ", ".join(f"{k} {v:.3f}" for k, v in result.metrics.get("cv_roc_auc", {}).items())
+    cv = ", ".join(f"{k} {v:.3f}" for k, v in result.metrics.get("cv_roc_auc", {}).items()) or "not compared"
     console.print(f"model #{result.model_id}: {result.estimator} on {result.training_size} closed leads "
                   f"({result.positives} won, {result.positives and result.negatives} lost); CV ROC AUC: {cv}")
 
@@ -64,9 +68,9 @@ def evaluate_cmd(
         return
     how = "5-fold cross-validation" if split == "cv" else "trained on the earlier 80%, tested on the rest"
     console.print(f"{ev.rows} leads, {ev.positive_rate:.1%} won; {how}")
-    console.print(f"{'':22}{'ROC AUC':>9}{'PR AUC':>9}{'Brier':>8}{'top 10%':>9}")
+    console.print(f"{'':28}{'ROC AUC':>9}{'PR AUC':>9}{'Brier':>8}{'top 10%':>9}")
     for label, f in ((f"model ({ev.model.name})", ev.model), ("cold-start rule", ev.rule)):
-        console.print(f"{label:22}{f.roc_auc:>9.3f}{f.pr_auc:>9.3f}{f.brier:>8.3f}{f.precision_top_decile:>9.1%}")
+        console.print(f"{label:28}{f.roc_auc:>9.3f}{f.pr_auc:>9.3f}{f.brier:>8.3f}{f.precision_top_decile:>9.1%}")
     cands = ", ".join(f"{k} {v:.3f}" for k, v in details["candidates"].items())  # type: ignore[attr-defined]
     console.print(f"candidates (ROC AUC, uncalibrated): {cands}")
     if plot_to:

@@ -29,10 +29,12 @@ FREE_MAIL = frozenset({
 })
 URGENT = re.compile(r"\b(asap|urgent|immediately|right away|this week|next week|\d+\s*(day|week)s?)\b", re.I)
 MONTHS = re.compile(r"\b(\d+)\s*months?\b", re.I)
-SPECIFIC = re.compile(
-    r"\b(api|integration|integrate|crm|erp|database|dashboard|mobile|ios|android|react|python|"
-    r"migration|deadline|users?|pages?|screens?|sso|payments?|stripe|salesforce|hubspot|shopify|"
-    r"aws|azure|gcp|kpi|mvp|\d+)\b", re.I)
+# Words that make requirements specific (with a number, they count one each).
+SPECIFIC = frozenset("""
+api integration integrate crm erp database dashboard mobile ios android react python migration deadline
+user users page pages screen screens sso payment payments stripe salesforce hubspot shopify aws azure gcp
+kpi mvp""".split())
+WORD = re.compile(r"[a-z0-9]+")
 
 NUMERIC_BASE = (
     "has_company", "has_budget", "budget_amount", "requirements_words", "requirements_specificity",
@@ -69,6 +71,8 @@ class LeadRecord:
 def is_missing(v: Any) -> bool:
     if v is None:
         return True
+    if type(v) is str:
+        return len(v) < 40 and v.strip().lower() in MISSING_TOKENS
     if isinstance(v, float) and math.isnan(v):
         return True
     return isinstance(v, str) and v.strip().lower() in MISSING_TOKENS
@@ -96,6 +100,26 @@ def _cat(v: Any) -> str:
     return t.lower() if t else MISSING
 
 
+def _fast_number(v: Any) -> float:
+    """`to_number` with NaN for missing, and a shortcut for values that already are floats."""
+    if type(v) is float:
+        return v
+    x = to_number(v)
+    return math.nan if x is None else x
+
+
+def _fast_cat(v: Any) -> str:
+    # extract() already normalised the documented categories; custom ones go the long way
+    if type(v) is str and v and v[0] != " " and v[-1] != " " and v.islower():
+        return MISSING if v in MISSING_TOKENS else v
+    return _cat(v)
+
+
+def specificity(text: str) -> int:
+    """How many specific terms (integration, api, a number...) the text holds."""
+    return sum(1 for w in WORD.findall(text.lower()) if w in SPECIFIC or w.isdigit()) if text else 0
+
+
 def timeline_urgency(text: str | None) -> float | None:
     """1 for days/weeks/asap, 1/months for "N months", 0.5 for other stated timelines."""
     if not text:
@@ -121,7 +145,7 @@ def extract(rec: LeadRecord) -> dict[str, Value]:
         "has_budget": 1.0 if rec.budget else 0.0,
         "budget_amount": float(rec.budget) if rec.budget else None,
         "requirements_words": float(len(req.split())),
-        "requirements_specificity": float(len(SPECIFIC.findall(req))),
+        "requirements_specificity": float(specificity(req)),
         "has_timeline": 0.0 if is_missing(rec.timeline) else 1.0,
         "timeline_urgency": timeline_urgency(_text(rec.timeline)),
         "corporate_domain": None if domain is None else (0.0 if domain in FREE_MAIL else 1.0),
@@ -224,38 +248,27 @@ class FeatureSpace:
     def features(self) -> list[str]:
         return [f["name"] for f in self.numeric] + [f["name"] for f in self.categorical]
 
-    def _plan(self) -> list[tuple[str, str, int, Any]]:
-        plan: list[tuple[str, str, int, Any]] = []
-        i = 0
-        for f in self.numeric:
-            plan.append(("n", f["name"], i, (f["median"], f["indicator"])))
-            i += 2 if f["indicator"] else 1
-        for f in self.categorical:
-            index = {c: i + j for j, c in enumerate(f["categories"])}
-            other = i + len(index) if f["other"] else None
-            plan.append(("c", f["name"], i, (index, other)))
-            i += len(index) + (1 if f["other"] else 0)
-        return plan
-
     def transform(self, rows: Sequence[dict[str, Value]]) -> np.ndarray:
-        plan = self._plan()
-        X = np.zeros((len(rows), len(self.columns)), dtype=np.float64)
-        for r, row in enumerate(rows):
-            xr = X[r]
-            for kind, name, col, extra in plan:
-                v = row.get(name)
-                if kind == "n":
-                    x = to_number(v)
-                    if x is None:
-                        xr[col] = extra[0]
-                        if extra[1]:
-                            xr[col + 1] = 1.0
-                    else:
-                        xr[col] = x
-                else:
-                    j = extra[0].get(_cat(v), extra[1])
-                    if j is not None:
-                        xr[j] = 1.0
+        """The matrix of `rows`, built a column at a time (this is the hot path of batch scoring)."""
+        n = len(rows)
+        X = np.zeros((n, len(self.columns)), dtype=np.float64)
+        at = np.arange(n)
+        col = 0
+        for f in self.numeric:
+            values = np.fromiter((_fast_number(r.get(f["name"])) for r in rows), dtype=np.float64, count=n)
+            missing = np.isnan(values)
+            values[missing] = f["median"]
+            X[:, col] = values
+            if f["indicator"]:
+                X[:, col + 1] = missing
+            col += 2 if f["indicator"] else 1
+        for f in self.categorical:
+            index = {c: col + j for j, c in enumerate(f["categories"])}
+            other = col + len(index) if f["other"] else -1
+            j = np.fromiter((index.get(_fast_cat(r.get(f["name"])), other) for r in rows), dtype=np.int64, count=n)
+            hit = j >= 0
+            X[at[hit], j[hit]] = 1.0
+            col += len(index) + (1 if f["other"] else 0)
         return X
 
     def reference(self) -> dict[str, Value]:

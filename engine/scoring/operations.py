@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -17,6 +17,7 @@ from engine.pipeline.stages import WON, Stage
 from engine.scoring.cache import prediction_cache
 from engine.scoring.explain import Factor, model_factors, rule_factors
 from engine.scoring.features import Value, extract
+from engine.scoring.model import FittedScorer
 from engine.scoring.registry import active_scorer, interactions_count, lead_record
 from engine.scoring.rule import rule_score
 from storage.models import Client, Interaction, Lead, LeadStageHistory
@@ -77,11 +78,13 @@ async def _load(ctx: OperationContext, lead_id: int, *, for_update: bool = False
     return row[0], row[1], int(row[2])
 
 
-async def score(ctx: OperationContext, lead: Lead, client: Client, interactions: int) -> Scored:
+async def score(ctx: OperationContext, lead: Lead, client: Client, interactions: int,
+                scorer: FittedScorer | None | Literal["load"] = "load") -> Scored:
     """The active model's score when there is one, else the cold-start rule's."""
     rec = lead_record(lead, client, interactions)
     features: dict[str, Value] = extract(rec)
-    scorer = await active_scorer(ctx.services, ctx.session)
+    if scorer == "load":
+        scorer = await active_scorer(ctx.services, ctx.session)
     if scorer is None:
         s, parts = rule_score(rec)
         return Scored(score=round(s, 1), probability=round(s / 100, 4), factors=rule_factors(parts),
@@ -158,15 +161,19 @@ def confidence(s: Scored) -> tuple[float, str]:
 
 async def predict_close_rate(ctx: OperationContext, lead_id: int) -> ClosePrediction:
     """Probability of closing, a days-to-close forecast, a confidence and the factors. Cached 30 min
-    per lead version: the key holds the lead's last change, so any change makes a fresh one."""
+    per lead version: the key holds the last change of the lead and its client, the number of
+    interactions and the active model, so any change makes a fresh one (qualify_lead also drops the
+    lead's entries)."""
     check_policy("predict_close_rate", ctx.actor)
     lead, client, interactions = await _load(ctx, lead_id)
+    scorer = await active_scorer(ctx.services, ctx.session)
     cache = prediction_cache(ctx.services)
-    key = f"scoring:{lead.id}:{lead.updated_at.isoformat()}:{interactions}"
+    key = (f"scoring:{lead.id}:{lead.updated_at.isoformat()}:{client.updated_at.isoformat()}:{interactions}:"
+           f"{scorer.model_id if scorer else 'rule'}")
     hit = await cache.get(key)
     if hit is not None:
         return ClosePrediction.model_validate(hit)
-    s = await score(ctx, lead, client, interactions)
+    s = await score(ctx, lead, client, interactions, scorer)
     median, basis = await days_to_close(ctx)
     age = (utcnow() - lead.created_at).total_seconds() / 86400
     remaining = max(int(round(median - age)), 1)

@@ -13,11 +13,11 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext, Services
-from engine.errors import GraceError
+from engine.errors import GraceError, InvalidInput
 from engine.governance.policies import check_policy
 from engine.pipeline.stages import WON, Stage
 from engine.scoring.features import FeatureSpace, LeadRecord, extract
-from engine.scoring.model import FittedScorer, dumps, fit_scorer, loads
+from engine.scoring.model import CANDIDATES, FittedScorer, dumps, fit_scorer, loads
 from storage.models import Client, Interaction, Lead, ScoringModel
 from storage.types import utcnow
 
@@ -129,12 +129,17 @@ def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
     return float(roc_auc_score(y, p)) if len(set(y.tolist())) == 2 else None
 
 
-async def train_model(ctx: OperationContext, *, only_if_better: bool = False) -> TrainResult:
+async def train_model(ctx: OperationContext, *, only_if_better: bool = False,
+                      estimator: str | None = None) -> TrainResult:
     """Train on every closed lead (won = CONTRACT or later, lost = LOST) and store a new version.
 
     With `only_if_better` (the nightly job), the new version is promoted only when, fitted on the
-    older 80% of outcomes, it is not worse on the newest 20% than the active model (or the rule)."""
+    older 80% of outcomes, it is not worse on the newest 20% than the active model (or the rule).
+    `estimator` forces one of the candidates instead of choosing by cross-validation."""
     check_policy("train_model", ctx.actor)
+    if estimator is not None and estimator not in CANDIDATES:
+        raise InvalidInput(f"Unknown estimator {estimator!r}; choose one of {', '.join(CANDIDATES)}.",
+                           field="estimator")
     min_n = ctx.settings.min_outcomes_for_model
     hist = await load_history(ctx.session)
     if hist.positives < min_n or hist.negatives < min_n:
@@ -150,7 +155,7 @@ async def train_model(ctx: OperationContext, *, only_if_better: bool = False) ->
     if only_if_better:
         train, test = holdout_split(len(y))
         if len(set(y[train].tolist())) == 2 and len(set(y[test].tolist())) == 2:
-            cand, _ = fit_scorer([rows[i] for i in train], y[train])
+            cand, _ = fit_scorer([rows[i] for i in train], y[train], name=estimator)
             cand_auc = _auc(y[test], cand.proba([rows[i] for i in test]))
             current = await active_scorer(ctx.services, ctx.session)
             if current is not None:
@@ -166,7 +171,7 @@ async def train_model(ctx: OperationContext, *, only_if_better: bool = False) ->
             promote = cand_auc is not None and (cur_auc is None or cand_auc >= cur_auc)
             reason = (f"held-out ROC AUC {cand_auc:.3f} vs {cur_auc:.3f} for {against}: "
                       + ("promoted" if promote else "kept the current one"))
-    scorer, cv = fit_scorer(rows, y)
+    scorer, cv = fit_scorer(rows, y, name=estimator)
     metrics["cv_roc_auc"] = cv
     m = ScoringModel(created_by=ctx.actor.label, estimator=scorer.name, features=scorer.space.to_json(),
                      training_size=len(y), positives=hist.positives, negatives=hist.negatives, metrics=metrics,
