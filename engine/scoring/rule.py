@@ -68,8 +68,8 @@ def rule_parts(rec: LeadRecord) -> list[RulePart]:
     words = float(f["requirements_words"] or 0)
     specific = float(f["requirements_specificity"] or 0)
     budget = rec.budget if rec.budget else None
-    industry = f["industry"] if f["industry"] != MISSING else None
-    source = f["source"] if f["source"] != MISSING else None
+    industry = str(f["industry"]) if f["industry"] != MISSING else None
+    source = str(f["source"]) if f["source"] != MISSING else None
     return [
         RulePart("budget", budget_points(budget),
                  f"budget ${budget:,.0f}" if budget else "no budget given"),
