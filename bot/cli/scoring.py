@@ -59,10 +59,9 @@ def evaluate_cmd(
         raise typer.Exit(1) from None
     if plot_to:
         plot(plot_to, details["y"], details["model_p"], details["rule_p"], ev.model.name)  # type: ignore[arg-type]
-    for col in ev.leaky_columns:
-        err_console.print(f"[yellow]warning:[/yellow] column {col!r} gives the outcome away (alone it predicts it almost perfectly): "
-                          "it was probably filled in after the outcome was known. Leave it out with "
-                          f"--exclude {col!r}.")
+    for col, why in details["leaks"].items():  # type: ignore[attr-defined]
+        err_console.print(f"[yellow]warning:[/yellow] column {col!r} gives the outcome away ({why}): it was "
+                          f"probably filled in after the outcome was known. Leave it out with --exclude {col!r}.")
     if json_out:
         print_json(ev.model_dump(mode="json"))
         return

@@ -33,8 +33,12 @@ class Figures(BaseModel):
     precision_top_decile: float
 
 
-class ModelFigures(Figures):
+class ModelFigures(BaseModel):
     name: str
+    roc_auc: float
+    pr_auc: float
+    brier: float
+    precision_top_decile: float
 
 
 class Evaluation(BaseModel):
@@ -83,11 +87,15 @@ def single_column_auc(cats: list[str], y: np.ndarray) -> float:
 
 
 def leaky_columns(ds: Dataset) -> list[str]:
+    return list(leak_reasons(ds))
+
+
+def leak_reasons(ds: Dataset) -> dict[str, str]:
     """Columns that alone predict the outcome almost perfectly, or that hold a common value which
-    settles the outcome: the marks of a field filled in after the outcome was known."""
+    settles the outcome: the marks of a field filled in after the outcome was known. Name -> why."""
     y = np.array(ds.outcomes)
     n = len(y)
-    out = []
+    out: dict[str, str] = {}
     for col, fieldname in ds.columns.items():
         raw: list[Value] = [
             (r.custom.get(col) if fieldname is None else
@@ -99,10 +107,16 @@ def leaky_columns(ds: Dataset) -> list[str]:
         if len(counts) < 2 or len(counts) > max(0.5 * n, 20):
             continue  # constant, or an identifier
         won: Counter[str] = Counter(c for c, t in zip(cats, y, strict=True) if t)
-        pure = any(k >= LEAK_PURE_SHARE * n and c != "(missing)" and
-                   max(won[c] / k, 1 - won[c] / k) >= LEAK_PURE_RATE for c, k in counts.items())
-        if pure or single_column_auc(cats, y) >= LEAK_AUC:
-            out.append(col)
+        auc = single_column_auc(cats, y)
+        if auc >= LEAK_AUC:
+            out[col] = f"alone it ranks won above lost leads with ROC AUC {auc:.2f}"
+            continue
+        for c, k in counts.most_common():
+            rate = won[c] / k
+            if k >= LEAK_PURE_SHARE * n and c != "(missing)" and max(rate, 1 - rate) >= LEAK_PURE_RATE:
+                out[col] = (f"its value {c!r} ({k / n:.0%} of the leads) comes with "
+                            f"{'won' if rate > 0.5 else 'lost'} in {max(rate, 1 - rate):.0%} of them")
+                break
     return out
 
 
@@ -139,9 +153,9 @@ def evaluate_dataset(ds: Dataset, *, split: Literal["cv", "time"] = "cv",
         y_eval, rule_eval = y, rule_p
     ev = Evaluation(rows=n, positive_rate=round(float(y.mean()), 4),
                     model=ModelFigures(name=name, **figures(y_eval, model_p).model_dump()),
-                    rule=figures(y_eval, rule_eval), leaky_columns=leaky_columns(ds))
+                    rule=figures(y_eval, rule_eval), leaky_columns=list(leaks := leak_reasons(ds)))
     details: dict[str, object] = {"candidates": aucs, "dropped": space.dropped, "y": y_eval, "model_p": model_p,
-                                  "rule_p": rule_eval, "split": split}
+                                  "rule_p": rule_eval, "split": split, "leaks": leaks}
     return ev, details
 
 

@@ -48,6 +48,8 @@ def test_evaluate_prints_the_documented_json(tmp_path, delimiter, bom):
     assert data["rows"] == 240 and 0 < data["positive_rate"] < 1
     assert data["model"]["name"] in ("logistic_regression", "random_forest", "gradient_boosting")
     assert data["leaky_columns"] == ["Sales Status"]
+    assert "column 'Sales Status' gives the outcome away" in res.stderr
+    assert list(data["model"]) == ["name", "roc_auc", "pr_auc", "brier", "precision_top_decile"]
     assert data["model"]["roc_auc"] > 0.9  # the leak makes it look too good: hence the warning
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
