@@ -27,7 +27,3 @@ async def retrain_scoring_model(ctx: dict[str, Any]) -> str:
     from engine.scoring.jobs import retrain_nightly
 
     return await retrain_nightly(ctx["services"])
-
-
-# (job name, hour, minute) in UTC, for the arq WorkerSettings' cron_jobs.
-CRON: list[tuple[str, int, int]] = [("retrain_scoring_model", 3, 0)]

@@ -118,7 +118,6 @@ async def test_a_viewer_may_not_qualify(services):
 
 
 async def test_the_retrain_job_is_registered_for_the_worker(services):
-    from workers.jobs import CRON, JOBS
+    from workers.jobs import JOBS
 
-    assert ("retrain_scoring_model", 3, 0) in CRON
     assert await JOBS["retrain_scoring_model"]({"services": services}) == "not enough history (0 won, 0 lost)"
