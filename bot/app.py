@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.api import delivery, leads, live, pipeline, satisfaction
 from bot.api import proposals as proposals_api
+from bot.api import scoring as scoring_api
 from bot.api.billing import billing_routes
 from bot.api.errors import install_error_handlers
 from bot.limits import BodyLimit
@@ -79,4 +80,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(nps_pages.router)
     app.include_router(billing_routes)
     mount_slack(app, settings)
+    app.include_router(scoring_api.router)
     return app

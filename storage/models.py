@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -465,3 +466,25 @@ class AgentConversation(Base):
     pending: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ScoringModel(Base):
+    """One trained version of the lead-scoring model; at most one is active.
+
+    `blob` is the fitted estimator in skops format (loaded only with an allow-list of
+    types, never unpickled); `features` is the JSON feature space it expects."""
+
+    __tablename__ = "scoring_models"
+    __table_args__ = (Index("ix_scoring_models_active", "active"),)
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    estimator: Mapped[str] = mapped_column(String(64))
+    features: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    training_size: Mapped[int] = mapped_column(Integer)
+    positives: Mapped[int] = mapped_column(Integer)
+    negatives: Mapped[int] = mapped_column(Integer)
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    blob: Mapped[bytes] = mapped_column(LargeBinary)

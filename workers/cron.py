@@ -20,6 +20,7 @@ def schedule(settings: Settings) -> list[tuple[str, int]]:
         ("send_due_nps_surveys", 3600),
         ("send_overdue_reminders", 86400),
         ("verify_invariants_daily", 86400),
+        ("retrain_scoring_model", 86400),
     ]
 
 

@@ -95,6 +95,14 @@ async def verify_invariants_daily(ctx: dict[str, Any]) -> bool:
     return report.ok
 
 
+@job
+async def retrain_scoring_model(ctx: dict[str, Any]) -> str:
+    """Nightly: retrain when new outcomes exist; promote only if not worse on the newest 20%."""
+    from engine.scoring.jobs import retrain_nightly
+
+    return await retrain_nightly(ctx["services"])
+
+
 # Delivery and Parliament: job bodies live in workers/builds.py.
 from workers.builds import close_expired_votes, run_build  # noqa: E402
 

@@ -10,6 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.cli.common import console, operation, print_json, run, with_services
 from engine.pipeline.csvfile import read_file
 from engine.pipeline.importer import import_leads, parse_mapping
+from engine.scoring.dataset import check_columns
+from engine.scoring.history_import import outcome_hook
 
 imports = typer.Typer(help="Bring data in.", no_args_is_help=True)
 
@@ -19,10 +21,20 @@ def import_leads_cmd(
     file: Path = typer.Argument(..., help="CSV file (comma or semicolon separated, UTF-8)."),
     map: list[str] = typer.Option([], "--map", help='"CSV column=field", repeatable.'),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    outcome: str = typer.Option(None, "--outcome", help="Column with the outcome: rows become won or lost leads."),
+    positive: str = typer.Option(None, "--positive", help="Outcome value meaning won (default: 1, yes, won...)."),
+    exclude: list[str] = typer.Option([], "--exclude", help="Column to leave out, repeatable."),
+    created_at: str = typer.Option(None, "--created-at", help="Column with the date the lead came in."),
 ) -> None:
-    """Upsert clients by e-mail and create a lead per row; report created, updated and rejected rows."""
+    """Upsert clients by e-mail and create a lead per row; report created, updated and rejected rows.
+    With --outcome, past leads come in as won (CONTRACT) or LOST, for the scoring model to learn from."""
     mapping = parse_mapping(map)
-    header, rows = read_file(file)
+    header, rows = run(_read(file))
+    hook = None
+    if outcome or created_at:
+        check_columns(header, outcome or created_at, created_at, exclude)
+        hook = outcome_hook(outcome, positive, created_at) if outcome else outcome_hook("", None, created_at)
+    skip = [*exclude, *(c for c in (outcome, created_at) if c)]
     total = max(sum(1 for _ in file.open(encoding="utf-8-sig", errors="replace")) - 1, 0)
 
     async def go(services):  # type: ignore[no-untyped-def]
@@ -30,7 +42,7 @@ def import_leads_cmd(
                       console=console, transient=True, disable=json_out) as bar:
             task = bar.add_task("rows", total=total)
             return await operation(services, import_leads, header, rows, mapping=mapping,
-                                   progress=lambda n: bar.advance(task, n))
+                                   exclude=skip, row_hook=hook, progress=lambda n: bar.advance(task, n))
 
     report = run(with_services(go))
     if json_out:
@@ -42,6 +54,10 @@ def import_leads_cmd(
         console.print(f"  row {r.row}: {r.reason}")
     if len(report.rejected) > 50:
         console.print(f"  ... and {len(report.rejected) - 50} more (use --json for all)")
+
+
+async def _read(file: Path):  # type: ignore[no-untyped-def]
+    return read_file(file)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ from bot.cli import admin, chat, imports, nps, serve, worker
 from bot.cli import billing as billing_cli
 from bot.cli import governance as governance_cli
 from bot.cli import proposals as proposal_cli
+from bot.cli import scoring as scoring_cli
 
 app = typer.Typer(name="grace", help="Grace runs your agency's client lifecycle.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -22,6 +23,7 @@ nps.register(app)
 billing_cli.register(app)
 governance_cli.register(app)
 chat.register(app)
+scoring_cli.register(app)
 
 
 def main() -> None:

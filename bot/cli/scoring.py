@@ -1,0 +1,80 @@
+"""`grace model train` and `grace model evaluate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bot.cli.common import console, err_console, operation, print_json, run, with_services
+from engine.errors import GraceError
+from engine.pipeline.csvfile import read_file
+from engine.pipeline.importer import parse_mapping
+from engine.scoring.dataset import load_dataset
+from engine.scoring.evaluate import evaluate_dataset, plot
+from engine.scoring.registry import train_model
+
+model = typer.Typer(help="The lead-scoring model.", no_args_is_help=True)
+
+
+@model.command("train")
+def train_cmd(
+    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    estimator: str = typer.Option(None, "--estimator", help="Force logistic_regression, random_forest or "
+                                  "gradient_boosting instead of choosing by cross-validation."),
+) -> None:
+    """Train on the closed leads in the database and make the new version active."""
+    result = run(with_services(lambda s: operation(s, train_model, estimator=estimator)))
+    if json_out:
+        print_json(result.model_dump(mode="json"))
+        return
+    cv = ", ".join(f"{k} {v:.3f}" for k, v in result.metrics.get("cv_roc_auc", {}).items()) or "not compared"
+    console.print(f"model #{result.model_id}: {result.estimator} on {result.training_size} closed leads "
+                  f"({result.positives} won, {result.positives and result.negatives} lost); CV ROC AUC: {cv}")
+
+
+@model.command("evaluate")
+def evaluate_cmd(
+    data: Path = typer.Option(..., "--data", help="CSV of past leads with their outcome."),
+    outcome: str = typer.Option(..., "--outcome", help="Column holding the outcome."),
+    positive: str = typer.Option(None, "--positive", help="Value of the outcome column that means won "
+                                 "(default: 1, yes, true, won, converted...)."),
+    map: list[str] = typer.Option([], "--map", help='"CSV column=field", repeatable.'),
+    exclude: list[str] = typer.Option([], "--exclude", help="Column to leave out, repeatable."),
+    created_at: str = typer.Option(None, "--created-at", help="Column with the lead's date (orders --split time)."),
+    split: str = typer.Option("cv", "--split", help="cv (5-fold) or time (train on the earlier 80%)."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    plot_to: Path = typer.Option(None, "--plot", help="Write ROC and calibration curves to this PNG."),
+) -> None:
+    """Measure the model and the cold-start rule on a CSV file, without touching the database."""
+    if split not in ("cv", "time"):
+        raise typer.BadParameter("--split is cv or time")
+    try:
+        header, rows = read_file(data)
+        ds = load_dataset(header, rows, outcome=outcome, positive=positive, mapping=parse_mapping(map),
+                          exclude=exclude, created_at=created_at)
+        ev, details = evaluate_dataset(ds, split=split)  # type: ignore[arg-type]
+    except GraceError as e:
+        err_console.print(f"[red]error:[/red] {e.message}")
+        raise typer.Exit(1) from None
+    if plot_to:
+        plot(plot_to, details["y"], details["model_p"], details["rule_p"], ev.model.name)  # type: ignore[arg-type]
+    for col, why in details["leaks"].items():  # type: ignore[attr-defined]
+        err_console.print(f"[yellow]warning:[/yellow] column {col!r} gives the outcome away ({why}): it was "
+                          f"probably filled in after the outcome was known. Leave it out with --exclude {col!r}.")
+    if json_out:
+        print_json(ev.model_dump(mode="json"))
+        return
+    how = "5-fold cross-validation" if split == "cv" else "trained on the earlier 80%, tested on the rest"
+    console.print(f"{ev.rows} leads, {ev.positive_rate:.1%} won; {how}")
+    console.print(f"{'':28}{'ROC AUC':>9}{'PR AUC':>9}{'Brier':>8}{'top 10%':>9}")
+    for label, f in ((f"model ({ev.model.name})", ev.model), ("cold-start rule", ev.rule)):
+        console.print(f"{label:28}{f.roc_auc:>9.3f}{f.pr_auc:>9.3f}{f.brier:>8.3f}{f.precision_top_decile:>9.1%}")
+    cands = ", ".join(f"{k} {v:.3f}" for k, v in details["candidates"].items())  # type: ignore[attr-defined]
+    console.print(f"candidates (ROC AUC, uncalibrated): {cands}")
+    if plot_to:
+        console.print(f"curves written to {plot_to}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(model, name="model")

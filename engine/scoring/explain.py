@@ -1,0 +1,67 @@
+"""Why a lead scored as it did, in plain words ("budget $12,000: +14").
+
+For the rule, its parts. For a model, each feature's contribution is how far the score
+moves when that feature alone is set back to a typical lead's value (the median, or the
+most common category): all variants are scored in one `predict_proba` call.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from engine.scoring.features import MISSING, Value, label, to_number
+from engine.scoring.model import FittedScorer
+from engine.scoring.rule import RulePart
+
+TOP = 3
+
+
+class Factor(BaseModel):
+    feature: str
+    points: float
+    text: str
+
+
+def describe(name: str, value: Value) -> str:
+    if value is None or value == MISSING:
+        return f"no {label(name)}"
+    if name == "budget_amount":
+        x = to_number(value)
+        return f"budget ${x:,.0f}" if x is not None else "no budget"
+    if name in ("has_company", "has_budget", "has_timeline"):
+        return f"{'has' if value else 'no'} {label(name)[4:]}"
+    if name == "corporate_domain":
+        return "company e-mail domain" if value else "free-mail address"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{label(name)} {value}"
+
+
+def _fmt(points: float) -> str:
+    return f"{points:+.0f}" if abs(points) >= 0.5 else f"{points:+.1f}"
+
+
+def rule_factors(parts: list[RulePart]) -> list[Factor]:
+    return [Factor(feature=p.name, points=p.points, text=f"{p.text}: {_fmt(p.points)}")
+            for p in sorted(parts, key=lambda p: -p.points)]
+
+
+def model_factors(scorer: FittedScorer, features: dict[str, Value]) -> tuple[float, list[Factor]]:
+    """The score (probability x 100) and the top positive and negative contributions."""
+    ref = scorer.space.reference()
+    names = [n for n in scorer.space.features if _differs(features.get(n), ref[n])]
+    variants = [features] + [{**features, n: ref[n]} for n in names]
+    p = scorer.proba(variants) * 100.0
+    score = float(p[0])
+    contrib = [(n, score - float(q)) for n, q in zip(names, p[1:], strict=True)]
+    pos = sorted((c for c in contrib if c[1] >= 0.5), key=lambda c: -c[1])[:TOP]
+    neg = sorted((c for c in contrib if c[1] <= -0.5), key=lambda c: c[1])[:TOP]
+    return score, [Factor(feature=n, points=round(v, 1), text=f"{describe(n, features.get(n))}: {_fmt(v)}")
+                   for n, v in pos + neg]
+
+
+def _differs(value: Value, reference: Value) -> bool:
+    a, b = to_number(value), to_number(reference)
+    if a is not None or b is not None:
+        return a != b
+    return str(value if value is not None else MISSING).lower() != str(reference).lower()

@@ -1,0 +1,200 @@
+"""Model versions in the database: training from the agency's closed leads, the active
+model (loaded once per process and version), and promotion only when not worse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from engine.context import OperationContext, Services
+from engine.errors import GraceError, InvalidInput
+from engine.governance.policies import check_policy
+from engine.pipeline.stages import WON, Stage
+from engine.scoring.features import FeatureSpace, LeadRecord, extract
+from engine.scoring.model import CANDIDATES, FittedScorer, dumps, fit_scorer, loads
+from storage.models import Client, Interaction, Lead, ScoringModel
+from storage.types import utcnow
+
+CLOSED = tuple(WON) + (Stage.LOST.value,)
+
+
+class NotEnoughHistory(GraceError):
+    status = 409
+    code = "not_enough_history"
+
+
+class TrainResult(BaseModel):
+    model_id: int | None
+    promoted: bool
+    estimator: str | None
+    training_size: int
+    positives: int
+    negatives: int
+    metrics: dict[str, Any]
+    reason: str
+
+
+def lead_record(lead: Lead, client: Client, interactions: int | None) -> LeadRecord:
+    """What scoring sees of a stored lead. Days since first contact are counted up to the lead's
+    creation, so a closed lead in training and an open one today are measured alike."""
+    budget = float(lead.budget) if lead.budget is not None else None
+    custom = {**(client.metadata_ or {}), **(lead.metadata_ or {})}
+    return LeadRecord(
+        company=client.company, email=client.email, budget=budget, industry=client.industry, source=lead.source,
+        country=client.country, requirements=lead.requirements, timeline=lead.timeline,
+        project_type=lead.project_type, interactions=interactions, first_contact_at=client.first_contact_at,
+        as_of=lead.created_at, custom=custom,
+    )
+
+
+def interactions_count() -> Any:
+    """Interactions of the lead up to its close (after it, they would leak the outcome)."""
+    return (
+        select(func.count(Interaction.id))
+        .where(and_(Interaction.lead_id == Lead.id,
+                    Interaction.occurred_at <= func.coalesce(Lead.closed_at, Interaction.occurred_at)))
+        .correlate(Lead)
+        .scalar_subquery()
+    )
+
+
+@dataclass
+class History:
+    records: list[LeadRecord]
+    outcomes: np.ndarray
+    closed_at: list[datetime]
+
+    @property
+    def positives(self) -> int:
+        return int(self.outcomes.sum())
+
+    @property
+    def negatives(self) -> int:
+        return int(len(self.outcomes) - self.outcomes.sum())
+
+
+async def load_history(session: AsyncSession) -> History:
+    rows = (await session.execute(
+        select(Lead, Client, interactions_count())
+        .join(Client, Lead.client_id == Client.id)
+        .where(Lead.stage.in_(CLOSED))
+        .order_by(Lead.closed_at, Lead.id)
+    )).all()
+    records = [lead_record(lead, client, n) for lead, client, n in rows]
+    outcomes = np.array([1 if lead.stage in WON else 0 for lead, _, _ in rows], dtype=int)
+    closed = [lead.closed_at or lead.stage_changed_at for lead, _, _ in rows]
+    return History(records, outcomes, closed)
+
+
+async def outcome_counts(session: AsyncSession) -> tuple[int, int]:
+    won = (await session.execute(select(func.count()).where(Lead.stage.in_(tuple(WON))))).scalar_one()
+    lost = (await session.execute(select(func.count()).where(Lead.stage == Stage.LOST.value))).scalar_one()
+    return int(won), int(lost)
+
+
+async def active_scorer(services: Services, session: AsyncSession) -> FittedScorer | None:
+    """The active model, loaded once per process and version (a model id never changes content)."""
+    row = (await session.execute(
+        select(ScoringModel.id).where(ScoringModel.active.is_(True)).order_by(ScoringModel.id.desc()).limit(1)
+    )).scalar_one_or_none()
+    if row is None:
+        return None
+    loaded: dict[int, FittedScorer] = services.extras.setdefault("scoring.models", {})
+    if row not in loaded:
+        m = await session.get(ScoringModel, row)
+        assert m is not None
+        loaded.clear()
+        loaded[row] = FittedScorer(space=FeatureSpace.from_json(m.features), estimator=loads(m.blob),
+                                   name=m.estimator, model_id=m.id,
+                                   meta={"training_size": m.training_size, "metrics": m.metrics})
+    return loaded[row]
+
+
+def holdout_split(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The latest 20% of closed leads (by close date) are the held-out set: newest outcomes test."""
+    cut = max(int(n * 0.8), 1)
+    idx = np.arange(n)
+    return idx[:cut], idx[cut:]
+
+
+def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, p)) if len(set(y.tolist())) == 2 else None
+
+
+async def train_model(ctx: OperationContext, *, only_if_better: bool = False,
+                      estimator: str | None = None) -> TrainResult:
+    """Train on every closed lead (won = CONTRACT or later, lost = LOST) and store a new version.
+
+    With `only_if_better` (the nightly job), the new version is promoted only when, fitted on the
+    older 80% of outcomes, it is not worse on the newest 20% than the active model (or the rule).
+    `estimator` forces one of the candidates instead of choosing by cross-validation."""
+    check_policy("train_model", ctx.actor)
+    if estimator is not None and estimator not in CANDIDATES:
+        raise InvalidInput(f"Unknown estimator {estimator!r}; choose one of {', '.join(CANDIDATES)}.",
+                           field="estimator")
+    min_n = ctx.settings.min_outcomes_for_model
+    hist = await load_history(ctx.session)
+    if hist.positives < min_n or hist.negatives < min_n:
+        raise NotEnoughHistory(
+            f"Training needs at least {min_n} won and {min_n} lost leads; there are {hist.positives} won and "
+            f"{hist.negatives} lost. Until then leads are scored by the cold-start rule.",
+            won=hist.positives, lost=hist.negatives, needed=min_n)
+    rows = [extract(r) for r in hist.records]
+    y = hist.outcomes
+    metrics: dict[str, Any] = {}
+    promote = True
+    reason = "trained on all closed leads"
+    if only_if_better:
+        train, test = holdout_split(len(y))
+        if len(set(y[train].tolist())) == 2 and len(set(y[test].tolist())) == 2:
+            cand, _ = fit_scorer([rows[i] for i in train], y[train], name=estimator)
+            cand_auc = _auc(y[test], cand.proba([rows[i] for i in test]))
+            current = await active_scorer(ctx.services, ctx.session)
+            if current is not None:
+                cur_auc = _auc(y[test], current.proba([rows[i] for i in test]))
+                against = f"model #{current.model_id}"
+            else:
+                from engine.scoring.evaluate import rule_probabilities
+
+                cur_auc = _auc(y[test], rule_probabilities([hist.records[i] for i in test]))
+                against = "the cold-start rule"
+            metrics["holdout"] = {"size": int(len(test)), "candidate_roc_auc": cand_auc,
+                                  "current_roc_auc": cur_auc, "against": against}
+            promote = cand_auc is not None and (cur_auc is None or cand_auc >= cur_auc)
+            reason = (f"held-out ROC AUC {cand_auc:.3f} vs {cur_auc:.3f} for {against}: "
+                      + ("promoted" if promote else "kept the current one"))
+    scorer, cv = fit_scorer(rows, y, name=estimator)
+    metrics["cv_roc_auc"] = cv
+    m = ScoringModel(created_by=ctx.actor.label, estimator=scorer.name, features=scorer.space.to_json(),
+                     training_size=len(y), positives=hist.positives, negatives=hist.negatives, metrics=metrics,
+                     active=False, blob=dumps(scorer.estimator), created_at=utcnow())
+    ctx.session.add(m)
+    await ctx.session.flush()
+    if promote:
+        await ctx.session.execute(update(ScoringModel).where(ScoringModel.id != m.id).values(active=False))
+        m.active = True
+        await ctx.session.flush()
+    ctx.audit("scoring.model_trained", f"scoring_model:{m.id}", estimator=scorer.name, training_size=len(y),
+              promoted=promote, reason=reason)
+    ctx.emit("scoring.model_trained", model_id=m.id, estimator=scorer.name, promoted=promote)
+    return TrainResult(model_id=m.id, promoted=promote, estimator=scorer.name, training_size=len(y),
+                       positives=hist.positives, negatives=hist.negatives, metrics=metrics, reason=reason)
+
+
+async def new_outcomes_since_active(session: AsyncSession) -> bool:
+    """Whether the closed leads differ in number from those the latest version (promoted or not) saw."""
+    latest = (await session.execute(
+        select(ScoringModel.training_size).order_by(ScoringModel.id.desc()).limit(1)
+    )).scalar_one_or_none()
+    if latest is None:
+        return True
+    n = (await session.execute(select(func.count()).where(Lead.stage.in_(CLOSED)))).scalar_one()
+    return int(n) != latest
