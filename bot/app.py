@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from bot.api import leads, live, pipeline
+from bot.api import forms, inbound, leads, live, pipeline
 from bot.api.errors import install_error_handlers
 from bot.services import build_services, close_services
 from engine.config import Settings
@@ -48,4 +48,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(live.router)
     app.include_router(leads.router)
     app.include_router(pipeline.router)
+    app.include_router(forms.router)
+    app.include_router(inbound.router)
     return app

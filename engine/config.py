@@ -70,6 +70,15 @@ class Settings(BaseSettings):
     parliament_approve_share: float = 0.5
     parliament_deadline_hours: int = 48
 
+    # lead sources (issue 11)
+    form_min_fill_seconds: float = Field(default=3.0, ge=0, description="A form submitted sooner after it was shown is refused as a bot.")
+    form_rate_limit: int = Field(default=10, ge=1, description="Submissions per minute accepted from one IP address to one form.")
+    form_max_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest form submission body.")
+    form_token_max_age_hours: int = Field(default=24, ge=1, description="How long a rendered form stays submittable.")
+    mailgun_signing_key: str = Field(default="", description="Mailgun's HTTP webhook signing key; empty = Mailgun inbound off.")
+    sendgrid_inbound_secret: str = Field(default="", description="Secret in SendGrid's Inbound Parse URL or basic-auth password; empty = off.")
+    linkedin_client_secret: str = Field(default="", description="LinkedIn app client secret (signs Lead Gen webhooks); empty = off.")
+
     @field_validator("currency")
     @classmethod
     def _upper(cls, v: str) -> str:

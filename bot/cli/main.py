@@ -6,13 +6,14 @@ import logging
 
 import typer
 
-from bot.cli import admin, imports, serve
+from bot.cli import admin, forms, imports, serve
 
 app = typer.Typer(name="grace", help="Grace runs your agency's client lifecycle.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 serve.register(app)
 admin.register(app)
 imports.register(app)
+forms.register(app)
 
 
 def main() -> None:

@@ -33,6 +33,8 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "track_client_satisfaction": frozenset({R.SALES, R.DELIVERY, R.FINANCE, R.APPROVER, R.VIEWER}),
     "manage_team": frozenset(),
     "verify": frozenset({R.FINANCE, R.APPROVER}),
+    "manage_forms": frozenset(),  # admin only
+    "view_forms": frozenset({R.SALES}),
 }
 ALWAYS = frozenset({R.ADMIN, R.SYSTEM})
 
