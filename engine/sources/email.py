@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.parser import HeaderParser
@@ -79,6 +80,18 @@ def _sender(raw: str | None) -> tuple[str, str]:
     return name.strip().strip('"'), address.strip()
 
 
+def _mailgun_header(headers_json: str | None, name: str) -> str | None:
+    """Mailgun sends every header as `message-headers`, a JSON list of [name, value] pairs."""
+    try:
+        pairs = json.loads(headers_json or "[]")
+    except ValueError:
+        return None
+    for pair in pairs if isinstance(pairs, list) else []:
+        if isinstance(pair, list) and len(pair) == 2 and str(pair[0]).lower() == name:
+            return str(pair[1])
+    return None
+
+
 def parse_mailgun(fields: Mapping[str, str]) -> InboundEmail:
     """A Mailgun route's forward: sender/from, subject, body-plain, stripped-text, Message-Id."""
     name, address = _sender(fields.get("from") or fields.get("sender"))
@@ -89,8 +102,8 @@ def parse_mailgun(fields: Mapping[str, str]) -> InboundEmail:
     plain = fields.get("body-plain") or ""
     # Mailgun's own stripping is good, but a forward without it still gets ours.
     body = strip_reply(stripped or plain)
-    mid = fields.get("Message-Id") or fields.get("message-id") or ""
-    message_id = mid.strip() or _message_id(None, f"{address}\n{subject}\n{plain}\n{fields.get('timestamp', '')}")
+    mid = fields.get("Message-Id") or _mailgun_header(fields.get("message-headers"), "message-id") or ""
+    message_id = mid.strip() or _message_id(None, f"{address}\n{subject}\n{plain}")
     return InboundEmail("mailgun", name, address, subject, body, message_id)
 
 
