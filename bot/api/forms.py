@@ -37,6 +37,7 @@ from engine.sources.guard import (
     check_form_token,
     issue_form_token,
     retry_after_header,
+    token_key,
 )
 from storage.models import LeadForm
 
@@ -246,11 +247,12 @@ async def check_submission(request: Request, services: Services, form: LeadForm)
     return fields
 
 
-def success(request: Request, form: LeadForm, headers: dict[str, str], lead_id: int | None) -> Response:
+def success(request: Request, form: LeadForm, headers: dict[str, str]) -> Response:
+    """The same answer for a new lead, a repeated submit and a bot caught by the honeypot."""
     message = form.thank_you or DEFAULT_THANK_YOU
     if wants_json(request):
         body: dict[str, Any] = {"ok": True, "message": message, "redirect": form.redirect_url}
-        return JSONResponse(body, status_code=201 if lead_id else 200, headers=headers)
+        return JSONResponse(body, status_code=201, headers=headers)
     target = form.redirect_url or str(request.url_for("thanks", form_id=form.public_id))
     return RedirectResponse(target, status_code=303, headers=headers)
 
@@ -272,9 +274,10 @@ async def post_form(form_id: str, request: Request, services: ServicesDep) -> Re
         if fields is None:
             # Answer a bot as if it succeeded, so it learns nothing; only the counter knows.
             await count(services, form, "honeypot")
-            return success(request, form, headers, None)
+            return success(request, form, headers)
         data = submission_to_lead(fields)
-        result = await run_op(services, FORM_ACTOR, submit_form, form, data)
+        await run_op(services, FORM_ACTOR, submit_form, form, data,
+                              submission_key=token_key(str(fields[TOKEN_FIELD])))
     except Rejected as r:
         await count(services, form, r.reason)
         return refusal(request, r.status, r.reason, r.message, {**headers, **r.headers})
@@ -283,4 +286,4 @@ async def post_form(form_id: str, request: Request, services: ServicesDep) -> Re
         return refusal(request, 422, e.code, e.message, headers, e.field)
     except GraceError as e:
         return refusal(request, e.status, e.code, e.message, headers)
-    return success(request, form, headers, result.lead_id)
+    return success(request, form, headers)

@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse
 from bot.api.deps import ActorDep, ServicesDep, run_op
 from engine.actors import Actor
 from engine.errors import GraceError, InvalidInput, NotFound, Unauthenticated
-from engine.sources import email as inbound_email
 from engine.sources import linkedin
+from engine.sources import mail as inbound_email
 from engine.sources.intake import IntakeResult, intake_lead
 from engine.sources.upwork import MAX_POST_CHARS, capture_upwork_post
 
@@ -63,6 +63,7 @@ async def email_webhook(provider: str, request: Request, services: ServicesDep,
                                                       fields.get("token", ""), fields.get("signature", "")):
             raise Unauthenticated("The Mailgun signature does not match.")
         msg = inbound_email.parse_mailgun(fields)
+        replay_token = fields.get("token")
     elif provider == "sendgrid":
         if not s.sendgrid_inbound_secret:
             raise SourceNotConfigured("SendGrid inbound is off: set GRACE_SENDGRID_INBOUND_SECRET.")
@@ -71,9 +72,11 @@ async def email_webhook(provider: str, request: Request, services: ServicesDep,
             raise Unauthenticated("The SendGrid inbound secret does not match.")
         fields = _fields(await request.form(max_files=1000, max_part_size=PART_BYTES))
         msg = inbound_email.parse_sendgrid(fields)
+        replay_token = None
     else:
         raise NotFound(f"No inbound e-mail provider {provider!r}: use mailgun or sendgrid.", field="provider")
-    return _result(await run_op(services, EMAIL_ACTOR, inbound_email.receive_email, msg))
+    return _result(await run_op(services, EMAIL_ACTOR, inbound_email.receive_email, msg,
+                                signature_token=replay_token))
 
 
 @router.get("/webhooks/linkedin")

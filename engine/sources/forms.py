@@ -177,9 +177,14 @@ def submission_to_lead(fields: Mapping[str, Any]) -> LeadInput:
         raise InvalidInput(f"{field}: {msg}", field=field) from None
 
 
-async def submit_form(ctx: OperationContext, form: LeadForm, data: LeadInput) -> IntakeResult:
-    """A checked submission of a live form becomes a website lead (the edge ran the abuse checks)."""
+async def submit_form(ctx: OperationContext, form: LeadForm, data: LeadInput, *,
+                      submission_key: str | None = None) -> IntakeResult:
+    """A checked submission of a live form becomes a website lead (the edge ran the abuse checks).
+
+    `submission_key` identifies one rendering of the form: posting it twice (a double click,
+    a resent request) returns the first result instead of a second lead.
+    """
     if form.revoked_at is not None:
         raise FormRevoked()
     data = data.model_copy(update={"metadata": {**data.metadata, "form": form.public_id, "form_name": form.name}})
-    return await intake_lead(ctx, data, kind="form")
+    return await intake_lead(ctx, data, external_id=submission_key, kind="form")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 import uuid
@@ -16,7 +17,13 @@ TOKEN_SALT = "grace.form-token"
 def issue_form_token(secret_key: str, public_id: str, *, issued_at: float | None = None) -> str:
     """A token rendered into the form: which form, and when it was shown (signed, not encrypted)."""
     now = time.time() if issued_at is None else issued_at
-    return URLSafeSerializer(secret_key, salt=TOKEN_SALT).dumps({"f": public_id, "t": round(now, 3)})
+    nonce = uuid.uuid4().hex[:16]  # one token per rendering: a second post of it is the same submission
+    return URLSafeSerializer(secret_key, salt=TOKEN_SALT).dumps({"f": public_id, "t": round(now, 3), "n": nonce})
+
+
+def token_key(token: str) -> str:
+    """A stable id of one rendered form, used to answer a double submit once."""
+    return "token:" + hashlib.sha256(token.encode()).hexdigest()[:40]
 
 
 def check_form_token(secret_key: str, public_id: str, token: str | None, *, min_fill_seconds: float,

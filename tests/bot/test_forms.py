@@ -188,3 +188,12 @@ async def test_new_submission_posts_a_card_to_the_leads_channel(slack_services, 
     assert call.params["channel"] == "C0LEADS"
     card = str(call.params["blocks"])
     assert "Bob Smith" in card and "&lt;!channel&gt;" in card and "<!channel>" not in card
+
+
+async def test_double_submit_of_one_rendered_form_is_one_lead(services):
+    form = await make_form(services)
+    data = fields(services, form)
+    async with client_for(services) as c:
+        answers = await asyncio.gather(*(c.post(f"/forms/{form.public_id}", data=data) for _ in range(3)))
+    assert [r.status_code for r in answers] == [303, 303, 303]
+    assert len(await leads(services)) == 1

@@ -234,3 +234,13 @@ async def test_upwork_paste_via_api_once_per_job(services, api):
     assert (await api.post("/api/business/leads/upwork", content="   ")).status_code == 422
     anonymous = await api.post("/api/business/leads/upwork", content=UPWORK_POST, headers={"Authorization": ""})
     assert anonymous.status_code == 401
+
+
+async def test_mailgun_signature_cannot_be_replayed_with_another_message(configured, api):
+    fields = mailgun_fields()
+    assert (await api.post("/webhooks/email/mailgun", data=fields)).status_code == 201
+    forged = {**fields, "from": "Mallory <m@evil.example.org>", "body-plain": "spam",
+              "message-headers": json.dumps([["Message-Id", "<other@evil.example.org>"]])}
+    assert (await api.post("/webhooks/email/mailgun", data=forged)).status_code == 401
+    assert (await api.post("/webhooks/email/mailgun", data=fields)).json()["duplicate"] is True
+    assert len(await rows(configured, Lead)) == 1

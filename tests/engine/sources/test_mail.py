@@ -6,7 +6,7 @@ import hmac
 import pytest
 
 from engine.errors import InvalidInput
-from engine.sources.email import parse_mailgun, parse_sendgrid, strip_reply, verify_mailgun_signature
+from engine.sources.mail import parse_mailgun, parse_sendgrid, strip_reply, verify_mailgun_signature
 
 
 def test_strip_reply_removes_quotes_and_signature():

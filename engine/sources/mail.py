@@ -11,9 +11,10 @@ from email.parser import HeaderParser
 from email.utils import parseaddr
 
 from mailparser_reply import EmailReplyParser
+from sqlalchemy import select
 
 from engine.context import OperationContext
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, Unauthenticated
 from engine.governance.policies import check_policy
 from engine.pipeline.schemas import LeadInput, LeadSource
 from engine.sources.intake import (
@@ -25,6 +26,7 @@ from engine.sources.intake import (
     previous_result,
     record_interaction,
 )
+from storage.models import InboundEvent
 
 MAX_BODY_CHARS = 8_000
 REPLY_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pt"]
@@ -129,13 +131,18 @@ def email_to_lead(msg: InboundEmail) -> LeadInput:
         raise InvalidInput(f"from: {e}", field="from") from None
 
 
-async def receive_email(ctx: OperationContext, msg: InboundEmail) -> IntakeResult:
+async def receive_email(ctx: OperationContext, msg: InboundEmail, *,
+                        signature_token: str | None = None) -> IntakeResult:
     """A message from a client with an open lead becomes an interaction on it; otherwise a new lead.
 
-    Exactly once per Message-ID: a provider's retry returns the first result.
+    Exactly once per Message-ID: a provider's retry returns the first result. Mailgun signs only
+    its timestamp and token, not the message: `signature_token` is remembered so that a captured
+    signature cannot be replayed with another message.
     """
     check_policy("capture_lead", ctx.actor)
     data = email_to_lead(msg)
+    if signature_token:
+        await _refuse_replayed_signature(ctx, msg, signature_token)
     event = await claim_inbound(ctx, "email", msg.message_id, kind=msg.provider)
     if event is None:
         before = await previous_result(ctx, "email", msg.message_id)
@@ -153,3 +160,13 @@ async def receive_email(ctx: OperationContext, msg: InboundEmail) -> IntakeResul
                               interaction_id=interaction.id)
     mark_handled(event, result)
     return result
+
+
+async def _refuse_replayed_signature(ctx: OperationContext, msg: InboundEmail, token: str) -> None:
+    if await claim_inbound(ctx, f"{msg.provider}_token", token, kind="signature",
+                           payload={"message_id": msg.message_id[:300]}) is not None:
+        return
+    row = (await ctx.session.execute(select(InboundEvent).where(
+        InboundEvent.source == f"{msg.provider}_token", InboundEvent.external_id == token[:200]))).scalar_one()
+    if (row.payload or {}).get("message_id") != msg.message_id[:300]:
+        raise Unauthenticated("This webhook signature was already used for another message.")
