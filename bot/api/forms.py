@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from bot.api.deps import ServicesDep, run_op
+from bot.api.deps import ActorDep, ServicesDep, run_op
 from engine.actors import Actor
 from engine.context import Services
 from engine.errors import GraceError, InvalidInput
@@ -24,9 +24,14 @@ from engine.sources.forms import (
     HONEYPOT,
     TOKEN_FIELD,
     FormRevoked,
+    FormSpec,
+    FormView,
     count_rejection,
+    create_form,
     find_form,
+    list_forms,
     normalize_origin,
+    revoke_form,
     submission_to_lead,
     submit_form,
 )
@@ -287,3 +292,21 @@ async def post_form(form_id: str, request: Request, services: ServicesDep) -> Re
     except GraceError as e:
         return refusal(request, e.status, e.code, e.message, headers)
     return success(request, form, headers)
+
+
+@router.get("/api/business/forms", response_model=list[FormView], tags=["forms"])
+async def get_forms(services: ServicesDep, actor: ActorDep) -> list[FormView]:
+    """Every website form with its allowed origins and rejected-submission counters."""
+    return await run_op(services, actor, list_forms)
+
+
+@router.post("/api/business/forms", status_code=201, response_model=FormView, tags=["forms"])
+async def post_form_spec(body: FormSpec, services: ServicesDep, actor: ActorDep) -> FormView:
+    """Create a website form (admin)."""
+    return await run_op(services, actor, create_form, body)
+
+
+@router.post("/api/business/forms/{form_id}/revoke", response_model=FormView, tags=["forms"])
+async def post_revoke(form_id: str, services: ServicesDep, actor: ActorDep) -> FormView:
+    """Stop a form accepting submissions (admin)."""
+    return await run_op(services, actor, revoke_form, form_id)

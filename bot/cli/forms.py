@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from pydantic import ValidationError
 
 from bot.cli.common import console, fail, operation, print_json, run, settings, with_services
 from engine.sources.forms import FormSpec, create_form, list_forms, revoke_form
@@ -26,8 +27,10 @@ def form_create(
     """Create a form and print its hosted URL and the snippet to embed it."""
     try:
         spec = FormSpec(name=name, allowed_origins=origin, redirect_url=redirect, thank_you=thank_you)
-    except ValueError as e:
-        fail(str(e).splitlines()[-1] if str(e) else "invalid form")
+    except ValidationError as e:
+        err = e.errors()[0]
+        field = {"allowed_origins": "--origin", "redirect_url": "--redirect"}.get(str(err["loc"][0]), str(err["loc"][0]))
+        fail(f"{field}: {str(err['msg']).removeprefix('Value error, ')}")
     f = run(with_services(lambda s: operation(s, create_form, spec)))
     hosted, script = _urls(f.public_id)
     console.print(f"Form [bold]{f.name}[/bold]: {f.public_id}")

@@ -197,3 +197,17 @@ async def test_double_submit_of_one_rendered_form_is_one_lead(services):
         answers = await asyncio.gather(*(c.post(f"/forms/{form.public_id}", data=data) for _ in range(3)))
     assert [r.status_code for r in answers] == [303, 303, 303]
     assert len(await leads(services)) == 1
+
+
+async def test_forms_api_for_admins_only(services, api):
+    r = await api.post("/api/business/forms", json={"name": "Landing", "allowed_origins": ["https://a.example/x"]})
+    assert r.status_code == 201 and r.json()["allowed_origins"] == ["https://a.example"]
+    public_id = r.json()["public_id"]
+    bad = await api.post("/api/business/forms", json={"name": "X", "allowed_origins": ["nope"]})
+    assert bad.status_code == 422 and bad.json()["field"].startswith("allowed_origins")
+    from tests.conftest import make_key
+
+    sales = {"Authorization": f"Bearer {await make_key(services, 'sales')}"}
+    assert (await api.post("/api/business/forms", json={"name": "Y"}, headers=sales)).status_code == 403
+    assert [f["public_id"] for f in (await api.get("/api/business/forms", headers=sales)).json()] == [public_id]
+    assert (await api.post(f"/api/business/forms/{public_id}/revoke")).json()["revoked_at"]
