@@ -113,14 +113,14 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def lead_card(lead_id: int, data: LeadInput) -> tuple[str, list[dict[str, Any]]]:
+def lead_card(lead_id: int, data: LeadInput, currency: str) -> tuple[str, list[dict[str, Any]]]:
     """A short Slack card: who, from where, budget, referrer and the start of the requirements."""
     who = data.name + (f" ({data.company})" if data.company else "")
     text = f"New {data.source.value} lead #{lead_id}: {who}"
     lines = [f"*New {data.source.value} lead #{lead_id}*: {slack_escape(who)} · {slack_escape(data.email)}"]
     facts = []
     if data.budget is not None:
-        facts.append(f"budget {data.budget} {data.currency or ''}".strip())
+        facts.append(f"budget {data.budget:,} {data.currency or currency}")
     elif data.budget_range:
         facts.append(f"budget {slack_escape(data.budget_range)}")
     if data.country:
@@ -138,7 +138,7 @@ def lead_card(lead_id: int, data: LeadInput) -> tuple[str, list[dict[str, Any]]]
 
 def announce_lead(ctx: OperationContext, lead_id: int, data: LeadInput) -> None:
     """Post the card to the leads channel after commit, once per lead (keyed)."""
-    text, blocks = lead_card(lead_id, data)
+    text, blocks = lead_card(lead_id, data, ctx.settings.currency)
     channel = ctx.settings.leads_channel or None
     notifier = ctx.services.notifier
 

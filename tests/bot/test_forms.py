@@ -187,7 +187,8 @@ async def test_new_submission_posts_a_card_to_the_leads_channel(slack_services, 
     [call] = fake_slack.of("chat.postMessage")
     assert call.params["channel"] == "C0LEADS"
     card = str(call.params["blocks"])
-    assert "Bob Smith" in card and "&lt;!channel&gt;" in card and "<!channel>" not in card
+    assert "Bob Smith" in card and "budget 12,000.00 USD" in card
+    assert "&lt;!channel&gt;" in card and "<!channel>" not in card
 
 
 async def test_double_submit_of_one_rendered_form_is_one_lead(services):
