@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     mailgun_signing_key: str = Field(default="", description="Mailgun's HTTP webhook signing key; empty = Mailgun inbound off.")
     sendgrid_inbound_secret: str = Field(default="", description="Secret in SendGrid's Inbound Parse URL or basic-auth password; empty = off.")
     linkedin_client_secret: str = Field(default="", description="LinkedIn app client secret (signs Lead Gen webhooks); empty = off.")
+    linkedin_access_token: str = Field(default="", description="OAuth token (r_marketing_leadgen_automation) to fetch a notified lead's answers.")
+    linkedin_api_url: str = Field(default="https://api.linkedin.com/rest", description="LinkedIn REST API base (tests point it at a fake).")
+    linkedin_api_version: str = Field(default="202510", description="The Linkedin-Version header (YYYYMM).")
 
     @field_validator("currency")
     @classmethod

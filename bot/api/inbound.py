@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from bot.api.deps import ActorDep, ServicesDep, run_op
 from engine.actors import Actor
 from engine.errors import GraceError, InvalidInput, NotFound, Unauthenticated
-from engine.sources import linkedin
+from engine.sources import linkedin, linkedin_api
 from engine.sources import mail as inbound_email
 from engine.sources.intake import IntakeResult, intake_lead
 from engine.sources.upwork import MAX_POST_CHARS, capture_upwork_post
@@ -91,7 +91,11 @@ async def linkedin_challenge(services: ServicesDep,
 
 @router.post("/webhooks/linkedin")
 async def linkedin_webhook(request: Request, services: ServicesDep) -> JSONResponse:
-    """A Lead Gen Form response, signed `X-LI-Signature: hmacsha256=<hex>` over the raw body."""
+    """A Lead Gen notification, signed `X-LI-Signature: hmacsha256=<hex>` over the raw body.
+
+    A bare notification (URNs only) is completed from LinkedIn's API; one that already carries
+    the response and the form's questions is used as it is.
+    """
     secret = services.settings.linkedin_client_secret
     if not secret:
         raise SourceNotConfigured("LinkedIn is off: set GRACE_LINKEDIN_CLIENT_SECRET.")
@@ -106,6 +110,12 @@ async def linkedin_webhook(request: Request, services: ServicesDep) -> JSONRespo
         raise InvalidInput("The request body is not valid JSON.", field="body") from None
     if not isinstance(payload, dict):
         raise InvalidInput("The LinkedIn payload must be a JSON object.", field="body")
+    action = str(payload.get("leadAction") or "CREATED").upper()
+    if action != "CREATED":
+        # DELETED and friends: nothing to capture (erasing a lead is a person's decision).
+        return JSONResponse({"ignored": True, "leadAction": action}, status_code=200)
+    if linkedin_api.needs_fetch(payload):
+        payload = await linkedin_api.fetch_lead(services.settings, payload)
     data, external_id = linkedin.linkedin_to_lead(payload)
     result = await run_op(services, LINKEDIN_ACTOR, intake_lead, data, external_id=external_id, kind="lead_gen")
     return _result(result)

@@ -4,9 +4,10 @@ LinkedIn signs each webhook POST with `X-LI-Signature: hmacsha256=<hex>`, the HM
 body under the app's client secret, and validates the webhook URL with a GET carrying `challengeCode`,
 answered with `challengeResponse` = hex HMAC-SHA256 of the code under the same secret.
 
-The lead payload is LinkedIn's lead form response (`formResponse.answers`, each with `questionId`
-and `answerDetails`), together with the form's questions (`form.content.questions`, each with
-`questionId`, `name` and, for standard fields, `predefinedField`) so answers can be named.
+The mapping reads LinkedIn's lead form response (`formResponse.answers`, each with `questionId`
+and `answerDetails`) together with the form's questions (`form.content.questions`, each with
+`questionId`, `name` and, for standard fields, `predefinedField`) so answers can be named;
+`linkedin_api` fetches both when the notification carries only their URNs.
 """
 
 from __future__ import annotations

@@ -244,3 +244,54 @@ async def test_mailgun_signature_cannot_be_replayed_with_another_message(configu
     assert (await api.post("/webhooks/email/mailgun", data=forged)).status_code == 401
     assert (await api.post("/webhooks/email/mailgun", data=fields)).json()["duplicate"] is True
     assert len(await rows(configured, Lead)) == 1
+
+
+@pytest.fixture
+async def fake_linkedin():
+    import asyncio
+
+    import uvicorn
+
+    from tests.conftest import free_port
+    from tests.fakes.linkedin import FakeLinkedIn
+
+    fake = FakeLinkedIn()
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    fake.url = f"http://127.0.0.1:{port}/rest"
+    yield fake
+    server.should_exit = True
+    await task
+
+
+async def test_bare_linkedin_notification_is_completed_from_the_api(configured, api, fake_linkedin):
+    from tests.fakes.linkedin import TOKEN
+
+    full = linkedin_payload(email="grace@cobol.example.org")
+    response = full["leadFormResponse"]
+    fake_linkedin.responses[response["id"]] = response
+    fake_linkedin.forms["6789"] = full["form"]
+    notification = {k: full[k] for k in ("type", "leadAction", "leadType", "leadGenFormResponse", "leadGenForm",
+                                         "owner", "occurredAt")}
+    body = json.dumps(notification).encode()
+    s = configured.settings
+    s.linkedin_api_url, s.linkedin_access_token = fake_linkedin.url, TOKEN
+    r = await api.post("/webhooks/linkedin", content=body, headers={"X-LI-Signature": li_sign(body)})
+    assert r.status_code == 201, r.text
+    lead = (await api.get(f"/api/business/leads/{r.json()['lead_id']}")).json()
+    assert (lead["email"], lead["client_name"], lead["source"]) == ("grace@cobol.example.org", "Ada Lovelace", "linkedin")
+    assert [p for p, _ in fake_linkedin.requests] == [f"leadFormResponses/{response['id']}", "leadForms/6789"]
+    assert fake_linkedin.requests[0][1]["linkedin-version"] == s.linkedin_api_version
+
+    fake_linkedin.fail_with = 500  # LinkedIn down: 502, so LinkedIn retries later
+    other = json.dumps({**notification, "leadGenFormResponse": "urn:li:leadGenFormResponse:zzz"}).encode()
+    r = await api.post("/webhooks/linkedin", content=other, headers={"X-LI-Signature": li_sign(other)})
+    assert r.status_code == 502
+    deleted = json.dumps({**notification, "leadAction": "DELETED"}).encode()
+    r = await api.post("/webhooks/linkedin", content=deleted, headers={"X-LI-Signature": li_sign(deleted)})
+    assert r.status_code == 200 and r.json()["ignored"]
+    assert len(await rows(configured, Lead)) == 1
