@@ -136,11 +136,10 @@ async def find_form(session: AsyncSession, public_id: str) -> LeadForm:
 async def count_rejection(session: AsyncSession, form_id: int, reason: str) -> None:
     """Add one to the form's counter for this reason (an atomic upsert; the caller commits)."""
     assert reason in REJECTION_REASONS, reason
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    table = FormRejection.__table__
-    stmt = insert(table).values(form_id=form_id, reason=reason, count=1, last_at=utcnow())
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(FormRejection).values(form_id=form_id, reason=reason, count=1, last_at=utcnow())
     stmt = stmt.on_conflict_do_update(index_elements=["form_id", "reason"],
-                                      set_={"count": table.c.count + 1, "last_at": stmt.excluded.last_at})
+                                      set_={"count": FormRejection.count + 1, "last_at": stmt.excluded.last_at})
     await session.execute(stmt)
 
 

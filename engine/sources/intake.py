@@ -37,10 +37,10 @@ async def claim_inbound(ctx: OperationContext, source: str, external_id: str, ki
     In the caller's transaction: on PostgreSQL a concurrent twin waits for this one to commit,
     then finds the row, so the same message never becomes two leads.
     """
-    insert = postgresql.insert if ctx.session.bind.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(InboundEvent.__table__).values(
+    insert = postgresql.insert if ctx.services.dialect == "postgresql" else sqlite.insert
+    stmt = insert(InboundEvent).values(
         source=source, external_id=external_id[:200], kind=kind, payload=payload or {}, received_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["source", "external_id"]).returning(InboundEvent.__table__.c.id)
+    ).on_conflict_do_nothing(index_elements=["source", "external_id"]).returning(InboundEvent.id)
     new_id = (await ctx.session.execute(stmt)).scalar_one_or_none()
     if new_id is None:
         return None
