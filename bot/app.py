@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bot.api import delivery, leads, live, pipeline, satisfaction
+from bot.api import delivery, forms, inbound, leads, live, pipeline, satisfaction
 from bot.api import proposals as proposals_api
 from bot.api import scoring as scoring_api
 from bot.api.billing import billing_routes
@@ -81,4 +81,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(billing_routes)
     mount_slack(app, settings)
     app.include_router(scoring_api.router)
+    app.include_router(forms.router)
+    app.include_router(inbound.router)
     return app

@@ -118,6 +118,18 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
     smtp_tls: bool = Field(default=False, description="Connect with implicit TLS (port 465) instead of STARTTLS.")
 
+    # lead sources (issue 11)
+    form_min_fill_seconds: float = Field(default=3.0, ge=0, description="A form submitted sooner after it was shown is refused as a bot.")
+    form_rate_limit: int = Field(default=10, ge=1, description="Submissions per minute accepted from one IP address to one form.")
+    form_max_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest form submission body.")
+    form_token_max_age_hours: int = Field(default=24, ge=1, description="How long a rendered form stays submittable.")
+    mailgun_signing_key: str = Field(default="", description="Mailgun's HTTP webhook signing key; empty = Mailgun inbound off.")
+    sendgrid_inbound_secret: str = Field(default="", description="Secret in SendGrid's Inbound Parse URL or basic-auth password; empty = off.")
+    linkedin_client_secret: str = Field(default="", description="LinkedIn app client secret (signs Lead Gen webhooks); empty = off.")
+    linkedin_access_token: str = Field(default="", description="OAuth token (r_marketing_leadgen_automation) to fetch a notified lead's answers.")
+    linkedin_api_url: str = Field(default="https://api.linkedin.com/rest", description="LinkedIn REST API base (tests point it at a fake).")
+    linkedin_api_version: str = Field(default="202510", description="The Linkedin-Version header (YYYYMM).")
+
     @field_validator("currency")
     @classmethod
     def _upper(cls, v: str) -> str:

@@ -488,3 +488,32 @@ class ScoringModel(Base):
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     blob: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LeadForm(Timestamped, Base):
+    """A public website form: embedded on a page or hosted by us, posting leads without an API key."""
+
+    __tablename__ = "lead_forms"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    # The id in the form's public URL: random, unguessable, never reused.
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    allowed_origins: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    redirect_url: Mapped[str | None] = mapped_column(String(2000))
+    thank_you: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None]
+
+
+class FormRejection(Base):
+    """How many submissions of a form were refused, per reason (the submissions are not kept)."""
+
+    __tablename__ = "lead_form_rejections"
+    __table_args__ = (UniqueConstraint("form_id", "reason", name="uq_lead_form_rejections_form_reason"),)
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("lead_forms.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime] = mapped_column(default=utcnow)

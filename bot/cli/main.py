@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from bot.cli import admin, chat, imports, nps, serve, worker
+from bot.cli import admin, chat, forms, imports, nps, serve, worker
 from bot.cli import billing as billing_cli
 from bot.cli import governance as governance_cli
 from bot.cli import proposals as proposal_cli
@@ -24,6 +24,7 @@ billing_cli.register(app)
 governance_cli.register(app)
 chat.register(app)
 scoring_cli.register(app)
+forms.register(app)
 
 
 def main() -> None:

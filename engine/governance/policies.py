@@ -54,6 +54,8 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "record_nps_response": frozenset({R.CLIENT}),  # the client, through the survey link
     "manage_team": frozenset(),
     "verify": frozenset({R.FINANCE, R.APPROVER}),
+    "manage_forms": frozenset(),  # admin only
+    "view_forms": frozenset({R.SALES}),
 }
 ALWAYS = frozenset({R.ADMIN, R.SYSTEM})
 

@@ -1,0 +1,148 @@
+"""The common end of every outside way in: exactly-once capture, interactions, the Slack card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from engine.context import OperationContext
+from engine.pipeline.capture import capture_lead
+from engine.pipeline.schemas import LeadInput
+from engine.pipeline.stages import Stage
+from storage.models import Client, InboundEvent, Interaction, Lead
+from storage.types import utcnow
+
+# A lead still being won: a new message from its client belongs to it rather than to a new lead.
+OPEN_BEFORE_CONTRACT = (Stage.LEAD.value, Stage.QUALIFIED.value, Stage.PROPOSAL.value, Stage.NEGOTIATION.value)
+
+
+class IntakeResult(BaseModel):
+    """What one inbound submission became."""
+
+    lead_id: int
+    client_id: int
+    created_lead: bool
+    created_client: bool = False
+    interaction_id: int | None = None
+    duplicate: bool = False
+
+
+async def claim_inbound(ctx: OperationContext, source: str, external_id: str, kind: str,
+                        payload: dict[str, Any] | None = None) -> InboundEvent | None:
+    """Store the event under its external id; None when it was already stored (a retry or replay).
+
+    In the caller's transaction: on PostgreSQL a concurrent twin waits for this one to commit,
+    then finds the row, so the same message never becomes two leads.
+    """
+    insert = postgresql.insert if ctx.services.dialect == "postgresql" else sqlite.insert
+    stmt = insert(InboundEvent).values(
+        source=source, external_id=external_id[:200], kind=kind, payload=payload or {}, received_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["source", "external_id"]).returning(InboundEvent.id)
+    new_id = (await ctx.session.execute(stmt)).scalar_one_or_none()
+    if new_id is None:
+        return None
+    return await ctx.session.get(InboundEvent, new_id)
+
+
+async def previous_result(ctx: OperationContext, source: str, external_id: str) -> IntakeResult | None:
+    row = (await ctx.session.execute(select(InboundEvent).where(
+        InboundEvent.source == source, InboundEvent.external_id == external_id[:200]))).scalar_one_or_none()
+    if row is None or "lead_id" not in (row.payload or {}):
+        return None
+    p = row.payload
+    return IntakeResult(lead_id=p["lead_id"], client_id=p["client_id"], created_lead=False,
+                        interaction_id=p.get("interaction_id"), duplicate=True)
+
+
+def mark_handled(event: InboundEvent | None, result: IntakeResult) -> None:
+    if event is None:
+        return
+    event.payload = {**(event.payload or {}), "lead_id": result.lead_id, "client_id": result.client_id,
+                     "interaction_id": result.interaction_id}
+    event.handled_at = utcnow()
+
+
+async def intake_lead(ctx: OperationContext, data: LeadInput, *, external_id: str | None = None,
+                      kind: str = "lead") -> IntakeResult:
+    """Capture a lead from an outside source once per external id, and announce it in Slack."""
+    source = data.source.value
+    event = None
+    if external_id:
+        event = await claim_inbound(ctx, source, external_id, kind)
+        if event is None:
+            before = await previous_result(ctx, source, external_id)
+            if before is not None:
+                return before
+    captured = await capture_lead(ctx, data)
+    result = IntakeResult(lead_id=captured.lead_id, client_id=captured.client_id, created_lead=True,
+                          created_client=captured.created_client)
+    mark_handled(event, result)
+    announce_lead(ctx, result.lead_id, data)
+    return result
+
+
+async def open_lead_for(ctx: OperationContext, email: str) -> Lead | None:
+    """The newest lead of the client with this address that is still before CONTRACT and not LOST."""
+    stmt = (select(Lead).join(Client, Lead.client_id == Client.id)
+            .where(Client.email_normalized == email.strip().lower(), Lead.stage.in_(OPEN_BEFORE_CONTRACT))
+            .order_by(Lead.id.desc()).limit(1))
+    return (await ctx.session.execute(stmt)).scalar_one_or_none()
+
+
+async def record_interaction(ctx: OperationContext, lead: Lead, *, kind: str, channel: str, summary: str,
+                             metadata: dict[str, Any] | None = None) -> Interaction:
+    """Add a message from the client to its open lead; audited; `lead.interaction_recorded`."""
+    now = utcnow()
+    interaction = Interaction(client_id=lead.client_id, lead_id=lead.id, kind=kind, channel=channel,
+                              summary=summary, actor=ctx.actor.label, occurred_at=now, metadata_=metadata or {})
+    ctx.session.add(interaction)
+    lead.last_contact_at = now
+    await ctx.session.flush()
+    ctx.audit("lead.interaction_recorded", f"lead:{lead.id}", interaction_id=interaction.id, kind=kind,
+              channel=channel)
+    ctx.emit("lead.interaction_recorded", lead_id=lead.id, client_id=lead.client_id,
+             interaction_id=interaction.id, kind=kind, channel=channel)
+    return interaction
+
+
+def slack_escape(text: str) -> str:
+    """Client text shown in Slack must not ping, link or format: escape Slack's control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def lead_card(lead_id: int, data: LeadInput, currency: str) -> tuple[str, list[dict[str, Any]]]:
+    """A short Slack card: who, from where, budget, referrer and the start of the requirements."""
+    who = data.name + (f" ({data.company})" if data.company else "")
+    text = f"New {data.source.value} lead #{lead_id}: {who}"
+    lines = [f"*New {data.source.value} lead #{lead_id}*: {slack_escape(who)} · {slack_escape(data.email)}"]
+    facts = []
+    if data.budget is not None:
+        facts.append(f"budget {data.budget:,} {data.currency or currency}")
+    elif data.budget_range:
+        facts.append(f"budget {slack_escape(data.budget_range)}")
+    if data.country:
+        facts.append(slack_escape(data.country))
+    if data.referrer:
+        facts.append(f"referred by {slack_escape(data.referrer)}")
+    if facts:
+        lines.append(" · ".join(facts))
+    if data.requirements:
+        req = data.requirements if len(data.requirements) <= 280 else data.requirements[:277] + "..."
+        lines.append("> " + slack_escape(req).replace("\n", "\n> "))
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}]
+    return text, blocks
+
+
+def announce_lead(ctx: OperationContext, lead_id: int, data: LeadInput) -> None:
+    """Post the card to the leads channel after commit, once per lead (keyed)."""
+    text, blocks = lead_card(lead_id, data, ctx.settings.currency)
+    channel = ctx.settings.leads_channel or None
+    notifier = ctx.services.notifier
+
+    async def post() -> None:
+        await notifier.post(channel, text, blocks=blocks, key=f"lead:{lead_id}:announced")
+
+    ctx.after_commit(post)

@@ -1,0 +1,172 @@
+"""Inbound e-mail: Mailgun routes and SendGrid Inbound Parse posts, mapped to a lead or an interaction."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.parser import HeaderParser
+from email.utils import parseaddr
+
+from mailparser_reply import EmailReplyParser
+from sqlalchemy import select
+
+from engine.context import OperationContext
+from engine.errors import InvalidInput, Unauthenticated
+from engine.governance.policies import check_policy
+from engine.pipeline.schemas import LeadInput, LeadSource
+from engine.sources.intake import (
+    IntakeResult,
+    claim_inbound,
+    intake_lead,
+    mark_handled,
+    open_lead_for,
+    previous_result,
+    record_interaction,
+)
+from storage.models import InboundEvent
+
+MAX_BODY_CHARS = 8_000
+REPLY_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pt"]
+
+
+@dataclass(frozen=True)
+class InboundEmail:
+    provider: str
+    from_name: str
+    from_address: str
+    subject: str
+    body: str  # the new text only: quoted replies and signature removed
+    message_id: str
+
+
+def verify_mailgun_signature(signing_key: str, timestamp: str, token: str, signature: str) -> bool:
+    """Mailgun signs `timestamp + token` with HMAC-SHA256 under the webhook signing key (hex digest)."""
+    if not (signing_key and timestamp and token and signature):
+        return False
+    expected = hmac.new(signing_key.encode(), (timestamp + token).encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature.strip().lower())
+
+
+def secret_matches(expected: str, given: str | None) -> bool:
+    return bool(expected) and given is not None and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def strip_reply(text: str) -> str:
+    """The newest part of a plain-text message, without quoted history or the signature."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        return ""
+    parsed = EmailReplyParser(languages=REPLY_LANGUAGES).read(text=text)
+    if parsed.replies:
+        body = (parsed.replies[0].body or "").strip()
+        if body:
+            return body
+    return text
+
+
+def _message_id(headers: str | None, fallback: str) -> str:
+    if headers:
+        mid = HeaderParser().parsestr(headers).get("Message-ID")
+        if mid:
+            return mid.strip()
+    return "sha256:" + hashlib.sha256(fallback.encode()).hexdigest()
+
+
+def _sender(raw: str | None) -> tuple[str, str]:
+    name, address = parseaddr(raw or "")
+    if not address or "@" not in address:
+        raise InvalidInput("The message has no sender address.", field="from")
+    return name.strip().strip('"'), address.strip()
+
+
+def _mailgun_header(headers_json: str | None, name: str) -> str | None:
+    """Mailgun sends every header as `message-headers`, a JSON list of [name, value] pairs."""
+    try:
+        pairs = json.loads(headers_json or "[]")
+    except ValueError:
+        return None
+    for pair in pairs if isinstance(pairs, list) else []:
+        if isinstance(pair, list) and len(pair) == 2 and str(pair[0]).lower() == name:
+            return str(pair[1])
+    return None
+
+
+def parse_mailgun(fields: Mapping[str, str]) -> InboundEmail:
+    """A Mailgun route's forward: sender/from, subject, body-plain, stripped-text, Message-Id."""
+    name, address = _sender(fields.get("from") or fields.get("sender"))
+    if not name and fields.get("from"):
+        name, _ = parseaddr(fields["from"])
+    subject = (fields.get("subject") or fields.get("Subject") or "").strip()
+    stripped = (fields.get("stripped-text") or "").strip()
+    plain = fields.get("body-plain") or ""
+    # Mailgun's own stripping is good, but a forward without it still gets ours.
+    body = strip_reply(stripped or plain)
+    mid = fields.get("Message-Id") or _mailgun_header(fields.get("message-headers"), "message-id") or ""
+    message_id = mid.strip() or _message_id(None, f"{address}\n{subject}\n{plain}")
+    return InboundEmail("mailgun", name, address, subject, body, message_id)
+
+
+def parse_sendgrid(fields: Mapping[str, str]) -> InboundEmail:
+    """SendGrid Inbound Parse (not raw): from, subject, text, headers."""
+    name, address = _sender(fields.get("from"))
+    subject = (fields.get("subject") or "").strip()
+    plain = fields.get("text") or ""
+    body = strip_reply(plain)
+    message_id = _message_id(fields.get("headers"), f"{address}\n{subject}\n{plain}")
+    return InboundEmail("sendgrid", name, address, subject, body, message_id)
+
+
+def email_to_lead(msg: InboundEmail) -> LeadInput:
+    name = msg.from_name or msg.from_address.split("@")[0]
+    requirements = "\n\n".join(p for p in (msg.subject, msg.body[:MAX_BODY_CHARS]) if p) or None
+    try:
+        return LeadInput(source=LeadSource.COLD_EMAIL, name=name[:200], email=msg.from_address,
+                         requirements=requirements,
+                         metadata={"email": {"provider": msg.provider, "subject": msg.subject[:300],
+                                             "message_id": msg.message_id[:300]}})
+    except ValueError as e:
+        raise InvalidInput(f"from: {e}", field="from") from None
+
+
+async def receive_email(ctx: OperationContext, msg: InboundEmail, *,
+                        signature_token: str | None = None) -> IntakeResult:
+    """A message from a client with an open lead becomes an interaction on it; otherwise a new lead.
+
+    Exactly once per Message-ID: a provider's retry returns the first result. Mailgun signs only
+    its timestamp and token, not the message: `signature_token` is remembered so that a captured
+    signature cannot be replayed with another message.
+    """
+    check_policy("capture_lead", ctx.actor)
+    data = email_to_lead(msg)
+    if signature_token:
+        await _refuse_replayed_signature(ctx, msg, signature_token)
+    event = await claim_inbound(ctx, "email", msg.message_id, kind=msg.provider)
+    if event is None:
+        before = await previous_result(ctx, "email", msg.message_id)
+        if before is not None:
+            return before
+    lead = await open_lead_for(ctx, data.email)
+    if lead is None:
+        result = await intake_lead(ctx, data)
+    else:
+        summary = "\n\n".join(p for p in (msg.subject, msg.body[:MAX_BODY_CHARS]) if p) or "(empty message)"
+        interaction = await record_interaction(ctx, lead, kind="email", channel="email", summary=summary,
+                                               metadata={"provider": msg.provider, "message_id": msg.message_id,
+                                                         "from": msg.from_address})
+        result = IntakeResult(lead_id=lead.id, client_id=lead.client_id, created_lead=False,
+                              interaction_id=interaction.id)
+    mark_handled(event, result)
+    return result
+
+
+async def _refuse_replayed_signature(ctx: OperationContext, msg: InboundEmail, token: str) -> None:
+    if await claim_inbound(ctx, f"{msg.provider}_token", token, kind="signature",
+                           payload={"message_id": msg.message_id[:300]}) is not None:
+        return
+    row = (await ctx.session.execute(select(InboundEvent).where(
+        InboundEvent.source == f"{msg.provider}_token", InboundEvent.external_id == token[:200]))).scalar_one()
+    if (row.payload or {}).get("message_id") != msg.message_id[:300]:
+        raise Unauthenticated("This webhook signature was already used for another message.")
