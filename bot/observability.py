@@ -128,33 +128,55 @@ async def _queue_depth(services: Services) -> int:
     return 0
 
 
-def install_observability(app: FastAPI) -> None:
-    log = structlog.get_logger("grace.http")
+class Observe:
+    """Pure ASGI middleware (no per-request task or body buffering, unlike BaseHTTPMiddleware):
+    a request id carried in logs and answers, and request counts and latency by route template."""
 
-    @app.middleware("http")
-    async def observe(request: Request, call_next):  # type: ignore[no-untyped-def]
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.log = structlog.get_logger("grace.http")
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = ""
+        for name, value in scope.get("headers", []):
+            if name == b"x-request-id":
+                request_id = value.decode("latin-1")[:64]
+                break
+        request_id = request_id or uuid.uuid4().hex[:16]
         structlog.contextvars.bind_contextvars(request_id=request_id)
         start = time.perf_counter()
         status = 500
+
+        async def send_with_id(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode("latin-1"))]
+            await send(message)
+
         try:
-            response: Response = await call_next(request)
-            status = response.status_code
-            response.headers["X-Request-ID"] = request_id
-            return response
+            await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - start
-            route = getattr(request.scope.get("route"), "path", "unmatched")
-            HTTP_REQUESTS.labels(request.method, route, str(status)).inc()
-            HTTP_LATENCY.labels(request.method, route).observe(elapsed)
+            route = getattr(scope.get("route"), "path", "unmatched")
+            method = scope.get("method", "GET")
+            HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            HTTP_LATENCY.labels(method, route).observe(elapsed)
             if route == "/slack/events":
                 SLACK_ACK.observe(elapsed)
             if status >= 500:
                 ERRORS.labels("http").inc()
             if route not in ("/metrics", "/healthz"):
-                log.info("request", method=request.method, route=route, status=status,
-                         ms=round(elapsed * 1000, 1))
+                self.log.info("request", method=method, route=route, status=status, ms=round(elapsed * 1000, 1))
             structlog.contextvars.unbind_contextvars("request_id")
+
+
+def install_observability(app: FastAPI) -> None:
+    app.add_middleware(Observe)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:

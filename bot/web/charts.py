@@ -11,18 +11,23 @@ def bar_chart(items: list[tuple[str, float]], *, title: str, unit: str = "", wid
     if not items:
         return f'<p class="empty">No data yet for {escape(title.lower())}.</p>'
     pad_l, pad_b, pad_t = 8, 34, 18
-    top = max(v for _, v in items) or 1.0
+    top = max(max(v for _, v in items), 0.0)
+    bottom = min(min(v for _, v in items), 0.0)
+    span = (top - bottom) or 1.0
+    plot_h = height - pad_b - pad_t
+    zero_y = pad_t + plot_h * (top / span)
     slot = (width - pad_l * 2) / len(items)
     bar_w = max(6.0, slot * 0.6)
     parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" class="chart">',
              f"<title>{escape(title)}</title>"]
     for i, (label, value) in enumerate(items):
-        h = (height - pad_b - pad_t) * (value / top)
+        h = plot_h * (abs(value) / span)
         x = pad_l + i * slot + (slot - bar_w) / 2
-        y = height - pad_b - h
+        y = zero_y - h if value >= 0 else zero_y
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="2" class="bar">'
                      f"<title>{escape(label)}: {escape(_fmt(value))}{escape(unit)}</title></rect>")
-        parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" class="val">{escape(_fmt(value))}</text>')
+        label_y = y - 4 if value >= 0 else y + h + 12
+        parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{label_y:.1f}" class="val">{escape(_fmt(value))}</text>')
         parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - pad_b + 14:.1f}" class="lbl">{escape(label[:12])}</text>')
     parts.append("</svg>")
     return "".join(parts)

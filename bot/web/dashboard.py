@@ -15,7 +15,7 @@ from engine.actors import Actor
 from engine.audit import verify_audit_chain
 from engine.context import OperationContext
 from engine.errors import GraceError, PolicyDenied, Unauthenticated
-from engine.pipeline.board import get_board, get_card, recent_audit
+from engine.pipeline.board import get_board, get_card, nps_by_month, open_votes, recent_audit
 from engine.pipeline.metrics import get_pipeline_metrics, get_revenue_stats
 from engine.team import authenticate_api_key
 
@@ -117,7 +117,7 @@ async def funnel_page(request: Request) -> Response:
 async def revenue_page(request: Request) -> Response:
     async def build(ctx: OperationContext) -> dict[str, Any]:
         rev = await get_revenue_stats(ctx, "all")
-        trend = await nps_trend(ctx)
+        trend = await nps_by_month(ctx)
         return {
             "rev": rev,
             "month_svg": charts.bar_chart([(k, float(v)) for k, v in rev.by_month.items()], title="Paid per month"),
@@ -143,15 +143,6 @@ async def audit_page(request: Request) -> Response:
         return {"entries": entries, "report": await verify_audit_chain(ctx.session)}
 
     return await _render(request, "audit.html", "/dashboard/audit", "Audit", build)
-
-
-async def nps_trend(ctx: OperationContext) -> list[tuple[str, float]]:
-    """NPS per month; empty until surveys exist."""
-    return []
-
-
-async def open_votes(ctx: OperationContext) -> list[Any]:
-    return []
 
 
 async def running_projects(ctx: OperationContext) -> list[Any]:

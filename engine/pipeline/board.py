@@ -85,3 +85,40 @@ async def recent_audit(ctx: OperationContext, limit: int = 30) -> list[AuditRow]
 
 
 __all__ = ["get_board", "get_card", "recent_audit", "Decimal", "timedelta"]
+
+
+class OpenVote(BaseModel):
+    id: int
+    subject: str
+    approve: int
+    reject: int
+    quorum: int
+    deadline: str
+
+
+async def open_votes(ctx: OperationContext, limit: int = 20) -> list[OpenVote]:
+    """Parliament sessions still waiting for votes."""
+    from storage.models import VoteSession
+
+    check_policy("view_leads", ctx.actor)
+    rows = (await ctx.session.execute(select(VoteSession).where(VoteSession.status == "open")
+                                      .order_by(VoteSession.deadline_at).limit(limit))).scalars().all()
+    return [OpenVote(id=v.id, subject=v.title, approve=v.approve_count, reject=v.reject_count, quorum=v.quorum,
+                     deadline=v.deadline_at.strftime("%Y-%m-%d %H:%M UTC")) for v in rows]
+
+
+async def nps_by_month(ctx: OperationContext, months: int = 12) -> list[tuple[str, float]]:
+    """The agency's NPS (% promoters - % detractors) for each month with answers."""
+    from collections import defaultdict
+
+    from storage.models import NpsSurvey
+
+    check_policy("view_leads", ctx.actor)
+    since = utcnow() - timedelta(days=31 * months)
+    rows = (await ctx.session.execute(select(NpsSurvey.answered_at, NpsSurvey.score).where(
+        NpsSurvey.status == "answered", NpsSurvey.answered_at >= since, NpsSurvey.score.is_not(None)))).all()
+    per: dict[str, list[int]] = defaultdict(list)
+    for at, score in rows:
+        per[at.strftime("%Y-%m")].append(int(score))
+    return [(m, round((sum(s >= 9 for s in v) - sum(s <= 6 for s in v)) * 100 / len(v), 1))
+            for m, v in sorted(per.items())]

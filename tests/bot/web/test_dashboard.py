@@ -76,3 +76,31 @@ async def test_login_sets_an_http_only_cookie(api, services):
     api.cookies.set("grace_key", key)
     assert (await api.get("/", headers={"Authorization": ""})).status_code == 200
     assert (await api.get("/dashboard/audit", headers={"Authorization": ""})).status_code == 403
+
+
+async def test_delivery_and_revenue_views_show_votes_builds_and_nps(api, services):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from storage.models import NpsSurvey, Project, VoteSession
+    from storage.types import utcnow
+
+    lead = (await api.post("/api/business/leads", json=lead_data())).json()
+    async with services.session_factory() as s:
+        project = Project(client_id=lead["client_id"], lead_id=lead["lead_id"], title="Support bot", status="in_progress",
+                          progress=0.5, price=Decimal("12000"))
+        s.add(project)
+        await s.flush()
+        s.add(VoteSession(subject_type="project_delivery", subject_id=project.id, title="Deliver Support bot",
+                          status="open", approvers=["U1", "U2"], quorum=2, approve_share=Decimal("0.5"),
+                          approve_count=1, deadline_at=utcnow() + timedelta(hours=48), opened_by="test"))
+        for i, score in enumerate([10, 9, 3]):
+            s.add(NpsSurvey(project_id=project.id, client_id=lead["client_id"], status="answered", nonce=f"n{i}",
+                            score=score, answered_at=utcnow()))
+        await s.commit()
+    key = await make_key(services, role="viewer")
+    api.cookies.set("grace_key", key)
+    page = (await api.get("/dashboard/delivery", headers={"Authorization": ""})).text
+    assert "Deliver Support bot" in page and f'id="progress-{project.id}"' in page and 'value="0.5"' in page
+    page = (await api.get("/dashboard/revenue", headers={"Authorization": ""})).text
+    assert "NPS per month" in page and ">33.3<" in page  # 2 promoters, 1 detractor of 3
