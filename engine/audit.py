@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_name
 from storage.models import AuditEntry
 from storage.types import utcnow
 
@@ -66,7 +67,7 @@ async def append_entries(session: AsyncSession, entries: list[PendingAudit]) -> 
     """Append entries to the chain inside the caller's transaction (called just before commit)."""
     if not entries:
         return []
-    if session.bind.dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
     last = (
         await session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1))

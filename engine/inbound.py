@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import insert_ignore
 from storage.models import InboundEvent
 from storage.types import utcnow
 
@@ -20,11 +20,9 @@ async def record_inbound(session_factory: async_sessionmaker[AsyncSession], sour
                          kind: str | None = None, payload: dict[str, Any] | None = None) -> bool:
     """Store the event; True when it was not seen before (committed before returning)."""
     async with session_factory() as session:
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(InboundEvent).values(
-            source=source, external_id=external_id[:200], kind=kind, payload=payload or {}, received_at=utcnow(),
-        ).on_conflict_do_nothing(index_elements=["source", "external_id"]).returning(InboundEvent.id)
-        new = (await session.execute(stmt)).scalar_one_or_none() is not None
+        new = await insert_ignore(session, InboundEvent, {
+            "source": source, "external_id": external_id[:200], "kind": kind, "payload": payload or {},
+            "received_at": utcnow()}, ["source", "external_id"]) is not None
         await session.commit()
     return new
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from engine.ports import Notifier
+from storage.db import insert_ignore
 from storage.models import InboundEvent
 from storage.types import utcnow
 
@@ -43,8 +43,6 @@ class KeyedNotifier:
 
 
 async def _claim(session: AsyncSession, key: str, channel: str | None) -> bool:
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(InboundEvent.__table__).values(
-        source="notify", external_id=key[:200], kind="message", payload={"channel": channel}, received_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["source", "external_id"]).returning(InboundEvent.__table__.c.id)
-    return (await session.execute(stmt)).scalar_one_or_none() is not None
+    return await insert_ignore(session, InboundEvent, {
+        "source": "notify", "external_id": key[:200], "kind": "message", "payload": {"channel": channel},
+        "received_at": utcnow()}, ["source", "external_id"]) is not None

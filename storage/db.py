@@ -50,3 +50,23 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def dialect_name(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+async def insert_ignore(session: AsyncSession, model: Any, values: dict[str, Any],
+                        conflict: list[str] | None = None) -> int | None:
+    """INSERT .. ON CONFLICT DO NOTHING RETURNING id, on PostgreSQL and SQLite alike.
+
+    Returns the new row's id, or None when a unique constraint (`conflict` columns, or any
+    when None) already holds such a row. The database decides, so concurrent callers race safely.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
+    table = model.__table__
+    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(table.c.id)
+    new_id = (await session.execute(stmt)).scalar_one_or_none()
+    return None if new_id is None else int(new_id)

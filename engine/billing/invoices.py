@@ -24,6 +24,7 @@ from engine.billing.schemas import InvoiceView, PaymentResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput, ProjectNotFound
 from engine.governance.policies import check_policy
+from storage.db import dialect_name
 from storage.models import Client, Invoice, Milestone, Project
 from storage.types import utcnow
 
@@ -126,7 +127,7 @@ async def _insert_invoice(s: AsyncSession, values: dict[str, Any], now: datetime
     Returns None when the idempotency key is taken (the caller returns that invoice).
     A conflict with no row under our key can only be an invoice-number collision: retry.
     """
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = postgresql.insert if dialect_name(s) == "postgresql" else sqlite.insert
     table = cast(Table, Invoice.__table__)
     for _ in range(NUMBER_ATTEMPTS):
         stmt = insert(table).values(**values, invoice_number=new_invoice_number(now)) \
@@ -141,7 +142,7 @@ async def _insert_invoice(s: AsyncSession, values: dict[str, Any], now: datetime
 
 async def load_project(s: AsyncSession, project_id: int, *, for_update: bool = False) -> Project:
     stmt = select(Project).where(Project.id == project_id)
-    if for_update and s.get_bind().dialect.name == "postgresql":
+    if for_update and dialect_name(s) == "postgresql":
         stmt = stmt.with_for_update()
     project = (await s.execute(stmt)).scalar_one_or_none()
     if project is None:
@@ -169,7 +170,7 @@ def payment_result(invoice: Invoice, *, already_existed: bool = False) -> Paymen
 
 async def load_invoice(s: AsyncSession, invoice_id: int, *, for_update: bool = False) -> Invoice:
     stmt = select(Invoice).where(Invoice.id == invoice_id).execution_options(populate_existing=True)
-    if for_update and s.get_bind().dialect.name == "postgresql":
+    if for_update and dialect_name(s) == "postgresql":
         stmt = stmt.with_for_update()
     invoice = (await s.execute(stmt)).scalar_one_or_none()
     if invoice is None:

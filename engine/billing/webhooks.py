@@ -11,10 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 
 from engine.actors import Actor
 from engine.billing.errors import InvalidWebhookSignature, InvoiceNotYetKnown
@@ -22,6 +21,7 @@ from engine.billing.providers.stripe import minor_units, verify_stripe_event
 from engine.billing.settle import record_payment_failure, settle_invoice
 from engine.context import OperationContext, Services, unit_of_work
 from engine.governance.policies import check_policy
+from storage.db import insert_ignore
 from storage.models import InboundEvent, Invoice
 from storage.types import utcnow
 
@@ -54,13 +54,9 @@ async def receive_stripe_webhook(services: Services, payload: bytes, signature: 
 
 async def _store_event(services: Services, event: dict[str, Any]) -> None:
     async with services.session_factory() as s:
-        insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-        await s.execute(
-            insert(cast(Table, InboundEvent.__table__))
-            .values(source=SOURCE, external_id=event["id"], kind=event["type"][:100], payload=event,
-                    received_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["source", "external_id"])
-        )
+        await insert_ignore(s, InboundEvent, {"source": SOURCE, "external_id": event["id"],
+                                              "kind": event["type"][:100], "payload": event, "received_at": utcnow()},
+                            ["source", "external_id"])
         await s.commit()
 
 

@@ -12,7 +12,6 @@ import hashlib
 import logging
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.actors import Actor
@@ -31,6 +30,7 @@ from engine.delivery.writer import (
 from engine.errors import ProjectNotFound
 from engine.pipeline.capture import load_lead, set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
+from storage.db import insert_ignore
 from storage.models import Client, Milestone, Project, ProjectArtifact
 from storage.types import utcnow
 
@@ -108,11 +108,10 @@ async def _save_milestone(ctx: OperationContext, project_id: int, milestone_id: 
 async def _store_artifact(session: AsyncSession, project_id: int, milestone_id: int,
                           doc: Document) -> tuple[str, str]:
     digest = hashlib.sha256(doc.content.encode()).hexdigest()
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    await session.execute(insert(ProjectArtifact.__table__).values(
-        project_id=project_id, milestone_id=milestone_id, name=doc.name[:300], media_type=doc.media_type,
-        content=doc.content, sha256=digest, created_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["project_id", "milestone_id", "name"]))
+    await insert_ignore(session, ProjectArtifact, {
+        "project_id": project_id, "milestone_id": milestone_id, "name": doc.name[:300], "media_type": doc.media_type,
+        "content": doc.content, "sha256": digest, "created_at": utcnow(),
+    }, ["project_id", "milestone_id", "name"])
     return doc.name[:300], digest
 
 

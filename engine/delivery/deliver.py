@@ -20,6 +20,7 @@ from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY, OpenVoteInput
 from engine.parliament.votes import open_vote
 from engine.pipeline.capture import load_lead, set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
+from storage.db import dialect_name
 from storage.models import Client, Milestone, Project, VoteSession
 from storage.types import utcnow
 
@@ -33,7 +34,7 @@ def build_job_id(project_id: int) -> str:
 
 async def lock_project(session: AsyncSession, project_id: int) -> Project:
     stmt = select(Project).where(Project.id == project_id).execution_options(populate_existing=True)
-    if session.bind.dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         stmt = stmt.with_for_update()
     project = (await session.execute(stmt)).scalar_one_or_none()
     if project is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from pydantic import BaseModel
 from sqlalchemy import case, func, inspect, select, text
@@ -133,18 +134,15 @@ async def run_alert_checks(ctx: OperationContext) -> AlertRun:
         await ctx.session.flush()
         opened.append(key)
         ctx.audit("alert.opened", f"alert:{row.id}", key=key, message=c.message)
-        alert_id, message = row.id, c.message
-        ctx.after_commit(lambda i=alert_id, m=message: notifier.post(channel, f":rotating_light: {m}",
-                                                                      key=f"alert:{i}:opened"))
+        ctx.after_commit(partial(notifier.post, channel, f":rotating_light: {c.message}", key=f"alert:{row.id}:opened"))
     for key, row in open_rows.items():
         if key in current:
             continue
         row.cleared_at = now
         cleared.append(key)
         ctx.audit("alert.cleared", f"alert:{row.id}", key=key)
-        alert_id, message = row.id, row.message
-        ctx.after_commit(lambda i=alert_id, m=message: notifier.post(channel, f":white_check_mark: Resolved: {m}",
-                                                                      key=f"alert:{i}:cleared"))
+        ctx.after_commit(partial(notifier.post, channel, f":white_check_mark: Resolved: {row.message}",
+                                 key=f"alert:{row.id}:cleared"))
     if opened or cleared:
         ctx.emit("alerts.changed", opened=opened, cleared=cleared)
     return AlertRun(opened=opened, cleared=cleared, open=sorted(current))

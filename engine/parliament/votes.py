@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.actors import Actor, Role
@@ -23,6 +23,7 @@ from engine.governance.policies import check_policy
 from engine.parliament.board import board_for
 from engine.parliament.rules import Choice, Rule, Tally, VoteStatus, decide, decide_at_deadline
 from engine.parliament.schemas import CastResult, OpenVoteInput, VoterView, VoteView
+from storage.db import dialect_name, insert_ignore
 from storage.models import TeamMember, Vote, VoteSession
 from storage.types import utcnow
 
@@ -136,7 +137,7 @@ async def close_expired_votes(ctx: OperationContext) -> list[int]:
         tally = await _tally(ctx.session, vs)
         if await _settle(ctx, vs, decide_at_deadline(_rule(vs), tally)):
             closed.append(vote_id)
-            ctx.after_commit(lambda v=vote_id: board.refresh(v))
+            ctx.after_commit(partial(board.refresh, vote_id))
     return closed
 
 
@@ -183,7 +184,7 @@ def _rule(vs: VoteSession) -> Rule:
 
 async def _lock(session: AsyncSession, vote_id: int) -> VoteSession:
     stmt = select(VoteSession).where(VoteSession.id == vote_id).execution_options(populate_existing=True)
-    if session.bind.dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         stmt = stmt.with_for_update()
     vs = (await session.execute(stmt)).scalar_one_or_none()
     if vs is None:
@@ -193,12 +194,9 @@ async def _lock(session: AsyncSession, vote_id: int) -> VoteSession:
 
 async def _insert_vote(session: AsyncSession, session_id: int, voter: str, name: str, choice: Choice,
                        comment: str | None) -> bool:
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(Vote.__table__).values(
-        session_id=session_id, voter=voter, voter_name=name[:200], choice=choice.value, comment=comment,
-        cast_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["session_id", "voter"]).returning(Vote.__table__.c.id)
-    return (await session.execute(stmt)).scalar_one_or_none() is not None
+    return await insert_ignore(session, Vote, {
+        "session_id": session_id, "voter": voter, "voter_name": name[:200], "choice": choice.value,
+        "comment": comment, "cast_at": utcnow()}, ["session_id", "voter"]) is not None
 
 
 async def _tally(session: AsyncSession, vs: VoteSession, *, vetoed: bool = False) -> Tally:
@@ -219,7 +217,7 @@ async def _settle(ctx: OperationContext, vs: VoteSession, decision: tuple[VoteSt
         update(VoteSession).where(VoteSession.id == vs.id, VoteSession.status == VoteStatus.OPEN.value)
         .values(status=status.value, decided_at=now, decision_reason=reason, updated_at=now)
         .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if getattr(result, "rowcount", 0) != 1:
         return None
     await ctx.session.refresh(vs)
     ctx.audit("vote.decided", f"vote:{vs.id}", decision=status.value, reason=reason,

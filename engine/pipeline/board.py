@@ -119,6 +119,7 @@ async def nps_by_month(ctx: OperationContext, months: int = 12) -> list[tuple[st
         NpsSurvey.status == "answered", NpsSurvey.answered_at >= since, NpsSurvey.score.is_not(None)))).all()
     per: dict[str, list[int]] = defaultdict(list)
     for at, score in rows:
-        per[at.strftime("%Y-%m")].append(int(score))
+        if at is not None and score is not None:
+            per[at.strftime("%Y-%m")].append(int(score))
     return [(m, round((sum(s >= 9 for s in v) - sum(s <= 6 for s in v)) * 100 / len(v), 1))
             for m, v in sorted(per.items())]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.actors import Role
@@ -24,6 +23,7 @@ from engine.pipeline.schemas import (
     StageMoveResult,
 )
 from engine.pipeline.stages import ALLOWED_MOVES, LOSABLE, RANK, WON, Stage, allowed_moves, parse_stage
+from storage.db import dialect_name, insert_ignore
 from storage.models import Client, Interaction, Lead, LeadStageHistory
 from storage.types import utcnow
 
@@ -47,15 +47,7 @@ async def upsert_client(session: AsyncSession, data: LeadInput, currency: str,
     }
     now = utcnow()
     values.update(created_at=now, updated_at=now, first_contact_at=now)
-    dialect = session.bind.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(Client.__table__)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["email_normalized"])
-        .returning(Client.__table__.c.id)
-    )
-    new_id = (await session.execute(stmt)).scalar_one_or_none()
+    new_id = await insert_ignore(session, Client, values, ["email_normalized"])
     client = (
         await session.execute(select(Client).where(Client.email_normalized == key))
     ).scalar_one()
@@ -112,7 +104,7 @@ def _check_text_limits(ctx: OperationContext, data: LeadInput) -> None:
 
 async def load_lead(session: AsyncSession, lead_id: int, *, for_update: bool = False) -> Lead:
     stmt = select(Lead).where(Lead.id == lead_id)
-    if for_update and session.bind.dialect.name == "postgresql":
+    if for_update and dialect_name(session) == "postgresql":
         stmt = stmt.with_for_update()
     lead = (await session.execute(stmt)).scalar_one_or_none()
     if lead is None:

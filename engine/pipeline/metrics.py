@@ -151,7 +151,8 @@ async def get_revenue_stats(ctx: OperationContext, period: str = "all") -> Reven
 
 async def compute_revenue_stats(ctx: OperationContext, period: str) -> RevenueStats:
     s = ctx.session
-    since = utcnow() - timedelta(days=_PERIODS[period]) if _PERIODS[period] else None
+    days = _PERIODS[period]
+    since = utcnow() - timedelta(days=days) if days else None
     base = select(Invoice.status, func.coalesce(func.sum(Invoice.amount), 0)).where(Invoice.status != "void")
     if since:
         base = base.where(Invoice.issued_at >= since)

@@ -27,6 +27,7 @@ from engine.satisfaction.mail import send_email, survey_email
 from engine.satisfaction.schemas import DueSurveysReport, SurveyScheduled, SurveySent
 from engine.satisfaction.texts import pick_language
 from engine.satisfaction.tokens import read_token, sign_survey, survey_link
+from storage.db import dialect_name
 from storage.models import Client, Interaction, NpsSurvey, Project
 from storage.types import utcnow
 
@@ -39,7 +40,7 @@ OPEN_STATUSES = ("scheduled", "open")
 
 async def _load_project(session: AsyncSession, project_id: int) -> Project:
     stmt = select(Project).where(Project.id == project_id)
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         stmt = stmt.with_for_update()
     project = (await session.execute(stmt)).scalar_one_or_none()
     if project is None:
@@ -153,7 +154,7 @@ async def resolve_survey(session: AsyncSession, settings: Settings, token: str, 
     """The survey a link opens, or the reason it does not: invalid, not found, expired, closed."""
     claim = read_token(settings, token)
     stmt = select(NpsSurvey).where(NpsSurvey.id == claim.survey_id)
-    if for_update and session.get_bind().dialect.name == "postgresql":
+    if for_update and dialect_name(session) == "postgresql":
         stmt = stmt.with_for_update()
     survey = (await session.execute(stmt)).scalar_one_or_none()
     if survey is None:
