@@ -35,6 +35,17 @@ QUEUE_DEPTH = Gauge("grace_job_queue_depth", "Jobs waiting or running")
 ERRORS = Counter("grace_errors_total", "Unhandled errors", ["where"])
 
 
+# Until `configure_logging` runs (`grace serve`), structlog goes through the standard library's
+# logging, so library users and tests see our lines only at the level they chose.
+structlog.configure(
+    processors=[structlog.contextvars.merge_contextvars, structlog.stdlib.filter_by_level,
+                structlog.processors.KeyValueRenderer(key_order=["event"])],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)
+
+
 def observe_event(event: dict[str, Any]) -> None:
     """Turns the engine's events into counters (hooked into Services.event_hooks)."""
     kind, data = event.get("type", ""), event.get("data", {})
@@ -99,9 +110,10 @@ def configure_logging(settings: Settings) -> None:
     ]
     renderer: Any = structlog.processors.JSONRenderer() if settings.log_json else structlog.dev.ConsoleRenderer(colors=False)
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[structlog.stdlib.filter_by_level, *shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
-        cache_logger_on_first_use=True,
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(

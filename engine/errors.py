@@ -108,6 +108,10 @@ class RateLimited(PolicyDenied):
     status = 429
     code = "rate_limited"
 
+    def __init__(self, action: str, role: str, reason: str | None = None, *, retry_after: float = 60) -> None:
+        super().__init__(action, role, reason)
+        self.retry_after = max(1, round(retry_after))
+
 
 class InputBlocked(PolicyDenied):
     """Hunter refused untrusted input (a block-level finding); audited like any refusal."""

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine.errors import GraceError
+from engine.errors import GraceError, RateLimited
 
 log = logging.getLogger("grace.api")
 
@@ -31,6 +31,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(GraceError)
     async def _grace(_request: Request, exc: GraceError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -57,7 +57,8 @@ def register(app: typer.Typer) -> None:
         migrate_database(s)
         s.host, s.port = host, port
         url = f"http://{host}:{port}"
-        console.print(f"Grace is listening on {url}  (database: {s.resolved_database_url.split('@')[-1]})")
+        console.print(f"Grace is listening on {url}  (database: {s.resolved_database_url.split('@')[-1]})", soft_wrap=True)
         console.print(f"API docs: {url}/docs   health: {url}/healthz")
         console.print("Create an API key: grace apikey create --name me --role admin")
-        uvicorn.run(create_app(s), host=host, port=port, log_level=s.log_level.lower(), log_config=None)
+        uvicorn.run(create_app(s), host=host, port=port, log_level=s.log_level.lower(), log_config=None,
+                    access_log=False)  # our own request line carries the route and request id

@@ -185,7 +185,7 @@ def check_policy(action: str, actor: Actor, context: dict[str, Any] | None = Non
     decision = evaluate_policy(action, actor, context)
     if not decision.allowed:
         if decision.retry_after is not None:
-            raise RateLimited(action, actor.role.value, decision.reason)
+            raise RateLimited(action, actor.role.value, decision.reason, retry_after=decision.retry_after)
         raise PolicyDenied(action, actor.role.value, decision.reason)
     return decision
 

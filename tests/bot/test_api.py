@@ -125,3 +125,12 @@ async def test_revoked_key_stops_working(api, services):
     kid = [k.id for k in await op(services, ADMIN, list_api_keys) if k.name == "temp"][0]
     await op(services, ADMIN, revoke_api_key, kid)
     assert (await api.get("/api/business/pipeline", headers=h)).status_code == 401
+
+
+async def test_capture_rate_limit_answers_429_with_retry_after(api, services):
+    key = await make_key(services, role="sales", name="busy integration")
+    h = {"Authorization": f"Bearer {key}"}
+    codes = [(await api.post("/api/business/leads", json=lead_data(), headers=h)) for _ in range(31)]
+    assert [r.status_code for r in codes[:30]] == [201] * 30
+    assert codes[30].status_code == 429 and codes[30].json()["error"] == "rate_limited"
+    assert 1 <= int(codes[30].headers["retry-after"]) <= 60
