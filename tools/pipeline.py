@@ -13,7 +13,7 @@ from engine.pipeline.capture import capture_lead as capture_op
 from engine.pipeline.capture import find_leads as find_op
 from engine.pipeline.capture import get_lead, mark_lost, move_to_stage
 from engine.pipeline.schemas import LeadInput, LeadSource, StageMoveInput
-from tools.base import ToolSpec, error_result, run_operation
+from tools.base import ToolSpec, client_text, error_result, run_operation
 from tools.deps import AgentDeps
 
 SOURCES = ", ".join(s.value for s in LeadSource)
@@ -24,7 +24,7 @@ def _lead_card(view: Any) -> dict[str, Any]:
     data["lead_id"] = data.pop("id")
     for k in ("metadata", "created_at", "stage_changed_at", "next_action_date", "client_id"):
         data.pop(k, None)
-    return data
+    return client_text(data, "requirements")
 
 
 async def capture_lead(
