@@ -19,8 +19,8 @@ from pydantic_ai.tools import ToolDefinition
 
 from engine.context import OperationContext, unit_of_work
 from engine.errors import GraceError
-from engine.hunter import for_model
 from engine.governance.policies import allowed
+from engine.hunter import for_model
 from tools.deps import AgentDeps
 
 T = TypeVar("T")

@@ -8,11 +8,12 @@ from pydantic_ai import RunContext
 
 from engine.context import OperationContext
 from engine.pipeline.capture import get_lead
-from engine.scoring.operations import predict_close_rate, qualify_lead as qualify_op
+from engine.scoring.operations import predict_close_rate
+from engine.scoring.operations import qualify_lead as qualify_op
 from engine.scoring.operations import suggest_next_action as suggest_op
 from tools.base import ToolSpec, run_operation
 from tools.deps import AgentDeps
-from tools.pipeline import _lead_card
+from tools.pipeline import lead_card
 
 TOP_FACTORS = 3
 
@@ -33,7 +34,7 @@ async def qualify_lead(ctx: RunContext[AgentDeps], lead_id: int) -> dict[str, An
     """
     async def op(octx: OperationContext) -> dict[str, Any]:
         result = (await qualify_op(octx, lead_id)).model_dump(mode="json")
-        card = _lead_card(await get_lead(octx, lead_id))
+        card = lead_card(await get_lead(octx, lead_id))
         return {**card, **result, "top_factors": _top(result["factors"])}
 
     return await run_operation(ctx.deps, op)

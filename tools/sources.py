@@ -11,7 +11,7 @@ from engine.pipeline.capture import get_lead
 from engine.sources.upwork import capture_upwork_post as capture_op
 from tools.base import ToolSpec, run_operation
 from tools.deps import AgentDeps
-from tools.pipeline import _lead_card
+from tools.pipeline import lead_card
 
 
 async def capture_upwork_post(ctx: RunContext[AgentDeps], text: str) -> dict[str, Any]:
@@ -23,7 +23,7 @@ async def capture_upwork_post(ctx: RunContext[AgentDeps], text: str) -> dict[str
     """
     async def op(octx: OperationContext) -> dict[str, Any]:
         result = await capture_op(octx, text)
-        card = _lead_card(await get_lead(octx, result.lead_id))
+        card = lead_card(await get_lead(octx, result.lead_id))
         return {**card, **result.model_dump(mode="json")}
 
     return await run_operation(ctx.deps, op)

@@ -294,6 +294,9 @@ def _args(intent: R.Intent, e: Entities, text: str, trig: re.Match[str] | None) 
         return args
     if t == "mark_invoice_paid":
         return {"invoice_number_or_id": e.invoice, "reference": e.reference}
+    if t == "collect_payment":
+        m = re.search(R.MILESTONE, text, _I)
+        return {"project_id": e.project_id, **({"milestone": int(m.group(1))} if m else {})}
     if t == "find_leads":
         args = {k: v for k, v in (("stage", e.stage), ("source", e.source), ("query", _query(text, e))) if v}
         return args

@@ -55,7 +55,7 @@ INTENTS: tuple[Intent, ...] = (
     Intent("collect_payment", "collect_payment",
            (r"\binvoice\b", r"\bbill(?:ing)?\b", r"\bcharge\b", r"\bcollect(?: the)? payment\b",
             r"\bget paid\b", r"\brequest payment\b"),
-           PROJECT_REF, "invoice a project's next milestone", "invoice project 7"),
+           PROJECT_REF, "invoice a project (a milestone, or the balance)", "invoice milestone 1 of project 7"),
     Intent("deliver_project", "deliver_project",
            (r"\bdeliver\b", r"\bship\b", r"\b(?:start|kick off|run)(?: the)? build\b"),
            PROJECT_REF, "deliver a project", "deliver project 7"),
@@ -114,6 +114,8 @@ INVOICE_NUMBER = r"\b(INV-[A-Z0-9]+(?:-[A-Z0-9]+)*)\b"
 INVOICE_ID = r"\binvoice\s*(?:#|no\.?\s*|number\s*|id\s*)?\s*(\d+)\b"
 PAYMENT_REFERENCE = (r"\b(?:ref(?:erence)?|txn|transaction(?: id)?|transfer id)\b\s*(?:is|was|:|#|no\.?|=)?\s*"
                      r"([A-Za-z0-9][\w/.-]*[A-Za-z0-9]|[A-Za-z0-9])")
+
+MILESTONE = r"\bmilestone\s*(?:#|no\.?\s*|number\s*)?\s*(\d+)\b"
 
 # Where a lead came from, in plain words -> LeadSource value. First match wins.
 SOURCES: tuple[tuple[str, str], ...] = (
