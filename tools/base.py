@@ -20,6 +20,7 @@ from pydantic_ai.tools import ToolDefinition
 from engine.context import OperationContext, unit_of_work
 from engine.errors import GraceError
 from engine.governance.policies import allowed
+from engine.hunter import for_model
 from tools.deps import AgentDeps
 
 T = TypeVar("T")
@@ -42,6 +43,16 @@ def error_result(e: GraceError) -> dict[str, Any]:
     if e.field:
         out["field"] = e.field
     return out
+
+
+def client_text(data: dict[str, Any], *fields: str) -> dict[str, Any]:
+    """Text a client wrote (requirements, survey comments), made safe for a model's eyes by Hunter:
+    redacted, or withheld when it carries a block-level finding such as an injected instruction.
+    Every tool result that carries client-written text passes it through here."""
+    for f in fields:
+        if isinstance(data.get(f), str):
+            data[f] = for_model(data[f])
+    return data
 
 
 async def run_operation(deps: AgentDeps, fn: Callable[[OperationContext], Awaitable[Any]]) -> dict[str, Any]:

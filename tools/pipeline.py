@@ -13,18 +13,19 @@ from engine.pipeline.capture import capture_lead as capture_op
 from engine.pipeline.capture import find_leads as find_op
 from engine.pipeline.capture import get_lead, mark_lost, move_to_stage
 from engine.pipeline.schemas import LeadInput, LeadSource, StageMoveInput
-from tools.base import ToolSpec, error_result, run_operation
+from tools.base import ToolSpec, client_text, error_result, run_operation
 from tools.deps import AgentDeps
 
 SOURCES = ", ".join(s.value for s in LeadSource)
 
 
-def _lead_card(view: Any) -> dict[str, Any]:
+def lead_card(view: Any) -> dict[str, Any]:
+    """A lead as tools answer it: `lead_id`, no internals, the client's requirements screened by Hunter."""
     data = view.model_dump(mode="json")
     data["lead_id"] = data.pop("id")
     for k in ("metadata", "created_at", "stage_changed_at", "next_action_date", "client_id"):
         data.pop(k, None)
-    return data
+    return client_text(data, "requirements")
 
 
 async def capture_lead(
@@ -58,7 +59,7 @@ async def capture_lead(
 
     async def op(octx: OperationContext) -> dict[str, Any]:
         result = await capture_op(octx, data)
-        card = _lead_card(await get_lead(octx, result.lead_id))
+        card = lead_card(await get_lead(octx, result.lead_id))
         card["created_client"] = result.created_client
         return card
 
@@ -79,7 +80,7 @@ async def move_lead_stage(ctx: RunContext[AgentDeps], lead_id: int, stage: str) 
 
     async def op(octx: OperationContext) -> dict[str, Any]:
         result = await move_to_stage(octx, lead_id, move)
-        return {**result.model_dump(mode="json"), **_lead_card(await get_lead(octx, lead_id))}
+        return {**result.model_dump(mode="json"), **lead_card(await get_lead(octx, lead_id))}
 
     return await run_operation(ctx.deps, op)
 
@@ -93,7 +94,7 @@ async def mark_lead_lost(ctx: RunContext[AgentDeps], lead_id: int, reason: str) 
     """
     async def op(octx: OperationContext) -> dict[str, Any]:
         result = await mark_lost(octx, lead_id, reason)
-        return {**result.model_dump(mode="json"), **_lead_card(await get_lead(octx, lead_id))}
+        return {**result.model_dump(mode="json"), **lead_card(await get_lead(octx, lead_id))}
 
     return await run_operation(ctx.deps, op)
 
@@ -108,7 +109,7 @@ async def show_lead(ctx: RunContext[AgentDeps], lead_id: int) -> dict[str, Any]:
 
 
 async def _card_of(octx: OperationContext, lead_id: int) -> dict[str, Any]:
-    return _lead_card(await get_lead(octx, lead_id))
+    return lead_card(await get_lead(octx, lead_id))
 
 
 async def find_leads(ctx: RunContext[AgentDeps], stage: str | None = None, source: str | None = None,
@@ -122,7 +123,7 @@ async def find_leads(ctx: RunContext[AgentDeps], stage: str | None = None, sourc
     """
     async def op(octx: OperationContext) -> dict[str, Any]:
         page = await find_op(octx, stage=stage, source=source, query=query, limit=10)
-        return {"total": page.total, "items": [_lead_card(v) for v in page.items]}
+        return {"total": page.total, "items": [lead_card(v) for v in page.items]}
 
     return await run_operation(ctx.deps, op)
 

@@ -33,12 +33,66 @@ def pipeline_table(m: dict[str, Any]) -> Table:
     return t
 
 
+def fields_table(title: str, rows: list[tuple[str, Any]]) -> Table:
+    t = Table(title=title, show_header=False)
+    t.add_column("", style="bold")
+    t.add_column("")
+    for k, v in rows:
+        t.add_row(k, "—" if v in (None, "") else str(v))
+    return t
+
+
+def _factors(r: dict[str, Any]) -> str:
+    return "; ".join(str(f.get("text", f)) if isinstance(f, dict) else str(f)
+                     for f in (r.get("top_factors") or r.get("factors") or [])[:3])
+
+
+def _pct(v: Any) -> str:
+    return f"{v:.0%}" if isinstance(v, int | float) else ""
+
+
+def result_table(tool: str, r: dict[str, Any]) -> Table | None:
+    """The scoring, proposal, delivery, billing and NPS results as a small table (None: nothing to draw)."""
+    cur = r.get("currency", "")
+    if tool == "predict_close":
+        return fields_table(f"Lead #{r.get('lead_id')}: will it close?", [
+            ("probability", _pct(r.get("probability"))), ("days to close", r.get("days_to_close")),
+            ("expected", str(r.get("expected_close_date"))[:10]), ("confidence", r.get("confidence_label")),
+            ("top factors", _factors(r))])
+    if tool == "generate_proposal":
+        p = r.get("proposal", {})
+        t = Table(title=f"Proposal #{p.get('id')} v{p.get('version')} — {cur} {p.get('price')}, "
+                        f"{p.get('total_hours')} h, about {p.get('weeks')} weeks")
+        for c in ("deliverable", "hours", "rate", "amount"):
+            t.add_column(c, justify="left" if c == "deliverable" else "right")
+        for d in p.get("deliverables", []):
+            t.add_row(d["name"] + (" (optional)" if d.get("optional") else ""), str(d["hours"]), str(d["rate"]),
+                      str(d["amount"]))
+        t.caption = p.get("link")
+        return t
+    if tool == "collect_payment":
+        return fields_table(f"Invoice {r.get('invoice_number')}", [
+            ("project", f"#{r.get('project_id')}"), ("amount", f"{cur} {r.get('amount')}"),
+            ("due", str(r.get("due_at") or "")[:10]), ("status", r.get("status")),
+            ("payment link", r.get("payment_link"))])
+    if tool == "get_satisfaction":
+        return fields_table(f"Satisfaction — project #{r.get('project_id')}", [
+            ("NPS", r.get("nps_score")), ("category", r.get("category")), ("comment", r.get("comment")),
+            ("survey", r.get("survey_status")), ("agency NPS", r.get("agency_nps")),
+            ("next", "; ".join(r.get("recommendations") or []))])
+    return None
+
+
 def render_outcome(console: Console, o: ToolOutcome) -> None:
     r = o.result if isinstance(o.result, dict) else {}
     if not o.ok or r.get("dry_run"):
         return
     if "lead_id" in r and "client_name" in r:
         console.print(lead_table([r]))
+        if r.get("top_factors"):
+            console.print(f"  top factors: {_factors(r)}", highlight=False)
+    elif (table := result_table(o.tool, r)) is not None:
+        console.print(table)
     elif o.tool == "find_leads" and r.get("items"):
         console.print(lead_table(r["items"], f"{r.get('total')} lead(s)"))
     elif o.tool == "pipeline_metrics":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.slack.blocks_results import RENDERERS, esc, factor_lines
 from bot.slack.ids import ActionId, ApprovalValue
 from tools.conversation import ChatReply, ToolOutcome
 
@@ -39,12 +40,12 @@ def lead_card(lead: dict[str, Any]) -> list[Block]:
     if lead.get("close_probability") is not None:
         fields.append(f"*Close probability*\n{lead['close_probability']:.0%}")
     blocks: list[Block] = [_md(title), {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]}]
-    factors = lead.get("top_factors") or lead.get("factors")
-    if isinstance(factors, list) and factors:
-        lines = [f"• {f.get('name', f) if isinstance(f, dict) else f}" for f in factors[:3]]
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "Top factors: " + "  ".join(lines)}]})
+    if lines := factor_lines(lead.get("top_factors") or lead.get("factors")):
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "Top factors: " + lines}]})
+    if lead.get("recommendation"):
+        blocks.append(_md(f"_{esc(lead['recommendation'])}_"))
     if lead.get("requirements"):
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": str(lead["requirements"])[:300]}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": esc(lead["requirements"])[:300]}]})
     return blocks
 
 
@@ -84,6 +85,8 @@ def outcome_blocks(o: ToolOutcome) -> list[Block]:
         return pipeline_table(r)
     if o.tool == "revenue_stats":
         return revenue_fields(r)
+    if o.tool in RENDERERS:
+        return RENDERERS[o.tool](r)
     return []
 
 

@@ -15,14 +15,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack import blocks
 from bot.slack.client import build_client
 from engine.actors import Actor
-from engine.context import Services, unit_of_work
+from engine.context import OperationContext, Services, unit_of_work
 from engine.errors import GraceError, PolicyDenied
 from engine.inbound import mark_inbound_handled
 from engine.pipeline.capture import get_lead
 from engine.pipeline.metrics import get_pipeline_metrics, get_revenue_stats
+from engine.sources.upwork import capture_upwork_post
 from engine.team import actor_for_slack_user
 from tools.conversation import ChatReply, ToolOutcome, converse, decide
 from tools.offline import rules
+from tools.offline.replies import summarise
+from tools.pipeline import lead_card
 from workers.jobs import job
 
 log = logging.getLogger("grace.slack")
@@ -95,6 +98,8 @@ async def _command_reply(services: Services, actor: Actor, p: dict[str, Any]) ->
             if verb == "revenue" and len(words) <= 2:
                 r = (await get_revenue_stats(ctx, words[1] if len(words) == 2 else "all")).model_dump(mode="json")
                 return ChatReply(f"Revenue ({r['period']}).", [ToolOutcome("revenue_stats", {}, r, True)])
+            if verb == "upwork":
+                return await _upwork(ctx, p["text"].strip()[len("upwork"):].strip())
             if verb == "lead" and len(words) == 2 and words[1].lstrip("#").isdigit():
                 v = (await get_lead(ctx, int(words[1].lstrip("#")))).model_dump(mode="json")
                 v["lead_id"] = v.pop("id")
@@ -104,6 +109,16 @@ async def _command_reply(services: Services, actor: Actor, p: dict[str, Any]) ->
     except GraceError as e:
         return ChatReply(e.message)
     return await _converse_safely(services, actor, f"slack:{p['channel']}:cmd:{p['user']}", p["text"])
+
+
+async def _upwork(ctx: OperationContext, text: str) -> ChatReply:
+    """`/grace upwork <pasted job post>`: the post becomes a lead directly (no model reads it)."""
+    if not text:
+        return ChatReply("Paste the job post after the command: `/grace upwork <the job post or its URL>`.")
+    result = await capture_upwork_post(ctx, text)
+    card = {**lead_card(await get_lead(ctx, result.lead_id)), **result.model_dump(mode="json")}
+    outcome = ToolOutcome("capture_upwork_post", {"text": text}, card, True)
+    return ChatReply(summarise("capture_upwork_post", card), [outcome])
 
 
 @job
@@ -133,4 +148,5 @@ async def slack_publish_home(ctx: dict[str, Any], p: dict[str, Any]) -> None:
 
 
 HELP = ("*Grace* — `/grace pipeline`, `/grace revenue [month|quarter|year]`, `/grace lead 12`, "
+        "`/grace upwork <pasted job post>`, "
         "or `/grace <anything>` to talk to me. " + rules.HELP_TEXT)

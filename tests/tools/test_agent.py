@@ -171,7 +171,8 @@ async def test_a_configured_model_runs_the_same_tools_and_approvals(services):
     r = await converse(services, SAM, "test:llm", "do everything")
     called = {c["tool"] for c in r.tool_calls}
     assert called == {s.name for s in tool_specs() if allowed(s.action, SAM.role)}
-    assert [p.tool for p in r.pending] == ["mark_lead_lost"]
-    assert "mark_lead_lost" not in {o.tool for o in r.outcomes}
+    confirmed = {s.name for s in tool_specs() if s.confirm and allowed(s.action, SAM.role)}
+    assert {p.tool for p in r.pending} == confirmed == {"mark_lead_lost", "send_nps_survey"}
+    assert not confirmed & {o.tool for o in r.outcomes}
     done = await decide(services, SAM, "test:llm", r.pending[0].tool_call_id, False)
     assert not done.refused

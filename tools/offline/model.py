@@ -106,6 +106,6 @@ def offline_model(role: Role) -> FunctionModel:
         text = re.sub(r"\s+", " ", " ".join(prompts)).strip()
         lead, project = last_mentioned(messages[:-1])
         offered = {t.name for t in info.function_tools}
-        return answer(parse(text, lead, project), role, offered)
+        return answer(parse(text, lead, project, raw="\n".join(prompts)), role, offered)
 
     return FunctionModel(respond, model_name="grace-offline")

@@ -50,6 +50,8 @@ class Entities:
     timeline: str | None = None
     project_type: str | None = None
     query: str | None = None
+    invoice: str | None = None
+    reference: str | None = None
 
     def described(self) -> str:
         parts = []
@@ -172,6 +174,12 @@ def extract(text: str) -> Entities:
         e.requirements = m.group(1).strip(" .,;") or None
     if m := re.search(R.TIMELINE, bare, _I):
         e.timeline = m.group(1)
+    if m := re.search(R.INVOICE_NUMBER, bare, _I):
+        e.invoice = m.group(1).upper()
+    elif m := re.search(R.INVOICE_ID, bare, _I):
+        e.invoice = m.group(1)
+    if m := re.search(R.PAYMENT_REFERENCE, bare, _I):
+        e.reference = m.group(1)
     no_amounts = AMOUNT.sub(" ", no_ids)
     e.company = _company(no_amounts, e.referrer)
     e.name = _name(no_amounts, e.company, e.referrer)
@@ -219,8 +227,11 @@ def _reason(text: str, trigger: re.Match[str]) -> str | None:
     return None
 
 
-def parse(text: str, last_lead_id: int | None = None, last_project_id: int | None = None) -> Parsed:
-    """The tool call a message asks for, using the thread's last lead/project for pronouns."""
+def parse(text: str, last_lead_id: int | None = None, last_project_id: int | None = None,
+          raw: str | None = None) -> Parsed:
+    """The tool call a message asks for, using the thread's last lead/project for pronouns.
+    `raw` is the message with its line breaks (a pasted post keeps them); `text` by default."""
+    raw = clean(raw if raw is not None else text)
     text = clean(text)
     if any(re.search(p, text, _I) for p in R.HELP):
         return Parsed("help")
@@ -249,9 +260,17 @@ def parse(text: str, last_lead_id: int | None = None, last_project_id: int | Non
             ref = last_lead_id
         e.lead_id = ref
 
-    args = _args(intent, e, bare, trig)
+    args = _pasted(raw) if intent.tool == "capture_upwork_post" else _args(intent, e, bare, trig)
     missing = [n for n in intent.needs if args.get(n) in (None, "")]
     return Parsed("missing" if missing else "call", intent, args, missing, e)
+
+
+def _pasted(raw: str) -> dict[str, Any]:
+    """A pasted post: what follows the trigger's colon (or the trigger), line breaks kept."""
+    intent = next(i for i in R.INTENTS if i.tool == "capture_upwork_post")
+    m = _trigger(intent, raw)
+    rest = re.sub(r"^\s*:", "", raw[m.end():] if m else raw)
+    return {"text": rest.strip() or None}
 
 
 def _args(intent: R.Intent, e: Entities, text: str, trig: re.Match[str] | None) -> dict[str, Any]:
@@ -273,6 +292,11 @@ def _args(intent: R.Intent, e: Entities, text: str, trig: re.Match[str] | None) 
         if e.requirements:
             args["requirements"] = e.requirements
         return args
+    if t == "mark_invoice_paid":
+        return {"invoice_number_or_id": e.invoice, "reference": e.reference}
+    if t == "collect_payment":
+        m = re.search(R.MILESTONE, text, _I)
+        return {"project_id": e.project_id, **({"milestone": int(m.group(1))} if m else {})}
     if t == "find_leads":
         args = {k: v for k, v in (("stage", e.stage), ("source", e.source), ("query", _query(text, e))) if v}
         return args

@@ -31,6 +31,12 @@ LOST_REASONS = (r"\b(?:went|gone|has gone) cold\b", r"\bnot interested\b", r"\bp
 PROJECT_REF = ("project_id",)
 
 INTENTS: tuple[Intent, ...] = (
+    # A pasted Upwork job post: everything after the trigger (newlines kept) is the post.
+    Intent("capture_upwork_post", "capture_lead",
+           (r"^\s*(?:new\s+)?upwork\s*(?:lead|job|post|job post|gig)?\s*:", r"\bnew upwork (?:lead|job|post|job post)\b",
+            r"\b(?:capture|add|log|record)\b(?: this| the| a)? upwork (?:job|post|job post|lead)\b"),
+           ("text",), "record a lead from an Upwork job post",
+           "new upwork lead: <paste the job post here>"),
     Intent("capture_lead", "capture_lead",
            (r"\bnew (?:lead|prospect|client|inquiry|enquiry)\b", r"\b(?:add|capture|log|create|record|register|enter)\b"
             r"(?: a| the| this)?(?: new)? (?:lead|prospect|contact|inquiry|enquiry)\b", r"^\s*(?:capture|lead)\s*:"),
@@ -41,10 +47,15 @@ INTENTS: tuple[Intent, ...] = (
             *LOST_REASONS),
            ("lead_id", "reason"), "mark a lead as lost", "mark lead 12 lost: went with another agency",
            needs_ref=True),
+    Intent("mark_invoice_paid", "mark_invoice_paid",
+           (r"\binvoice\b.*\bpaid\b", r"\bpaid\b.*\binvoice\b", r"\bINV-[\w-]+\b.*\b(?:paid|settled|received)\b",
+            r"\b(?:payment|transfer|money) (?:received|arrived|came in)\b.*\binvoice\b"),
+           ("invoice_number_or_id", "reference"), "mark an invoice paid",
+           "mark invoice INV-20260105-ABC234 paid, reference TRX-991"),
     Intent("collect_payment", "collect_payment",
            (r"\binvoice\b", r"\bbill(?:ing)?\b", r"\bcharge\b", r"\bcollect(?: the)? payment\b",
             r"\bget paid\b", r"\brequest payment\b"),
-           PROJECT_REF, "invoice a project's next milestone", "invoice project 7"),
+           PROJECT_REF, "invoice a project (a milestone, or the balance)", "invoice milestone 1 of project 7"),
     Intent("deliver_project", "deliver_project",
            (r"\bdeliver\b", r"\bship\b", r"\b(?:start|kick off|run)(?: the)? build\b"),
            PROJECT_REF, "deliver a project", "deliver project 7"),
@@ -97,6 +108,14 @@ INTENTS: tuple[Intent, ...] = (
 # A message with an e-mail and a name but no other intent is a new lead.
 CAPTURE_FALLBACK = "capture_lead"
 HELP = (r"^\s*(?:help|\?|what can you do\??|commands|hi|hello|hey)\s*[.!?]*\s*$",)
+
+# An invoice by number ("INV-20260105-ABC234") or id ("invoice #12"), and a payment's reference.
+INVOICE_NUMBER = r"\b(INV-[A-Z0-9]+(?:-[A-Z0-9]+)*)\b"
+INVOICE_ID = r"\binvoice\s*(?:#|no\.?\s*|number\s*|id\s*)?\s*(\d+)\b"
+PAYMENT_REFERENCE = (r"\b(?:ref(?:erence)?|txn|transaction(?: id)?|transfer id)\b\s*(?:is|was|:|#|no\.?|=)?\s*"
+                     r"([A-Za-z0-9][\w/.-]*[A-Za-z0-9]|[A-Za-z0-9])")
+
+MILESTONE = r"\bmilestone\s*(?:#|no\.?\s*|number\s*)?\s*(\d+)\b"
 
 # Where a lead came from, in plain words -> LeadSource value. First match wins.
 SOURCES: tuple[tuple[str, str], ...] = (
@@ -168,8 +187,13 @@ UNKNOWN = ("I'm not sure what you'd like me to do{known}. Try for example: “{e
            "Say “help” for more.")
 HELP_TEXT = (
     "I can: capture a lead (“new lead: Ada Lovelace ada@example.com from Acme, via LinkedIn, budget $12k”), "
-    "show it (“lead 12?”), move it (“move lead 12 to proposal”), mark it lost (“lead 12 went cold”), find leads (“find leads from "
-    "LinkedIn”), and show the pipeline (“how's the pipeline?”) or revenue (“revenue this quarter”). "
+    "show it (“lead 12?”), qualify it (“qualify lead 12”), predict it (“odds lead 12 closes?”), suggest a next step "
+    "(“next step for lead 12?”), move it (“move lead 12 to proposal”), mark it lost (“lead 12 went cold”), find leads "
+    "(“find leads from LinkedIn”), write a proposal (“draft a proposal for lead 12, budget $15k”), deliver a project "
+    "(“deliver project 7”), invoice it (“invoice project 7”), mark an invoice paid (“mark invoice INV-… paid, "
+    "reference TRX-1”), send the NPS survey (“send the NPS survey for project 7”), show satisfaction (“how happy "
+    "is the client of project 7?”), capture an Upwork post (“new upwork lead: <the post>”), and show the pipeline "
+    "(“how's the pipeline?”) or revenue (“revenue this quarter”). "
     "Refer to the lead we just talked about as “it”."
 )
 NEEDS_WORDS = {
@@ -179,6 +203,9 @@ NEEDS_WORDS = {
     "reason": "a reason",
     "name": "the contact's name",
     "email": "their e-mail address",
+    "text": "the job post's text after the colon",
+    "invoice_number_or_id": "which invoice (its number, e.g. “INV-20260105-ABC234”)",
+    "reference": "the payment's reference (e.g. “reference TRX-991”)",
 }
 
 # Replies after a tool ran, by tool: str.format over the tool's result (missing keys print as "?").
@@ -191,6 +218,20 @@ REPLIES: dict[str, str] = {
     "pipeline_metrics": "Pipeline: {total_leads} leads, {won} won, {lost} lost, win rate {win_rate_part}; {stuck_part}.",
     "revenue_stats": "Revenue ({period}): invoiced {currency} {invoiced}, paid {currency} {paid}, "
                      "outstanding {currency} {outstanding}.",
+    "capture_upwork_post": "{upwork_part} #{lead_id}: {client_name} (upwork), stage {stage}{budget_part}.",
+    "qualify_lead": "Lead #{lead_id} ({client_name}) scored {score_part}/100 — {verdict}; stage {stage}. "
+                    "{recommendation}",
+    "predict_close": "Lead #{lead_id}: {probability_part} chance to close, in about {days_to_close} days "
+                     "(confidence {confidence_label}).",
+    "suggest_next_action": "Next for lead #{lead_id}: {action} (by {due_part}) — {reason}.",
+    "generate_proposal": "Proposal #{proposal_id} v{version} for lead #{lead_id}: {currency} {price} for {hours} hours, "
+                         "about {weeks} weeks ({fit_part}); project #{project_id} is planned. {link}",
+    "deliver_project": "{delivery_part}",
+    "collect_payment": "{again_part}Invoice {invoice_number} for project #{project_id}: {currency} {amount}, "
+                       "due {due_part}. Payment link: {link_part}",
+    "mark_invoice_paid": "Invoice {invoice_number} is marked paid (reference {transaction_id}).",
+    "send_nps_survey": "NPS survey sent for project #{project_id}{emailed_part}: {link} (open until {expires_part}).",
+    "get_satisfaction": "Project #{project_id}: {nps_part}; agency NPS {agency_part}. {advice_part}",
 }
 GENERIC_REPLY = "Done ({tool})."
 CANCELLED = "Cancelled — nothing was changed."
@@ -200,5 +241,6 @@ CONFIRMS: dict[str, str] = {
     "deliver_project": "Deliver project #{project_id}? This starts the build and tells the client.",
     "collect_payment": "Invoice project #{project_id}? The client gets an invoice.",
     "send_nps_survey": "Send the NPS survey for project #{project_id} to the client?",
+    "mark_invoice_paid": "Mark invoice {invoice_number_or_id} as paid (reference {reference})?",
 }
 GENERIC_CONFIRM = "Run {tool} with {args}?"

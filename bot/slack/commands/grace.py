@@ -1,4 +1,4 @@
-"""`/grace help|pipeline|revenue [period]|lead ID|<free text>`."""
+"""`/grace help|pipeline|revenue [period]|lead ID|upwork <job post>|<free text>`."""
 
 from __future__ import annotations
 

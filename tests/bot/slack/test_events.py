@@ -74,7 +74,9 @@ async def test_a_mention_creates_a_lead_and_it_refers_to_it(slack, slack_service
 
     await slack.event(mention("qualify it", thread_ts=root))
     third = (await wait_replies(fake_slack, root, 3))[2]
-    assert "isn't available yet" in third.params["text"]
+    assert f"Lead #{lead.id}" in third.params["text"] and "scored" in third.params["text"]
+    card = str(third.params["blocks"])  # the lead card: score, stage and the top factors
+    assert "/100" in card and "QUALIFIED" in card and "Top factors" in card
 
 
 async def test_the_same_event_three_times_gets_one_reply(slack, slack_services, fake_slack):

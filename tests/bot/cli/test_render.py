@@ -1,0 +1,28 @@
+"""The terminal rendering of the new tools' results."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from bot.cli.render import render_reply
+from tests.bot.slack.test_result_blocks import PROPOSAL, QUALIFIED
+from tools.conversation import ChatReply, ToolOutcome
+
+
+def rendered(tool: str, result: dict) -> str:
+    console = Console(record=True, width=140)
+    render_reply(console, ChatReply("ok", [ToolOutcome(tool, {}, result, True)]))
+    return console.export_text()
+
+
+def test_qualify_proposal_invoice_and_satisfaction_render_as_tables():
+    out = rendered("qualify_lead", QUALIFIED)
+    assert "Ada Lovelace" in out and "76" in out and "source referral: +20" in out
+    out = rendered("generate_proposal", PROPOSAL)
+    assert "Proposal #1 v2" in out and "Discovery" in out and "http://grace.test/p/tok" in out
+    out = rendered("collect_payment", {"project_id": 1, "invoice_number": "INV-1", "amount": "10.00",
+                                       "currency": "USD", "status": "issued", "payment_link": "http://grace.test/pay/x"})
+    assert "INV-1" in out and "http://grace.test/pay/x" in out
+    out = rendered("get_satisfaction", {"project_id": 1, "nps_score": 9, "category": "promoter",
+                                        "recommendations": ["Ask for a referral"]})
+    assert "promoter" in out and "Ask for a referral" in out
