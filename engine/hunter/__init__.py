@@ -16,8 +16,9 @@ from engine.hunter.guard import (
     scan_output,
     screen_input,
     screen_lead,
+    screen_text,
 )
 from engine.hunter.scan import KINDS, scan
 
-__all__ = ["scan", "scan_output", "guard_output", "for_model", "screen_input", "screen_lead", "Findings", "Finding", "Severity", "Action",
+__all__ = ["scan", "scan_output", "guard_output", "for_model", "screen_input", "screen_lead", "screen_text", "Findings", "Finding", "Severity", "Action",
            "SEVERITY_ACTION", "KINDS", "InputBlocked", "OutputBlocked"]
