@@ -1,4 +1,14 @@
-"""Exactly-once notifications: a message with a key is sent at most once, ever."""
+"""Exactly-once notifications: a message with a key is sent at most once, ever.
+
+Every message also passes Hunter's Slack guard (`slack_safe`): whatever a client or a model
+wrote that ends up in a message (names, requirements, proposal titles, agent replies), a
+mass mention (`<!channel>`, `<!here>`, `<!everyone>`, `<!subteam^…>`) or a link whose text
+shows another domain than it goes to is escaped, so Slack shows it instead of acting on it.
+The guard is applied here, on the whole text and every mrkdwn block, rather than at each
+interpolation, because it is the one door every message goes through; it leaves our own
+formatting alone (`<@U…>` mentions, `<#C…>`, links with a plain label). Code that shows client
+text should still escape it (`&`, `<`, `>`) so it cannot format at all.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from engine.hunter.detectors.markup import slack_safe
 from engine.ports import Notifier
 from storage.db import insert_ignore
 from storage.models import InboundEvent
@@ -23,6 +34,7 @@ class KeyedNotifier:
 
     async def post(self, channel: str | None, text: str, *, blocks: list[dict[str, Any]] | None = None,
                    thread_ts: str | None = None, key: str | None = None) -> str | None:
+        text, blocks = slack_safe(text), safe_blocks(blocks)
         if key is None:
             return await self.inner.post(channel, text, blocks=blocks, thread_ts=thread_ts)
         async with self.session_factory() as session:
@@ -39,7 +51,32 @@ class KeyedNotifier:
         return ts
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+        attr = getattr(self.inner, name)
+        if name not in ("update", "ephemeral"):
+            return attr
+
+        async def guarded(*args: Any, **kwargs: Any) -> Any:  # (channel, ts|user, text, blocks)
+            args = tuple(slack_safe(a) if i == 2 and isinstance(a, str) else a for i, a in enumerate(args))
+            args = tuple(safe_blocks(a) if i == 3 and isinstance(a, list) else a for i, a in enumerate(args))
+            if isinstance(kwargs.get("text"), str):
+                kwargs["text"] = slack_safe(kwargs["text"])
+            if "blocks" in kwargs:
+                kwargs["blocks"] = safe_blocks(kwargs["blocks"])
+            return await attr(*args, **kwargs)
+
+        return guarded
+
+
+def safe_blocks(blocks: Any) -> Any:
+    """Block Kit with `slack_safe` applied to every mrkdwn text (plain_text is shown as typed)."""
+    if isinstance(blocks, list):
+        return [safe_blocks(b) for b in blocks]
+    if isinstance(blocks, dict):
+        out = {k: safe_blocks(v) for k, v in blocks.items()}
+        if out.get("type") == "mrkdwn" and isinstance(out.get("text"), str):
+            out["text"] = slack_safe(out["text"])
+        return out
+    return blocks
 
 
 async def _claim(session: AsyncSession, key: str, channel: str | None) -> bool:

@@ -17,6 +17,7 @@ from bot.slack.client import build_client
 from engine.actors import Actor
 from engine.context import OperationContext, Services, unit_of_work
 from engine.errors import GraceError, PolicyDenied
+from engine.hunter import slack_safe
 from engine.inbound import mark_inbound_handled
 from engine.pipeline.capture import get_lead
 from engine.pipeline.metrics import get_pipeline_metrics, get_revenue_stats
@@ -79,10 +80,11 @@ async def slack_decide(ctx: dict[str, Any], p: dict[str, Any]) -> None:
         log.exception("confirmation failed on %s", p["key"])
         reply = ChatReply(blocks.error_text(), refused=True)
     if reply.refused:
-        await client.chat_postEphemeral(channel=p["channel"], user=p["user"], text=reply.text)
+        await client.chat_postEphemeral(channel=p["channel"], user=p["user"], text=slack_safe(reply.text))
         return
-    await client.chat_update(channel=p["channel"], ts=p["message_ts"], text=p["question"],
-                             blocks=blocks.decided_blocks(p["question"], p["user"], p["approve"]))
+    question = slack_safe(p["question"])  # the agent's words, straight to Slack (not via the notifier)
+    await client.chat_update(channel=p["channel"], ts=p["message_ts"], text=question,
+                             blocks=blocks.decided_blocks(question, p["user"], p["approve"]))
     await services.notifier.post(p["channel"], reply.text, blocks=blocks.reply_blocks(reply, p["key"]),
                                  thread_ts=p.get("thread_ts"), key=f"slack:decided:{p['key']}:{p['call']}")
 

@@ -27,7 +27,8 @@ from engine.delivery.writer import (
     deliverable_items,
     describe_timeline,
 )
-from engine.errors import ProjectNotFound
+from engine.errors import OutputBlocked, ProjectNotFound
+from engine.hunter import guard_output
 from engine.pipeline.capture import load_lead, set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
 from storage.db import insert_ignore
@@ -47,11 +48,31 @@ async def run_build(services: Services, project_id: int) -> BuildOutcome:
         if brief is None:
             break
         documents = await writer.write(brief)  # outside any transaction: may be slow
+        try:
+            documents = guard_documents(documents)
+        except OutputBlocked as e:  # never stored, never posted: the build fails with the reason
+            await fail_build(services, project_id, f"milestone {brief.milestone_seq} ({brief.milestone_name}): "
+                                                   f"{e.message}")
+            async with services.session_factory() as session:
+                project = await session.get(Project, project_id)
+                progress = project.progress if project else 0.0
+            return BuildOutcome(project_id=project_id, status="failed", progress=progress, built=built)
         async with unit_of_work(services, BUILDER) as ctx:
             if await _save_milestone(ctx, project_id, brief.milestone_id, documents):
                 built.append(brief.milestone_id)
     async with unit_of_work(services, BUILDER) as ctx:
         return await _finish(ctx, project_id, built)
+
+
+def guard_documents(documents: list[Document]) -> list[Document]:
+    """Hunter on what the writer (offline or a model) produced, before it becomes an artifact or a
+    Slack message: secrets, cards, mass mentions and disguised links masked; a script raises
+    `OutputBlocked`."""
+    out = []
+    for d in documents:
+        clean = guard_output({"name": d.name, "content": d.content}, kind="output", action="build_artifact")
+        out.append(d.model_copy(update=clean))
+    return out
 
 
 async def _next_brief(services: Services, project_id: int) -> MilestoneBrief | None:

@@ -7,6 +7,7 @@ binary content. Each severity calls for an action: block, redact or flag.
 `for_model` for client text on its way into a model's prompt.
 """
 
+from engine.hunter.detectors.markup import slack_safe
 from engine.hunter.findings import SEVERITY_ACTION, Action, Finding, Findings, Severity
 from engine.hunter.guard import (
     InputBlocked,
@@ -16,8 +17,9 @@ from engine.hunter.guard import (
     scan_output,
     screen_input,
     screen_lead,
+    screen_text,
 )
 from engine.hunter.scan import KINDS, scan
 
-__all__ = ["scan", "scan_output", "guard_output", "for_model", "screen_input", "screen_lead", "Findings", "Finding", "Severity", "Action",
+__all__ = ["scan", "scan_output", "guard_output", "for_model", "screen_input", "screen_lead", "screen_text", "slack_safe", "Findings", "Finding", "Severity", "Action",
            "SEVERITY_ACTION", "KINDS", "InputBlocked", "OutputBlocked"]

@@ -68,6 +68,26 @@ async def screen_lead(ctx: OperationContext, data: LeadInput) -> tuple[LeadInput
     return data, lead_metadata(findings)
 
 
+async def screen_text(ctx: OperationContext, kind: str, text: str, *, action: str, what: str,
+                      ) -> tuple[str, dict[str, Any]]:
+    """Client text that does not go through capture (requirements on their way to the Architect,
+    an e-mail on an open lead, a survey comment), screened like a lead.
+
+    Returns the text to store or pass on (redact-level findings masked) and the metadata to
+    keep with it (`{"hunter": {...}}` when anything was found). Block: alert, then `InputBlocked`.
+    """
+    try:
+        findings = screen_input(kind, text, action=action, role=ctx.actor.role.value,
+                                max_chars=ctx.settings.hunter_max_chars)
+    except InputBlocked as blocked:
+        await _alert(ctx, f":rotating_light: Hunter blocked {what} (from {ctx.actor.label}): {blocked.message}")
+        raise
+    if findings:
+        ctx.audit("hunter.screened", action, kind=kind, verdict=findings.action.value,
+                  detectors=sorted({f.detector for f in findings.items}))
+    return str(findings.clean), lead_metadata(findings)
+
+
 def _dumped(data: LeadInput, field: str) -> Any:
     return data.model_dump(mode="json", include={field}).get(field)
 

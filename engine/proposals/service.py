@@ -1,8 +1,7 @@
-"""`generate_proposal`: requirements -> Architect draft -> pricing -> scan -> stored version -> plan."""
+"""`generate_proposal`: requirements -> Hunter -> Architect draft -> Hunter -> pricing -> stored version -> plan."""
 
 from __future__ import annotations
 
-import inspect
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy import func, select, update
 from engine.context import OperationContext
 from engine.errors import InvalidInput
 from engine.governance.policies import check_policy
+from engine.hunter import guard_output, screen_text
 from engine.money import parse_amount
 from engine.pipeline.capture import load_lead, set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
@@ -36,16 +36,15 @@ def catalog_for(ctx: OperationContext) -> Catalog:
     return load_catalog(ctx.settings.catalog_path)
 
 
-async def scan(ctx: OperationContext, kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Hunter hook: `services.extras["hunter"].scan(ctx, kind, data)` may return a redacted copy of
-    `data` (or None to keep it) and raises a GraceError to block. Absent until Hunter lands."""
-    hunter = ctx.services.extras.get("hunter")
-    if hunter is None:
-        return data
-    result = hunter.scan(ctx, kind, data)
-    if inspect.isawaitable(result):
-        result = await result
-    return result if isinstance(result, dict) else data
+def guard_draft(ctx: OperationContext, draft: Draft) -> Draft:
+    """Hunter on what the Architect wrote, before it is stored and shown on the client's page or in
+    Slack: secrets, card numbers, mass mentions and disguised links masked; a script refuses the
+    proposal (`OutputBlocked`)."""
+    data = guard_output(draft.model_dump(mode="json"), kind="proposal", action="generate_proposal",
+                        role=ctx.actor.role.value)
+    for d in data.get("deliverables", []):
+        d["name"] = d["name"][:200]  # a masked name may be longer than the original
+    return Draft.model_validate(data)
 
 
 def _budget(value: Any, lead_budget: Decimal | None) -> Decimal | None:
@@ -74,14 +73,16 @@ async def generate_proposal(ctx: OperationContext, lead_id: int, requirements: s
     amount = _budget(budget, lead.budget)
     client = await ctx.session.get(Client, lead.client_id)
     assert client is not None
-    text = (await scan(ctx, "proposal.requirements", {"requirements": text}))["requirements"]
+    # Hunter, before the Architect (a model) reads the client's text: masked or refused.
+    text, _ = await screen_text(ctx, "requirements", text, action="generate_proposal",
+                                what=f"the requirements of lead #{lead_id}")
 
     catalog = catalog_for(ctx)
     architect = architect_for(ctx)
     draft = await architect.draft(DraftRequest(requirements=text, client_name=client.name,
                                                company=client.company or ""), catalog)
     draft = complete_draft(draft, catalog)
-    draft = Draft.model_validate(await scan(ctx, "proposal.output", draft.model_dump(mode="json")))
+    draft = guard_draft(ctx, draft)
     pricing = price_draft(draft.deliverables, catalog, budget=amount, max_discount=ctx.settings.max_discount,
                           capacity=ctx.settings.weekly_capacity_hours, buffer=ctx.settings.timeline_buffer,
                           currency=lead.currency)

@@ -52,8 +52,8 @@ async def apply_followups(ctx: OperationContext, survey: NpsSurvey, project: Pro
         _set_next_action(lead, f"Call {client.name} about their NPS {survey.score}/10 on “{project.title}” "
                                f"and agree on a fix.{quoted}", due)
         done.append(f"next action due {due:%Y-%m-%d}: call the client")
-        text = (f":rotating_light: {_owner_mention(lead, project)}Detractor: {client.name} scored project "
-                f"#{project.id} “{project.title}” {survey.score}/10.{_slack_escape(quoted)} "
+        text = (f":rotating_light: {_owner_mention(lead, project)}Detractor: {_slack_escape(client.name)} scored "
+                f"project #{project.id} “{_slack_escape(project.title)}” {survey.score}/10.{_slack_escape(quoted)} "
                 f"Next action: call them by {due:%a %Y-%m-%d}"
                 + (f" (lead #{lead.id})." if lead else "."))
         services, survey_id = ctx.services, survey.id

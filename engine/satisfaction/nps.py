@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.context import OperationContext
 from engine.errors import InvalidInput, PolicyDenied, ProjectNotFound
 from engine.governance.policies import check_policy
+from engine.hunter import screen_text
 from engine.satisfaction.followups import apply_followups
 from engine.satisfaction.schemas import NpsResponse, SatisfactionReport, SurveyAnswer
 from engine.satisfaction.scoring import (
@@ -51,6 +52,10 @@ async def record_nps_response(ctx: OperationContext, token: str, score: object, 
     survey = await resolve_survey(ctx.session, ctx.settings, token, now=now, for_update=True)
     if ctx.actor.kind == "client" and ctx.actor.ref != str(survey.client_id):
         raise PolicyDenied("record_nps_response", ctx.actor.role.value, "This survey belongs to another client.")
+    hunted: dict[str, object] = {}
+    if text:  # Hunter: a script refuses the answer (and alerts); secrets and cards are masked; markup flagged
+        text, hunted = await screen_text(ctx, "text", text, action="record_nps_response",
+                                         what=f"an NPS comment on survey #{survey.id}")
     project = await ctx.session.get(Project, survey.project_id)
     client = await ctx.session.get(Client, survey.client_id)
     assert project is not None and client is not None  # foreign keys
@@ -62,6 +67,8 @@ async def record_nps_response(ctx: OperationContext, token: str, score: object, 
     survey.comment = text
     survey.category = categorize(value)
     survey.sentiment = sentiment_of(text)
+    meta = {k: v for k, v in (survey.metadata_ or {}).items() if k != "hunter"}
+    survey.metadata_ = {**meta, **hunted}
     if updated:
         survey.update_count += 1
         survey.metadata_ = {**(survey.metadata_ or {}), "last_answered_at": now.isoformat()}
@@ -76,7 +83,7 @@ async def record_nps_response(ctx: OperationContext, token: str, score: object, 
     ctx.session.add(Interaction(client_id=client.id, lead_id=project.lead_id, project_id=project.id, kind="survey",
                                 channel="nps_link", summary=summary, actor=ctx.actor.label, occurred_at=now,
                                 metadata_={"survey_id": survey.id, "score": value, "category": survey.category,
-                                           "sentiment": survey.sentiment, "updated": updated}))
+                                           "sentiment": survey.sentiment, "updated": updated, **hunted}))
     if lead is not None:
         lead.last_contact_at = now
     followups = await apply_followups(ctx, survey, project, client, lead) \

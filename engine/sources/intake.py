@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.context import OperationContext
+from engine.hunter import screen_text
 from engine.pipeline.capture import capture_lead
 from engine.pipeline.schemas import LeadInput
 from engine.pipeline.stages import Stage
@@ -94,7 +95,14 @@ async def open_lead_for(ctx: OperationContext, email: str) -> Lead | None:
 
 async def record_interaction(ctx: OperationContext, lead: Lead, *, kind: str, channel: str, summary: str,
                              metadata: dict[str, Any] | None = None) -> Interaction:
-    """Add a message from the client to its open lead; audited; `lead.interaction_recorded`."""
+    """Add a message from the client to its open lead; audited; `lead.interaction_recorded`.
+
+    Screened by Hunter like a capture (this path does not go through `capture_lead`): a block
+    alerts and refuses (`InputBlocked`), secrets and card numbers are masked before storage,
+    flags are kept in the interaction's metadata (`{"hunter": {...}}`)."""
+    summary, hunted = await screen_text(ctx, "email" if kind == "email" else "form", summary,
+                                        action="capture_lead", what=f"a {kind} from the client of lead #{lead.id}")
+    metadata = {**(metadata or {}), **hunted}
     now = utcnow()
     interaction = Interaction(client_id=lead.client_id, lead_id=lead.id, kind=kind, channel=channel,
                               summary=summary, actor=ctx.actor.label, occurred_at=now, metadata_=metadata or {})

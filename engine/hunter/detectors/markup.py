@@ -115,3 +115,22 @@ def _host(url: str) -> str | None:
 
 def defang(host: str) -> str:
     return host.replace(".", "[.]")
+
+
+def slack_safe(text: str) -> str:
+    """Text bound for Slack with mass mentions and disguised links made inert: escaped, so Slack
+    shows them as typed instead of pinging everyone or hiding where a link goes.
+
+    Everything else is left as is, so a message's own formatting survives: user mentions
+    `<@U…>`, channel links `<#C…>`, `<!date^…>`, and links whose text is not another domain
+    (`<https://…|View the proposal>`)."""
+    if "<" not in text:
+        return text
+    text = _MASS_MENTION.sub(lambda m: _inert(m.group()), text)
+    return _SLACK_LINK.sub(lambda m: _inert(m.group()) if _link_hit(m.start(), m.end(), m.group(1), m.group(2),
+                                                                   "Slack").severity == Severity.HIGH
+                           else m.group(), text)
+
+
+def _inert(s: str) -> str:
+    return s.replace("<", "&lt;").replace(">", "&gt;")

