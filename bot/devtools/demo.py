@@ -1,0 +1,365 @@
+"""The guided demo: one client's whole lifecycle on a throw-away database, told step by step.
+
+Every step goes through the path real people use: the website form's public endpoint, the
+agent (offline model) spoken to by team members, the client's proposal and NPS pages, the
+engine's Parliament votes, the in-process job queue running the build, the payment provider
+and a signed Stripe webhook. Only the outside world is stood in for: Stripe is the fake
+Stripe API served on loopback (so the real Stripe SDK and provider run), and Slack is off
+(messages the team would get are printed instead).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from sqlalchemy import select
+
+from bot.devtools.fake_stripe import FakeStripe, run_fake_stripe, signed
+from engine.actors import Actor, Role
+from engine.audit import verify_audit_chain
+from engine.config import Settings
+from engine.context import Services, unit_of_work
+from engine.errors import GraceError
+from engine.notify import KeyedNotifier
+from engine.parliament.votes import cast_vote
+from engine.sources.forms import TOKEN_FIELD, FormSpec, create_form
+from engine.sources.guard import issue_form_token
+from engine.team import actor_for_slack_user, add_team_member
+from engine.billing.invoices import collect_payment
+from engine.delivery.deliver import deliver_project
+from engine.proposals.links import proposal_link
+from engine.proposals.service import generate_proposal
+from engine.satisfaction.surveys import send_nps_survey
+from engine.satisfaction.tokens import sign_survey, survey_link
+from engine.scoring.operations import qualify_lead
+from storage.models import Client, Invoice, Lead, NpsSurvey, Project, Proposal, VoteSession
+
+T = TypeVar("T")
+
+DEMO_HOST = "http://grace.demo"
+WEBHOOK_SECRET = "whsec_grace_demo"
+OPERATOR = Actor(kind="cli", ref="demo", role=Role.ADMIN, name="demo operator")
+TEAM = [("U0DEMOSAM", "Sam (sales)", "sales"), ("U0DEMODANA", "Dana (delivery)", "delivery"),
+        ("U0DEMOFIONA", "Fiona (finance)", "finance"), ("U0DEMOALEX", "Alex (approver)", "approver"),
+        ("U0DEMOBLAIR", "Blair (approver)", "approver")]
+SUBMISSION = {
+    "name": "Maya Lindqvist", "email": "maya@northwind-demo.example", "company": "Northwind Analytics",
+    "message": "We need a customer portal with login, a dashboard of our shipments and Stripe payments, "
+               "plus an API for our mobile app. We would like to launch within three months.",
+    "budget": "$24,000", "referrer": "Jordan at Contoso",
+}
+
+
+class DemoFailed(RuntimeError):
+    """A step did not give the result the story needs (the message says which)."""
+
+
+@dataclass
+class DemoOutcome:
+    database: Path
+    lead_id: int = 0
+    project_id: int = 0
+    vote_id: int = 0
+    invoice_id: int = 0
+    survey_id: int = 0
+    seconds: float = 0.0
+    steps: list[str] = field(default_factory=list)
+
+
+class ConsoleNotifier:
+    """Slack is off in the demo: what the team would be told is printed, dimmed."""
+
+    def __init__(self, out: Console) -> None:
+        self.out = out
+
+    async def post(self, channel: str | None, text: str, *, blocks: list[dict[str, Any]] | None = None,
+                   thread_ts: str | None = None, key: str | None = None) -> str | None:
+        self.out.print(f"    [dim]slack {channel or '#grace'}: {text}[/dim]", highlight=False)
+        return None
+
+
+def demo_settings(workdir: Path, fake: FakeStripe, *, step_delay: float) -> Settings:
+    """Settings of the demo alone: nothing comes from the user's environment that could reach
+    their database, Redis, Slack, mail server or model provider."""
+    return Settings(
+        data_dir=workdir, database_url=f"sqlite+aiosqlite:///{workdir / 'demo.db'}", redis_url="",
+        public_url=DEMO_HOST, secret_key="", model="offline", slack_bot_token="", slack_signing_secret="",
+        slack_app_token="", smtp_host="", policies_path=None, catalog_path=None,
+        stripe_api_key=fake.api_key, stripe_api_url=fake.url, stripe_webhook_secret=WEBHOOK_SECRET,
+        parliament_quorum=2, build_step_delay_seconds=step_delay, log_level="WARNING",
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _path(link: str) -> str:
+    return urlsplit(link).path
+
+
+class Story:
+    def __init__(self, services: Services, http: httpx.AsyncClient, fake: FakeStripe, out: Console,
+                 pause: float, outcome: DemoOutcome) -> None:
+        self.services, self.http, self.fake, self.out, self.pause, self.outcome = \
+            services, http, fake, out, pause, outcome
+        self.n = 0
+
+    async def step(self, title: str) -> None:
+        self.n += 1
+        self.outcome.steps.append(title)
+        self.out.rule(f"[bold]{self.n}. {title}")
+        if self.pause:
+            await asyncio.sleep(self.pause)
+
+    def say(self, who: str, text: str) -> None:
+        self.out.print(f"[bold cyan]{who}[/bold cyan]: {text}", highlight=False)
+
+    def result(self, text: str) -> None:
+        self.out.print(f"  [green]✓[/green] {text}", highlight=False)
+
+    async def member(self, slack_id: str) -> Actor:
+        async with self.services.session_factory() as session:
+            return await actor_for_slack_user(session, slack_id)
+
+    async def load(self, model: type[T], row_id: int) -> T:
+        async with self.services.session_factory() as session:
+            row = await session.get(model, row_id)
+        if row is None:
+            raise DemoFailed(f"{model.__name__} #{row_id} is missing")
+        return row
+
+    async def op(self, actor: Actor, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        async with unit_of_work(self.services, actor) as ctx:
+            return await fn(ctx, *args, **kwargs)
+
+    async def talk(self, slack_id: str, text: str, fallback: Any, *args: Any) -> None:
+        """A team member writes to Grace (the offline model); a confirmation it asks for is answered yes.
+
+        When this build's agent has no tool for the request, the demo says so and runs the same
+        engine operation as that member, so the story goes on with the same rules applied."""
+        from tools.conversation import converse, decide
+
+        actor = await self.member(slack_id)
+        who = actor.name or slack_id
+        key = f"demo:{slack_id}"
+        self.say(who, text)
+        reply = await converse(self.services, actor, key, text)
+        while reply.pending:
+            call = reply.pending[0]
+            self.say("Grace", call.question)
+            self.say(who, "yes")
+            reply = await decide(self.services, actor, key, call.tool_call_id, True)
+        if not reply.outcomes:
+            self.say("Grace", reply.text)
+            self.out.print(f"    [yellow]the agent has no tool for this yet: the demo runs the engine's "
+                           f"{fallback.__name__} as {who}[/yellow]", highlight=False)
+            await self.op(actor, fallback, *args)
+            return
+        self.say("Grace", reply.text)
+        failed = [o for o in reply.outcomes if not o.ok]
+        if failed:
+            raise DemoFailed(f"{failed[0].tool} failed: {failed[0].result}")
+
+    async def expect(self, response: httpx.Response, *statuses: int) -> httpx.Response:
+        if response.status_code not in statuses:
+            raise DemoFailed(f"{response.request.method} {response.request.url.path} answered "
+                             f"{response.status_code}: {response.text[:300]}")
+        return response
+
+
+async def play(story: Story) -> None:
+    s, services = story, story.services
+    o = story.outcome
+
+    await s.step("The team")
+    for slack_id, name, role in TEAM:
+        await s.op(OPERATOR, add_team_member, slack_id, name, role)
+    s.result("5 team members: " + ", ".join(name for _, name, _ in TEAM))
+
+    await s.step("A lead arrives through the website form")
+    form = await s.op(OPERATOR, create_form, FormSpec(name="Contact us"))
+    # The form refuses posts sent sooner than GRACE_FORM_MIN_FILL_SECONDS after it was shown.
+    # A person needs a while to type; the demo asks the engine for a token as if the page had
+    # been shown a minute ago, instead of switching the check off or waiting.
+    token = issue_form_token(services.settings.resolved_secret_key(), form.public_id, issued_at=time.time() - 60)
+    s.say(SUBMISSION["name"], f"(on the website) {SUBMISSION['message']} Budget {SUBMISSION['budget']}.")
+    await s.expect(await s.http.post(f"/forms/{form.public_id}", json={**SUBMISSION, TOKEN_FIELD: token}), 201)
+    async with services.session_factory() as session:
+        lead = (await session.execute(select(Lead).join(Client, Lead.client_id == Client.id)
+                                      .where(Client.email == SUBMISSION["email"]))).scalar_one()
+    o.lead_id = lead.id
+    s.result(f"POST /forms/{form.public_id} -> 201; lead #{lead.id} from {lead.source}, stage {lead.stage}")
+
+    await s.step("Qualification, with the factors behind the score")
+    await s.talk("U0DEMOSAM", f"qualify lead {lead.id}", qualify_lead, lead.id)
+    lead = await s.load(Lead, lead.id)
+    data = lead.qualification_data or {}
+    for f in sorted(data.get("factors", []), key=lambda f: -abs(f.get("points", 0)))[:6]:
+        s.out.print(f"    {f.get('points', 0):+6.1f}  {f.get('text', f.get('feature'))}", highlight=False)
+    s.result(f"score {lead.score:.0f} ({data.get('scored_by')}), qualified: {lead.qualified}; "
+             f"lead #{lead.id} is {lead.stage}. {data.get('recommendation', '')}")
+
+    await s.step("A proposal")
+    await s.talk("U0DEMOSAM", "generate a proposal for it", generate_proposal, lead.id)
+    async with services.session_factory() as session:
+        proposal = (await session.execute(select(Proposal).where(Proposal.lead_id == lead.id)
+                                          .order_by(Proposal.version.desc()).limit(1))).scalar_one()
+    if proposal.project_id is None:
+        raise DemoFailed("the proposal has no project plan")
+    o.project_id = proposal.project_id
+    link = proposal_link(services.settings, proposal.id)
+    s.result(f"proposal v{proposal.version} \u201c{proposal.title}\u201d: {proposal.currency} {proposal.price:,.2f} "
+             f"over {proposal.weeks} weeks; project #{o.project_id} planned. The client's link: {link}")
+
+    await s.step("The client reads and accepts the proposal")
+    page = _path(link)
+    await s.expect(await s.http.get(page), 200)
+    s.say(SUBMISSION["name"], "(on the proposal page) Accept — signed Maya Lindqvist")
+    await s.expect(await s.http.post(page, data={"name": SUBMISSION["name"]}), 200)
+    lead = await s.load(Lead, lead.id)
+    s.result(f"GET and POST /p/… -> 200; lead #{lead.id} is now {lead.stage}")
+
+    await s.step("Delivery asks Parliament: two approvers vote")
+    await s.talk("U0DEMODANA", f"deliver project {o.project_id}", deliver_project, o.project_id)
+    async with services.session_factory() as session:
+        vote = (await session.execute(select(VoteSession).where(VoteSession.subject_id == o.project_id)
+                                      .order_by(VoteSession.id.desc()).limit(1))).scalar_one_or_none()
+    if vote is None:
+        raise DemoFailed(f"no vote was opened for project #{o.project_id}")
+    o.vote_id = vote.id
+    s.result(f"vote #{vote.id} opened: \u201c{vote.title}\u201d, approvers {', '.join(vote.approvers)}, "
+             f"quorum {vote.quorum} (the price is over GRACE_PARLIAMENT_THRESHOLD)")
+    for slack_id, comment in (("U0DEMOALEX", "Scope and price look right."), ("U0DEMOBLAIR", "Go ahead.")):
+        voter = await s.member(slack_id)
+        s.say(voter.name or slack_id, f"approve — {comment}")
+        cast = await s.op(voter, cast_vote, o.vote_id, "approve", comment)
+        s.result(f"vote #{o.vote_id}: {cast.vote.approve} approve, {cast.vote.reject} reject"
+                 + (f"; decided: {cast.decided}" if cast.decided else ""))
+
+    await s.step("The build")
+    await watch_build(s, o.project_id)
+
+    await s.step("The invoice")
+    await s.talk("U0DEMOFIONA", f"invoice project {o.project_id}", collect_payment, o.project_id)
+    async with services.session_factory() as session:
+        invoice = (await session.execute(select(Invoice).where(Invoice.project_id == o.project_id)
+                                         .order_by(Invoice.id.desc()).limit(1))).scalar_one()
+    o.invoice_id = invoice.id
+    s.result(f"{invoice.invoice_number}: {invoice.currency} {invoice.amount:,.2f} issued through Stripe "
+             f"(invoice {invoice.provider_invoice_id} on the fake Stripe API at {s.fake.url}); "
+             f"pay link {invoice.payment_link}")
+
+    await s.step("Stripe reports the payment")
+    event = s.fake.event("invoice.paid", str(invoice.provider_invoice_id))
+    body, headers = signed(event, WEBHOOK_SECRET)
+    s.out.print(f"    (what Stripe sends when the client pays: a signed {event['type']} event)", highlight=False)
+    await s.expect(await s.http.post("/webhooks/stripe", content=body, headers=headers), 200)
+    invoice = await s.load(Invoice, o.invoice_id)
+    lead = await s.load(Lead, lead.id)
+    s.result(f"POST /webhooks/stripe ({event['id']}) -> 200; invoice {invoice.status}, lead #{lead.id} is {lead.stage}")
+
+    await s.step("The client answers the NPS survey")
+    await s.talk("U0DEMOSAM", f"send the NPS survey for project {o.project_id}", send_nps_survey, o.project_id)
+    async with services.session_factory() as session:
+        survey = (await session.execute(select(NpsSurvey).where(NpsSurvey.project_id == o.project_id)
+                                        .order_by(NpsSurvey.id.desc()).limit(1))).scalar_one()
+    o.survey_id = survey.id
+    page = _path(survey_link(services.settings, sign_survey(services.settings, survey.id, o.project_id,
+                                                             str(survey.nonce))))
+    await s.expect(await s.http.get(page), 200)
+    comment = "The portal shipped early and works beautifully."
+    s.say(SUBMISSION["name"], f"(on the survey page) 10 — {comment}")
+    await s.expect(await s.http.post(page, data={"score": "10", "comment": comment}), 303)
+    survey = await s.load(NpsSurvey, o.survey_id)
+    async with services.session_factory() as session:
+        others = (await session.execute(select(Lead).where(Lead.client_id == lead.client_id, Lead.id != lead.id)
+                                        )).scalars().all()
+    s.result(f"POST /nps/… -> 303; score {survey.score} ({survey.category})"
+             + "".join(f"; follow-up: lead #{x.id} ({x.source}) at {x.stage}" for x in others))
+
+    await s.step("The audit trail")
+    async with services.session_factory() as session:
+        report = await verify_audit_chain(session)
+    s.result(f"audit chain: {report}")
+
+
+async def watch_build(s: Story, project_id: int) -> None:
+    """The build runs on the job queue (in this process); the bar follows the project's progress."""
+    services = s.services
+    columns = (TextColumn("  building project #{task.fields[project]}"), BarColumn(), TaskProgressColumn(),
+               TextColumn("{task.fields[milestones]}"), TimeElapsedColumn())
+    with Progress(*columns, console=s.out, transient=False) as bar:
+        task = bar.add_task("build", total=1.0, project=project_id, milestones="")
+        while True:
+            async with services.session_factory() as session:
+                project = await session.get(Project, project_id)
+                assert project is not None
+                status, progress = project.status, float(project.progress or 0)
+            bar.update(task, completed=progress, milestones=status)
+            if status in ("delivered", "failed", "cancelled"):
+                break
+            await asyncio.sleep(0.05)
+    join = getattr(services.queue, "join", None)
+    if join is not None:
+        await join()  # what follows the delivery (the NPS survey is scheduled) finishes too
+    if status != "delivered":
+        raise DemoFailed(f"the build ended {status}")
+    async with services.session_factory() as session:
+        project = await session.get(Project, project_id)
+        lead = await session.get(Lead, project.lead_id)  # type: ignore[union-attr]
+    s.result(f"project #{project_id} delivered; lead is {lead.stage}")  # type: ignore[union-attr]
+
+
+@asynccontextmanager
+async def _fake_stripe():  # type: ignore[no-untyped-def]
+    async for fake in run_fake_stripe(_free_port()):
+        yield fake
+
+
+async def run_demo(workdir: Path, *, out: Console, pause: float = 0.0, step_delay: float = 0.0,
+                   after: Callable[[httpx.AsyncClient], Awaitable[None]] | None = None) -> DemoOutcome:
+    """Play the lifecycle on a fresh SQLite database in `workdir`; returns what was created.
+
+    `after` is called with the HTTP client of the demo's app before it is closed (tests scrape it)."""
+    from bot.app import create_app
+    from bot.cli.common import migrate_database
+    from bot.observability import configure_logging
+    from bot.services import build_services, close_services
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    async with _fake_stripe() as fake:
+        settings = demo_settings(workdir, fake, step_delay=step_delay)
+        await asyncio.to_thread(migrate_database, settings)
+        configure_logging(settings)
+        services = await build_services(settings)
+        services.notifier = KeyedNotifier(ConsoleNotifier(out), services.session_factory)
+        outcome = DemoOutcome(database=workdir / "demo.db")
+        try:
+            app = create_app(settings, services)
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=DEMO_HOST) as http:
+                story = Story(services, http, fake, out, pause, outcome)
+                try:
+                    await play(story)
+                except GraceError as e:
+                    raise DemoFailed(e.message) from e
+                if after is not None:
+                    await after(http)
+                outcome.seconds = time.perf_counter() - start
+        finally:
+            await close_services(services)
+    return outcome
