@@ -36,31 +36,43 @@ ERRORS = Counter("grace_errors_total", "Unhandled errors", ["where"])
 
 
 def observe_event(event: dict[str, Any]) -> None:
-    """Turns the engine's events into counters (hooked into Services.event_hooks)."""
+    """Turns the engine's events (see the event list in engine/) into counters; hooked into
+    Services.event_hooks, so it counts what this process committed."""
     kind, data = event.get("type", ""), event.get("data", {})
     if kind == "lead.captured":
-        LEADS_CAPTURED.labels(data.get("source", "unknown")).inc()
+        LEADS_CAPTURED.labels(data.get("source") or "unknown").inc()
     elif kind == "lead.stage_changed":
         STAGE_MOVES.labels(data.get("from_stage") or "-", data.get("to_stage") or "-").inc()
-    elif kind == "lead.qualified":
+    elif kind == "lead.scored":
         QUALIFICATIONS.labels(str(bool(data.get("qualified"))).lower()).inc()
         if isinstance(data.get("score"), int | float):
             QUALIFICATION_SCORE.observe(float(data["score"]))
-    elif kind.startswith("vote."):
+    elif kind in ("vote.opened", "vote.cast"):
         VOTES.labels(kind.removeprefix("vote.")).inc()
-    elif kind.startswith("build.") or kind in ("project.delivered", "project.failed"):
-        status = kind.split(".", 1)[1]
-        BUILDS.labels(status).inc()
-        if status == "started":
-            BUILDS_RUNNING.inc()
-        elif status in ("delivered", "failed", "finished", "cancelled"):
-            BUILDS_RUNNING.dec() if BUILDS_RUNNING._value.get() > 0 else None  # noqa: SLF001
-            if isinstance(data.get("duration_seconds"), int | float):
-                BUILD_SECONDS.observe(float(data["duration_seconds"]))
-    elif kind.startswith("invoice."):
-        INVOICES.labels(kind.removeprefix("invoice.")).inc()
-    elif kind.startswith("nps.") and data.get("category"):
+    elif kind == "vote.decided":
+        VOTES.labels(str(data.get("decision") or "decided")).inc()  # approved, rejected, expired...
+    elif kind in BUILD_EVENTS:
+        _observe_build(BUILD_EVENTS[kind], data)
+    elif kind in INVOICE_EVENTS:
+        INVOICES.labels(INVOICE_EVENTS[kind]).inc()
+    elif kind == "nps.responded" and data.get("category") and not data.get("updated"):
         NPS_RESPONSES.labels(data["category"]).inc()
+
+
+BUILD_EVENTS = {"project.delivery_started": "started", "project.delivered": "delivered",
+                "project.failed": "failed", "project.cancelled": "cancelled"}
+INVOICE_EVENTS = {"invoice.issued": "issued", "invoice.paid": "paid", "invoice.payment_failed": "failed"}
+
+
+def _observe_build(status: str, data: dict[str, Any]) -> None:
+    BUILDS.labels(status).inc()
+    if status == "started":
+        BUILDS_RUNNING.inc()
+        return
+    if BUILDS_RUNNING._value.get() > 0:  # noqa: SLF001 - a build started by another process ends here
+        BUILDS_RUNNING.dec()
+    if status == "delivered" and isinstance(data.get("duration_seconds"), int | float):
+        BUILD_SECONDS.observe(float(data["duration_seconds"]))
 
 
 class ErrorRate:

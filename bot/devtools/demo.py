@@ -28,26 +28,27 @@ from sqlalchemy import select
 from bot.devtools.fake_stripe import FakeStripe, run_fake_stripe, signed
 from engine.actors import Actor, Role
 from engine.audit import verify_audit_chain
+from engine.billing.invoices import collect_payment
 from engine.config import Settings
 from engine.context import Services, unit_of_work
+from engine.delivery.deliver import deliver_project
 from engine.errors import GraceError
 from engine.notify import KeyedNotifier
 from engine.parliament.votes import cast_vote
-from engine.sources.forms import TOKEN_FIELD, FormSpec, create_form
-from engine.sources.guard import issue_form_token
-from engine.team import actor_for_slack_user, add_team_member
-from engine.billing.invoices import collect_payment
-from engine.delivery.deliver import deliver_project
 from engine.proposals.links import proposal_link
 from engine.proposals.service import generate_proposal
 from engine.satisfaction.surveys import send_nps_survey
 from engine.satisfaction.tokens import sign_survey, survey_link
 from engine.scoring.operations import qualify_lead
+from engine.sources.forms import TOKEN_FIELD, FormSpec, create_form
+from engine.sources.guard import issue_form_token
+from engine.team import actor_for_slack_user, add_team_member, create_api_key
 from storage.models import Client, Invoice, Lead, NpsSurvey, Project, Proposal, VoteSession
 
 T = TypeVar("T")
 
 DEMO_HOST = "http://grace.demo"
+DB_FILE = "grace.db"  # the name `grace serve` uses in GRACE_DATA_DIR, so a kept demo can be served
 WEBHOOK_SECRET = "whsec_grace_demo"
 OPERATOR = Actor(kind="cli", ref="demo", role=Role.ADMIN, name="demo operator")
 TEAM = [("U0DEMOSAM", "Sam (sales)", "sales"), ("U0DEMODANA", "Dana (delivery)", "delivery"),
@@ -74,6 +75,7 @@ class DemoOutcome:
     invoice_id: int = 0
     survey_id: int = 0
     seconds: float = 0.0
+    api_key: str = ""
     steps: list[str] = field(default_factory=list)
 
 
@@ -93,7 +95,7 @@ def demo_settings(workdir: Path, fake: FakeStripe, *, step_delay: float) -> Sett
     """Settings of the demo alone: nothing comes from the user's environment that could reach
     their database, Redis, Slack, mail server or model provider."""
     return Settings(
-        data_dir=workdir, database_url=f"sqlite+aiosqlite:///{workdir / 'demo.db'}", redis_url="",
+        data_dir=workdir, database_url=f"sqlite+aiosqlite:///{(workdir / DB_FILE).resolve()}", redis_url="",
         public_url=DEMO_HOST, secret_key="", model="offline", slack_bot_token="", slack_signing_secret="",
         slack_app_token="", smtp_host="", policies_path=None, catalog_path=None,
         stripe_api_key=fake.api_key, stripe_api_url=fake.url, stripe_webhook_secret=WEBHOOK_SECRET,
@@ -189,6 +191,8 @@ async def play(story: Story) -> None:
     for slack_id, name, role in TEAM:
         await s.op(OPERATOR, add_team_member, slack_id, name, role)
     s.result("5 team members: " + ", ".join(name for _, name, _ in TEAM))
+    key = await s.op(OPERATOR, create_api_key, "demo dashboard", "admin")
+    o.api_key = key.key
 
     await s.step("A lead arrives through the website form")
     form = await s.op(OPERATOR, create_form, FormSpec(name="Contact us"))
@@ -337,18 +341,15 @@ async def run_demo(workdir: Path, *, out: Console, pause: float = 0.0, step_dela
     `after` is called with the HTTP client of the demo's app before it is closed (tests scrape it)."""
     from bot.app import create_app
     from bot.cli.common import migrate_database
-    from bot.observability import configure_logging
     from bot.services import build_services, close_services
 
-    workdir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     async with _fake_stripe() as fake:
         settings = demo_settings(workdir, fake, step_delay=step_delay)
         await asyncio.to_thread(migrate_database, settings)
-        configure_logging(settings)
         services = await build_services(settings)
         services.notifier = KeyedNotifier(ConsoleNotifier(out), services.session_factory)
-        outcome = DemoOutcome(database=workdir / "demo.db")
+        outcome = DemoOutcome(database=workdir / DB_FILE)
         try:
             app = create_app(settings, services)
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=DEMO_HOST) as http:
