@@ -153,7 +153,7 @@ class Story:
 
         When this build's agent has no tool for the request, the demo says so and runs the same
         engine operation as that member, so the story goes on with the same rules applied."""
-        from tools.conversation import converse, decide
+        from tools.conversation import converse, decide, get_agent
 
         actor = await self.member(slack_id)
         who = actor.name or slack_id
@@ -165,13 +165,14 @@ class Story:
             self.say("Grace", call.question)
             self.say(who, "yes")
             reply = await decide(self.services, actor, key, call.tool_call_id, True)
+        self.say("Grace", reply.text)
         if not reply.outcomes:
-            self.say("Grace", reply.text)
-            self.out.print(f"    [yellow]the agent has no tool for this yet: the demo runs the engine's "
-                           f"{fallback.__name__} as {who}[/yellow]", highlight=False)
+            if fallback.__name__ in get_agent(self.services).specs:
+                raise DemoFailed(f"the agent has a {fallback.__name__} tool but did not use it: {reply.text}")
+            self.out.print(f"    [yellow]this build's agent has no {fallback.__name__} tool yet: the demo runs "
+                           f"the engine's {fallback.__name__} as {who} instead[/yellow]", highlight=False)
             await self.op(actor, fallback, *args)
             return
-        self.say("Grace", reply.text)
         failed = [o for o in reply.outcomes if not o.ok]
         if failed:
             raise DemoFailed(f"{failed[0].tool} failed: {failed[0].result}")
@@ -335,10 +336,12 @@ async def _fake_stripe():  # type: ignore[no-untyped-def]
 
 
 async def run_demo(workdir: Path, *, out: Console, pause: float = 0.0, step_delay: float = 0.0,
-                   after: Callable[[httpx.AsyncClient], Awaitable[None]] | None = None) -> DemoOutcome:
+                   after: Callable[[httpx.AsyncClient], Awaitable[None]] | None = None,
+                   prepare: Callable[[Services], None] | None = None) -> DemoOutcome:
     """Play the lifecycle on a fresh SQLite database in `workdir`; returns what was created.
 
-    `after` is called with the HTTP client of the demo's app before it is closed (tests scrape it)."""
+    `prepare` may adjust the services before the story starts (tests give the agent other tools);
+    `after` is called with the HTTP client of the demo's app before it is closed."""
     from bot.app import create_app
     from bot.cli.common import migrate_database
     from bot.services import build_services, close_services
@@ -350,6 +353,8 @@ async def run_demo(workdir: Path, *, out: Console, pause: float = 0.0, step_dela
         services = await build_services(settings)
         services.notifier = KeyedNotifier(ConsoleNotifier(out), services.session_factory)
         outcome = DemoOutcome(database=workdir / DB_FILE)
+        if prepare is not None:
+            prepare(services)
         try:
             app = create_app(settings, services)
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=DEMO_HOST) as http:
