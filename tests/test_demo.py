@@ -55,10 +55,16 @@ async def test_demo_leaves_a_paid_delivered_surveyed_client(tmp_path: Path):
         await db.dispose()
 
 
-def test_grace_demo_command_runs_fast_and_keeps_the_database_when_asked(tmp_path: Path):
+def test_grace_demo_command_runs_fast_and_keeps_the_database_when_asked(tmp_path: Path, monkeypatch):
+    # The user's environment never reaches the demo: not their database, nor thresholds that would change the story.
+    user_db = tmp_path / "mine.db"
+    monkeypatch.setenv("GRACE_DATABASE_URL", f"sqlite+aiosqlite:///{user_db}")
+    monkeypatch.setenv("GRACE_PARLIAMENT_THRESHOLD", "100000000")
+    monkeypatch.setenv("GRACE_FORM_MIN_FILL_SECONDS", "600")
     keep = tmp_path / "kept"
     result = CliRunner().invoke(app, ["demo", "--fast", "--keep", str(keep)])
     assert result.exit_code == 0, result.output
     assert "Done" in result.output and "Stripe" in result.output and (keep / DB_FILE).exists()
+    assert not user_db.exists()
     again = CliRunner().invoke(app, ["demo", "--fast", "--keep", str(keep)])
     assert again.exit_code == 1 and "already exists" in again.output

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
@@ -91,15 +92,23 @@ class ConsoleNotifier:
         return None
 
 
+class DemoSettings(Settings):
+    """Settings of the demo alone: built from its arguments and the defaults, never from the
+    environment, so nothing can point it at the user's database, Redis, Slack, mail server or
+    model provider, or change its thresholds."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   **sources: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
 def demo_settings(workdir: Path, fake: FakeStripe, *, step_delay: float) -> Settings:
-    """Settings of the demo alone: nothing comes from the user's environment that could reach
-    their database, Redis, Slack, mail server or model provider."""
-    return Settings(
-        data_dir=workdir, database_url=f"sqlite+aiosqlite:///{(workdir / DB_FILE).resolve()}", redis_url="",
-        public_url=DEMO_HOST, secret_key="", model="offline", slack_bot_token="", slack_signing_secret="",
-        slack_app_token="", smtp_host="", policies_path=None, catalog_path=None,
+    return DemoSettings(
+        data_dir=workdir, database_url=f"sqlite+aiosqlite:///{(workdir / DB_FILE).resolve()}",
+        public_url=DEMO_HOST, model="offline", log_level="WARNING",
         stripe_api_key=fake.api_key, stripe_api_url=fake.url, stripe_webhook_secret=WEBHOOK_SECRET,
-        parliament_quorum=2, build_step_delay_seconds=step_delay, log_level="WARNING",
+        build_step_delay_seconds=step_delay,
     )
 
 
@@ -199,8 +208,9 @@ async def play(story: Story) -> None:
     form = await s.op(OPERATOR, create_form, FormSpec(name="Contact us"))
     # The form refuses posts sent sooner than GRACE_FORM_MIN_FILL_SECONDS after it was shown.
     # A person needs a while to type; the demo asks the engine for a token as if the page had
-    # been shown a minute ago, instead of switching the check off or waiting.
-    token = issue_form_token(services.settings.resolved_secret_key(), form.public_id, issued_at=time.time() - 60)
+    # been shown 30 seconds longer ago than that, instead of switching the check off or waiting.
+    shown_at = time.time() - services.settings.form_min_fill_seconds - 30
+    token = issue_form_token(services.settings.resolved_secret_key(), form.public_id, issued_at=shown_at)
     s.say(SUBMISSION["name"], f"(on the website) {SUBMISSION['message']} Budget {SUBMISSION['budget']}.")
     await s.expect(await s.http.post(f"/forms/{form.public_id}", json={**SUBMISSION, TOKEN_FIELD: token}), 201)
     async with services.session_factory() as session:
