@@ -11,27 +11,33 @@ Stripe API served on loopback (so the real Stripe SDK and provider run), and Sla
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import select
 
-from bot.devtools.fake_stripe import FakeStripe, run_fake_stripe, signed
-from engine.actors import Actor, Role
+from bot.devtools.fake_stripe import run_fake_stripe, signed
+from bot.devtools.stage import (
+    DB_FILE,
+    DEMO_HOST,
+    OPERATOR,
+    WEBHOOK_SECRET,
+    ConsoleNotifier,
+    DemoFailed,
+    DemoOutcome,
+    Story,
+    demo_settings,
+    free_port,
+    link_path,
+)
 from engine.audit import verify_audit_chain
 from engine.billing.invoices import collect_payment
-from engine.config import Settings
-from engine.context import Services, unit_of_work
+from engine.context import Services
 from engine.delivery.deliver import deliver_project
 from engine.errors import GraceError
 from engine.notify import KeyedNotifier
@@ -43,15 +49,9 @@ from engine.satisfaction.tokens import sign_survey, survey_link
 from engine.scoring.operations import qualify_lead
 from engine.sources.forms import TOKEN_FIELD, FormSpec, create_form
 from engine.sources.guard import issue_form_token
-from engine.team import actor_for_slack_user, add_team_member, create_api_key
+from engine.team import add_team_member, create_api_key
 from storage.models import Client, Invoice, Lead, NpsSurvey, Project, Proposal, VoteSession
 
-T = TypeVar("T")
-
-DEMO_HOST = "http://grace.demo"
-DB_FILE = "grace.db"  # the name `grace serve` uses in GRACE_DATA_DIR, so a kept demo can be served
-WEBHOOK_SECRET = "whsec_grace_demo"
-OPERATOR = Actor(kind="cli", ref="demo", role=Role.ADMIN, name="demo operator")
 TEAM = [("U0DEMOSAM", "Sam (sales)", "sales"), ("U0DEMODANA", "Dana (delivery)", "delivery"),
         ("U0DEMOFIONA", "Fiona (finance)", "finance"), ("U0DEMOALEX", "Alex (approver)", "approver"),
         ("U0DEMOBLAIR", "Blair (approver)", "approver")]
@@ -61,136 +61,6 @@ SUBMISSION = {
                "plus an API for our mobile app. We would like to launch within three months.",
     "budget": "$24,000", "referrer": "Jordan at Contoso",
 }
-
-
-class DemoFailed(RuntimeError):
-    """A step did not give the result the story needs (the message says which)."""
-
-
-@dataclass
-class DemoOutcome:
-    database: Path
-    lead_id: int = 0
-    project_id: int = 0
-    vote_id: int = 0
-    invoice_id: int = 0
-    survey_id: int = 0
-    seconds: float = 0.0
-    api_key: str = ""
-    steps: list[str] = field(default_factory=list)
-
-
-class ConsoleNotifier:
-    """Slack is off in the demo: what the team would be told is printed, dimmed."""
-
-    def __init__(self, out: Console) -> None:
-        self.out = out
-
-    async def post(self, channel: str | None, text: str, *, blocks: list[dict[str, Any]] | None = None,
-                   thread_ts: str | None = None, key: str | None = None) -> str | None:
-        self.out.print(f"    [dim]slack {channel or '#grace'}: {text}[/dim]", highlight=False)
-        return None
-
-
-class DemoSettings(Settings):
-    """Settings of the demo alone: built from its arguments and the defaults, never from the
-    environment, so nothing can point it at the user's database, Redis, Slack, mail server or
-    model provider, or change its thresholds."""
-
-    @classmethod
-    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-                                   **sources: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
-
-
-def demo_settings(workdir: Path, fake: FakeStripe, *, step_delay: float) -> Settings:
-    return DemoSettings(
-        data_dir=workdir, database_url=f"sqlite+aiosqlite:///{(workdir / DB_FILE).resolve()}",
-        public_url=DEMO_HOST, model="offline", log_level="WARNING",
-        stripe_api_key=fake.api_key, stripe_api_url=fake.url, stripe_webhook_secret=WEBHOOK_SECRET,
-        build_step_delay_seconds=step_delay,
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _path(link: str) -> str:
-    return urlsplit(link).path
-
-
-class Story:
-    def __init__(self, services: Services, http: httpx.AsyncClient, fake: FakeStripe, out: Console,
-                 pause: float, outcome: DemoOutcome) -> None:
-        self.services, self.http, self.fake, self.out, self.pause, self.outcome = \
-            services, http, fake, out, pause, outcome
-        self.n = 0
-
-    async def step(self, title: str) -> None:
-        self.n += 1
-        self.outcome.steps.append(title)
-        self.out.rule(f"[bold]{self.n}. {title}")
-        if self.pause:
-            await asyncio.sleep(self.pause)
-
-    def say(self, who: str, text: str) -> None:
-        self.out.print(f"[bold cyan]{who}[/bold cyan]: {text}", highlight=False)
-
-    def result(self, text: str) -> None:
-        self.out.print(f"  [green]✓[/green] {text}", highlight=False)
-
-    async def member(self, slack_id: str) -> Actor:
-        async with self.services.session_factory() as session:
-            return await actor_for_slack_user(session, slack_id)
-
-    async def load(self, model: type[T], row_id: int) -> T:
-        async with self.services.session_factory() as session:
-            row = await session.get(model, row_id)
-        if row is None:
-            raise DemoFailed(f"{model.__name__} #{row_id} is missing")
-        return row
-
-    async def op(self, actor: Actor, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        async with unit_of_work(self.services, actor) as ctx:
-            return await fn(ctx, *args, **kwargs)
-
-    async def talk(self, slack_id: str, text: str, fallback: Any, *args: Any) -> None:
-        """A team member writes to Grace (the offline model); a confirmation it asks for is answered yes.
-
-        When this build's agent has no tool for the request, the demo says so and runs the same
-        engine operation as that member, so the story goes on with the same rules applied."""
-        from tools.conversation import converse, decide, get_agent
-
-        actor = await self.member(slack_id)
-        who = actor.name or slack_id
-        key = f"demo:{slack_id}"
-        self.say(who, text)
-        reply = await converse(self.services, actor, key, text)
-        while reply.pending:
-            call = reply.pending[0]
-            self.say("Grace", call.question)
-            self.say(who, "yes")
-            reply = await decide(self.services, actor, key, call.tool_call_id, True)
-        self.say("Grace", reply.text)
-        if not reply.outcomes:
-            if fallback.__name__ in get_agent(self.services).specs:
-                raise DemoFailed(f"the agent has a {fallback.__name__} tool but did not use it: {reply.text}")
-            self.out.print(f"    [yellow]this build's agent has no {fallback.__name__} tool yet: the demo runs "
-                           f"the engine's {fallback.__name__} as {who} instead[/yellow]", highlight=False)
-            await self.op(actor, fallback, *args)
-            return
-        failed = [o for o in reply.outcomes if not o.ok]
-        if failed:
-            raise DemoFailed(f"{failed[0].tool} failed: {failed[0].result}")
-
-    async def expect(self, response: httpx.Response, *statuses: int) -> httpx.Response:
-        if response.status_code not in statuses:
-            raise DemoFailed(f"{response.request.method} {response.request.url.path} answered "
-                             f"{response.status_code}: {response.text[:300]}")
-        return response
 
 
 async def play(story: Story) -> None:
@@ -241,7 +111,7 @@ async def play(story: Story) -> None:
              f"over {proposal.weeks} weeks; project #{o.project_id} planned. The client's link: {link}")
 
     await s.step("The client reads and accepts the proposal")
-    page = _path(link)
+    page = link_path(link)
     await s.expect(await s.http.get(page), 200)
     s.say(SUBMISSION["name"], "(on the proposal page) Accept — signed Maya Lindqvist")
     await s.expect(await s.http.post(page, data={"name": SUBMISSION["name"]}), 200)
@@ -293,7 +163,7 @@ async def play(story: Story) -> None:
         survey = (await session.execute(select(NpsSurvey).where(NpsSurvey.project_id == o.project_id)
                                         .order_by(NpsSurvey.id.desc()).limit(1))).scalar_one()
     o.survey_id = survey.id
-    page = _path(survey_link(services.settings, sign_survey(services.settings, survey.id, o.project_id,
+    page = link_path(survey_link(services.settings, sign_survey(services.settings, survey.id, o.project_id,
                                                              str(survey.nonce))))
     await s.expect(await s.http.get(page), 200)
     comment = "The portal shipped early and works beautifully."
@@ -341,7 +211,7 @@ async def watch_build(s: Story, project_id: int) -> None:
 
 @asynccontextmanager
 async def _fake_stripe():  # type: ignore[no-untyped-def]
-    async for fake in run_fake_stripe(_free_port()):
+    async for fake in run_fake_stripe(free_port()):
         yield fake
 
 
@@ -363,9 +233,9 @@ async def run_demo(workdir: Path, *, out: Console, pause: float = 0.0, step_dela
         services = await build_services(settings)
         services.notifier = KeyedNotifier(ConsoleNotifier(out), services.session_factory)
         outcome = DemoOutcome(database=workdir / DB_FILE)
-        if prepare is not None:
-            prepare(services)
         try:
+            if prepare is not None:
+                prepare(services)
             app = create_app(settings, services)
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=DEMO_HOST) as http:
                 story = Story(services, http, fake, out, pause, outcome)
