@@ -25,7 +25,7 @@ QUALIFICATION_SCORE = Histogram("grace_qualification_score", "Scores given by qu
 STAGE_MOVES = Counter("grace_stage_moves_total", "Lead stage moves", ["from_stage", "to_stage"])
 VOTES = Counter("grace_votes_total", "Parliament votes and decisions", ["kind"])
 BUILDS = Counter("grace_builds_total", "Builds by outcome", ["status"])
-BUILDS_RUNNING = Gauge("grace_builds_running", "Builds running now (this process)")
+BUILDS_RUNNING = Gauge("grace_builds_running", "Projects whose build is under way (read at scrape time)")
 BUILD_SECONDS = Histogram("grace_build_seconds", "Build duration", buckets=(1, 5, 15, 60, 300, 900, 3600))
 INVOICES = Counter("grace_invoices_total", "Invoices by event", ["status"])
 NPS_RESPONSES = Counter("grace_nps_responses_total", "NPS responses", ["category"])
@@ -65,12 +65,9 @@ INVOICE_EVENTS = {"invoice.issued": "issued", "invoice.paid": "paid", "invoice.p
 
 
 def _observe_build(status: str, data: dict[str, Any]) -> None:
+    # Builds running is read from the database at scrape time: a build starts in the API
+    # process and ends in a worker, so no one process sees both events.
     BUILDS.labels(status).inc()
-    if status == "started":
-        BUILDS_RUNNING.inc()
-        return
-    if BUILDS_RUNNING._value.get() > 0:  # noqa: SLF001 - a build started by another process ends here
-        BUILDS_RUNNING.dec()
     if status == "delivered" and isinstance(data.get("duration_seconds"), int | float):
         BUILD_SECONDS.observe(float(data["duration_seconds"]))
 
@@ -140,6 +137,17 @@ async def _queue_depth(services: Services) -> int:
     return 0
 
 
+async def _builds_running(services: Services) -> int:
+    """Projects whose build is under way, in any process (the database is the one shared view)."""
+    from sqlalchemy import func, select
+
+    from storage.models import Project
+
+    async with services.session_factory() as session:
+        return int((await session.execute(
+            select(func.count()).select_from(Project).where(Project.status == "in_progress"))).scalar_one())
+
+
 def install_observability(app: FastAPI) -> None:
     log = structlog.get_logger("grace.http")
 
@@ -170,8 +178,13 @@ def install_observability(app: FastAPI) -> None:
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
+        services = request.app.state.services
         try:
-            QUEUE_DEPTH.set(await _queue_depth(request.app.state.services))
+            QUEUE_DEPTH.set(await _queue_depth(services))
         except Exception:  # a scrape must not fail because Redis blinked
             logging.getLogger("grace").warning("could not read the job queue depth")
+        try:
+            BUILDS_RUNNING.set(await _builds_running(services))
+        except Exception:
+            logging.getLogger("grace").warning("could not count the running builds")
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
