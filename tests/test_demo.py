@@ -61,6 +61,7 @@ def test_grace_demo_command_runs_fast_and_keeps_the_database_when_asked(tmp_path
     monkeypatch.setenv("GRACE_DATABASE_URL", f"sqlite+aiosqlite:///{user_db}")
     monkeypatch.setenv("GRACE_PARLIAMENT_THRESHOLD", "100000000")
     monkeypatch.setenv("GRACE_FORM_MIN_FILL_SECONDS", "600")
+    monkeypatch.setattr("bot.observability.configure_logging", lambda settings: None)  # keep pytest's logging
     keep = tmp_path / "kept"
     result = CliRunner().invoke(app, ["demo", "--fast", "--keep", str(keep)])
     assert result.exit_code == 0, result.output
