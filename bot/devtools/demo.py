@@ -41,6 +41,7 @@ from engine.context import Services
 from engine.delivery.deliver import deliver_project
 from engine.errors import GraceError
 from engine.notify import KeyedNotifier
+from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY
 from engine.parliament.votes import cast_vote
 from engine.proposals.links import proposal_link
 from engine.proposals.service import generate_proposal
@@ -121,7 +122,8 @@ async def play(story: Story) -> None:
     await s.step("Delivery asks Parliament: two approvers vote")
     await s.talk("U0DEMODANA", f"deliver project {o.project_id}", deliver_project, o.project_id)
     async with services.session_factory() as session:
-        vote = (await session.execute(select(VoteSession).where(VoteSession.subject_id == o.project_id)
+        vote = (await session.execute(select(VoteSession).where(VoteSession.subject_type == SUBJECT_PROJECT_DELIVERY,
+                                                                VoteSession.subject_id == o.project_id)
                                       .order_by(VoteSession.id.desc()).limit(1))).scalar_one_or_none()
     if vote is None:
         raise DemoFailed(f"no vote was opened for project #{o.project_id}")
@@ -151,7 +153,10 @@ async def play(story: Story) -> None:
     await s.step("Stripe reports the payment")
     event = s.fake.event("invoice.paid", str(invoice.provider_invoice_id))
     body, headers = signed(event, WEBHOOK_SECRET)
-    s.out.print(f"    (what Stripe sends when the client pays: a signed {event['type']} event)", highlight=False)
+    s.out.print("    Stripe here is a fake of its API on loopback (bot/devtools/fake_stripe.py): Grace's real Stripe "
+                "provider and SDK created the customer and the invoice there. When the client pays, Stripe posts "
+                f"a signed {event['type']} event to /webhooks/stripe; the demo posts that event, signed with the "
+                "webhook secret, as Stripe would.", highlight=False)
     await s.expect(await s.http.post("/webhooks/stripe", content=body, headers=headers), 200)
     invoice = await s.load(Invoice, o.invoice_id)
     lead = await s.load(Lead, lead.id)
