@@ -72,6 +72,17 @@ def _observe_build(status: str, data: dict[str, Any]) -> None:
         BUILD_SECONDS.observe(float(data["duration_seconds"]))
 
 
+async def _builds_running(services: Services) -> int:
+    """Projects whose build is under way, in any process (the database is the one shared view)."""
+    from sqlalchemy import func, select
+
+    from storage.models import Project
+
+    async with services.session_factory() as session:
+        return int((await session.execute(
+            select(func.count()).select_from(Project).where(Project.status == "in_progress"))).scalar_one())
+
+
 class ErrorRate:
     """Share of this process's HTTP answers that were 5xx since the previous call (for the alert check)."""
 
@@ -135,17 +146,6 @@ async def _queue_depth(services: Services) -> int:
 
         return int(await pool.zcard(default_queue_name))
     return 0
-
-
-async def _builds_running(services: Services) -> int:
-    """Projects whose build is under way, in any process (the database is the one shared view)."""
-    from sqlalchemy import func, select
-
-    from storage.models import Project
-
-    async with services.session_factory() as session:
-        return int((await session.execute(
-            select(func.count()).select_from(Project).where(Project.status == "in_progress"))).scalar_one())
 
 
 def install_observability(app: FastAPI) -> None:
