@@ -25,7 +25,7 @@ QUALIFICATION_SCORE = Histogram("grace_qualification_score", "Scores given by qu
 STAGE_MOVES = Counter("grace_stage_moves_total", "Lead stage moves", ["from_stage", "to_stage"])
 VOTES = Counter("grace_votes_total", "Parliament votes and decisions", ["kind"])
 BUILDS = Counter("grace_builds_total", "Builds by outcome", ["status"])
-BUILDS_RUNNING = Gauge("grace_builds_running", "Builds running now (this process)")
+BUILDS_RUNNING = Gauge("grace_builds_running", "Projects whose build is under way (read at scrape time)")
 BUILD_SECONDS = Histogram("grace_build_seconds", "Build duration", buckets=(1, 5, 15, 60, 300, 900, 3600))
 INVOICES = Counter("grace_invoices_total", "Invoices by event", ["status"])
 NPS_RESPONSES = Counter("grace_nps_responses_total", "NPS responses", ["category"])
@@ -47,31 +47,51 @@ structlog.configure(
 
 
 def observe_event(event: dict[str, Any]) -> None:
-    """Turns the engine's events into counters (hooked into Services.event_hooks)."""
+    """Turns the engine's events (see the event list in engine/) into counters; hooked into
+    Services.event_hooks, so it counts what this process committed."""
     kind, data = event.get("type", ""), event.get("data", {})
     if kind == "lead.captured":
-        LEADS_CAPTURED.labels(data.get("source", "unknown")).inc()
+        LEADS_CAPTURED.labels(data.get("source") or "unknown").inc()
     elif kind == "lead.stage_changed":
         STAGE_MOVES.labels(data.get("from_stage") or "-", data.get("to_stage") or "-").inc()
-    elif kind == "lead.qualified":
+    elif kind == "lead.scored":
         QUALIFICATIONS.labels(str(bool(data.get("qualified"))).lower()).inc()
         if isinstance(data.get("score"), int | float):
             QUALIFICATION_SCORE.observe(float(data["score"]))
-    elif kind.startswith("vote."):
+    elif kind in ("vote.opened", "vote.cast"):
         VOTES.labels(kind.removeprefix("vote.")).inc()
-    elif kind.startswith("build.") or kind in ("project.delivered", "project.failed"):
-        status = kind.split(".", 1)[1]
-        BUILDS.labels(status).inc()
-        if status == "started":
-            BUILDS_RUNNING.inc()
-        elif status in ("delivered", "failed", "finished", "cancelled"):
-            BUILDS_RUNNING.dec() if BUILDS_RUNNING._value.get() > 0 else None  # noqa: SLF001
-            if isinstance(data.get("duration_seconds"), int | float):
-                BUILD_SECONDS.observe(float(data["duration_seconds"]))
-    elif kind.startswith("invoice."):
-        INVOICES.labels(kind.removeprefix("invoice.")).inc()
-    elif kind.startswith("nps.") and data.get("category"):
+    elif kind == "vote.decided":
+        VOTES.labels(str(data.get("decision") or "decided")).inc()  # approved, rejected, expired...
+    elif kind in BUILD_EVENTS:
+        _observe_build(BUILD_EVENTS[kind], data)
+    elif kind in INVOICE_EVENTS:
+        INVOICES.labels(INVOICE_EVENTS[kind]).inc()
+    elif kind == "nps.responded" and data.get("category") and not data.get("updated"):
         NPS_RESPONSES.labels(data["category"]).inc()
+
+
+BUILD_EVENTS = {"project.delivery_started": "started", "project.delivered": "delivered",
+                "project.failed": "failed", "project.cancelled": "cancelled"}
+INVOICE_EVENTS = {"invoice.issued": "issued", "invoice.paid": "paid", "invoice.payment_failed": "failed"}
+
+
+def _observe_build(status: str, data: dict[str, Any]) -> None:
+    # Builds running is read from the database at scrape time: a build starts in the API
+    # process and ends in a worker, so no one process sees both events.
+    BUILDS.labels(status).inc()
+    if status == "delivered" and isinstance(data.get("duration_seconds"), int | float):
+        BUILD_SECONDS.observe(float(data["duration_seconds"]))
+
+
+async def _builds_running(services: Services) -> int:
+    """Projects whose build is under way, in any process (the database is the one shared view)."""
+    from sqlalchemy import func, select
+
+    from storage.models import Project
+
+    async with services.session_factory() as session:
+        return int((await session.execute(
+            select(func.count()).select_from(Project).where(Project.status == "in_progress"))).scalar_one())
 
 
 class ErrorRate:
@@ -192,8 +212,13 @@ def install_observability(app: FastAPI) -> None:
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
+        services = request.app.state.services
         try:
-            QUEUE_DEPTH.set(await _queue_depth(request.app.state.services))
+            QUEUE_DEPTH.set(await _queue_depth(services))
         except Exception:  # a scrape must not fail because Redis blinked
             logging.getLogger("grace").warning("could not read the job queue depth")
+        try:
+            BUILDS_RUNNING.set(await _builds_running(services))
+        except Exception:
+            logging.getLogger("grace").warning("could not count the running builds")
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

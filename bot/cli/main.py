@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from bot.cli import admin, chat, forms, imports, nps, serve, worker
+from bot.cli import admin, chat, demo, forms, imports, nps, serve, worker
 from bot.cli import billing as billing_cli
 from bot.cli import governance as governance_cli
 from bot.cli import proposals as proposal_cli
@@ -25,6 +25,7 @@ governance_cli.register(app)
 chat.register(app)
 scoring_cli.register(app)
 forms.register(app)
+demo.register(app)
 
 
 def main() -> None:

@@ -159,7 +159,9 @@ async def _finish(ctx: OperationContext, project_id: int, built: list[int]) -> B
             note = f"lead #{lead.id} left at {lead.stage}"
     await ctx.session.flush()
     ctx.audit("project.delivered", f"project:{project_id}", milestones=total, note=note)
-    ctx.emit("project.delivered", project_id=project_id, client_id=project.client_id, lead_id=project.lead_id)
+    duration = (now - project.started_at).total_seconds() if project.started_at else None
+    ctx.emit("project.delivered", project_id=project_id, client_id=project.client_id, lead_id=project.lead_id,
+             duration_seconds=duration)
     services = ctx.services
     ctx.after_commit(lambda: project_notice(services, project_id,
                                             f"Project #{project_id} \u201c{project.title}\u201d is delivered: "

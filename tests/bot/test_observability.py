@@ -33,3 +33,18 @@ async def test_metrics_count_requests_and_captures(api):
 async def test_request_id_is_carried_from_the_caller(api):
     r = await api.get("/healthz", headers={"X-Request-ID": "abc123"})
     assert r.headers["x-request-id"] == "abc123"
+
+
+async def test_builds_running_is_read_from_the_database_at_scrape_time(api, services):
+    from sqlalchemy import update
+
+    from storage.models import Project
+    from tests.delivery_factories import make_project
+
+    running, done = await make_project(services), await make_project(services)
+    async with services.session_factory() as s:
+        await s.execute(update(Project).where(Project.id == running).values(status="in_progress"))
+        await s.execute(update(Project).where(Project.id == done).values(status="delivered"))
+        await s.commit()
+    families = {f.name: f for f in text_string_to_metric_families((await api.get("/metrics")).text)}
+    assert families["grace_builds_running"].samples[0].value == 1

@@ -1,0 +1,1 @@
+"""Development tools shipped with Grace: fakes of outside services for the demo and the tests."""
