@@ -184,7 +184,8 @@ async def play(story: Story) -> None:
     await s.step("The audit trail")
     async with services.session_factory() as session:
         report = await verify_audit_chain(session)
-    s.result(f"audit chain: {report}")
+    s.result(f"audit chain verified: {report.entries} entries, unbroken" if report.ok
+             else f"audit chain BROKEN at entry {report.first_broken_seq}: {report.problem}")
 
 
 async def watch_build(s: Story, project_id: int) -> None:
