@@ -99,7 +99,11 @@ class Settings(BaseSettings):
     # delivery (builds)
     build_max_tries: int = Field(default=5, ge=1, description="Tries of a failing build before the project fails.")
     build_retry_seconds: float = Field(default=10.0, ge=0, description="First retry delay; doubles each try.")
-    build_timeout_seconds: int = Field(default=1800, ge=1, description="Longest a build job may run (arq timeout).")
+    build_timeout_seconds: int = Field(
+        default=600, ge=1,
+        description="Longest one build run may take (arq timeout). A timed-out build is retried and resumes at "
+                    "its first unfinished milestone. It also bounds how long a build killed with its worker waits "
+                    "before another worker may take it over (arq's in-progress lease = longest timeout + 10 s).")
     build_step_delay_seconds: float = Field(
         default=0.0, ge=0, description="Pause before each milestone of an offline build (demos and tests).")
     queue_name: str = Field(default="arq:queue", description="The arq queue (Redis key) jobs go to and workers read.")
