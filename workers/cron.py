@@ -12,15 +12,20 @@ from engine.config import Settings
 log = logging.getLogger(__name__)
 
 
+DAY = 86400
+# Daily jobs run at these UTC hours under arq's cron (spread out; the retrain at night).
+DAILY_HOUR = {"retrain_scoring_model": 2, "verify_invariants_daily": 4, "send_overdue_reminders": 8}
+
+
 def schedule(settings: Settings) -> list[tuple[str, int]]:
     """(job name, interval in seconds). Jobs named here that do not exist yet are skipped."""
     return [
         ("check_alerts", settings.alert_interval_minutes * 60),
         ("close_expired_votes", settings.vote_sweep_minutes * 60),
         ("send_due_nps_surveys", 3600),
-        ("send_overdue_reminders", 86400),
-        ("verify_invariants_daily", 86400),
-        ("retrain_scoring_model", 86400),
+        ("send_overdue_reminders", DAY),
+        ("verify_invariants_daily", DAY),
+        ("retrain_scoring_model", DAY),
     ]
 
 

@@ -10,7 +10,7 @@ from arq.worker import Function, func
 
 import bot.slack.jobs  # noqa: F401  (registers the Slack reply jobs: they render Block Kit, a bot concern)
 from engine.config import Settings
-from workers.cron import schedule
+from workers.cron import DAILY_HOUR, DAY, schedule
 from workers.jobs import JOBS
 
 # Jobs whose limits differ from the defaults below.
@@ -42,7 +42,7 @@ def cron_jobs(settings: Settings) -> list[Any]:
             continue
         step = max(1, seconds // 60)
         minutes = {0} if step >= 60 else set(range(0, 60, step))
-        hours = {8} if seconds >= 86400 else None  # daily jobs run at 08:00 UTC
+        hours = {DAILY_HOUR.get(name, 8)} if seconds >= DAY else None
         out.append(cron(JOBS[name], name=f"cron:{name}", hour=hours, minute=minutes, unique=True,  # type: ignore[arg-type]
                         timeout=SHORT_TIMEOUT_S, run_at_startup=name == "close_expired_votes"))
     return out
