@@ -169,7 +169,7 @@ async def measure_active(services, records, ids) -> dict[str, float]:  # type: i
         scorer.proba_matrix(X)
         bare_batch.append(time.perf_counter() - t)
         t = time.perf_counter()
-        scorer.proba([extract(r) for r in records])
+        scorer.proba_records(records)
         batch.append(time.perf_counter() - t)
 
     out = {

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -132,35 +133,111 @@ def timeline_urgency(text: str | None) -> float | None:
     return 0.5
 
 
+def _has(v: Any) -> float:
+    return 0.0 if is_missing(v) else 1.0
+
+
+def _has_budget(v: float | None) -> float:
+    return 1.0 if v else 0.0
+
+
+def _budget_amount(v: float | None) -> float | None:
+    return float(v) if v else None
+
+
+def _requirements_words(v: Any) -> float:
+    return float(len((_text(v) or "").split()))
+
+
+def _requirements_specificity(v: Any) -> float:
+    return float(specificity(_text(v) or ""))
+
+
+def _timeline_urgency(v: Any) -> float | None:
+    return timeline_urgency(_text(v))
+
+
+def _corporate_domain(v: Any) -> float | None:
+    email = _text(v)
+    if not email or "@" not in email:
+        return None
+    return 0.0 if email.rsplit("@", 1)[-1].lower() in FREE_MAIL else 1.0
+
+
+def _interactions(v: int | None) -> float | None:
+    return None if v is None else float(v)
+
+
+def _days(first_contact_at: datetime | None, as_of: datetime | None) -> float | None:
+    if first_contact_at is None or as_of is None:
+        return None
+    return max((as_of - first_contact_at).total_seconds() / 86400.0, 0.0)
+
+
+def _custom(v: Any) -> Value:
+    if v is None or isinstance(v, dict | list):
+        return None
+    return None if is_missing(v) else (v if isinstance(v, int | float) else str(v).strip())
+
+
+# Each documented feature but the days since first contact: (the LeadRecord attribute, its value).
+# `extract` (one lead) and `FeatureSpace.transform_records` (many at once) share this table, so
+# both give the same numbers.
+FIELDS: dict[str, tuple[str, Any]] = {
+    "has_company": ("company", _has),
+    "has_budget": ("budget", _has_budget),
+    "budget_amount": ("budget", _budget_amount),
+    "requirements_words": ("requirements", _requirements_words),
+    "requirements_specificity": ("requirements", _requirements_specificity),
+    "has_timeline": ("timeline", _has),
+    "timeline_urgency": ("timeline", _timeline_urgency),
+    "corporate_domain": ("email", _corporate_domain),
+    "interactions": ("interactions", _interactions),
+    "industry": ("industry", _cat),
+    "source": ("source", _cat),
+    "country": ("country", _cat),
+    "project_type": ("project_type", _cat),
+}
+assert set(FIELDS) | {"days_since_first_contact"} == set(BASE)
+
+
 def extract(rec: LeadRecord) -> dict[str, Value]:
     """The features of one lead: the documented ones, then `custom.<name>` for custom fields."""
-    req = _text(rec.requirements) or ""
-    email = _text(rec.email)
-    domain = email.rsplit("@", 1)[-1].lower() if email and "@" in email else None
-    days = None
-    if rec.first_contact_at is not None and rec.as_of is not None:
-        days = max((rec.as_of - rec.first_contact_at).total_seconds() / 86400.0, 0.0)
-    out: dict[str, Value] = {
-        "has_company": 0.0 if is_missing(rec.company) else 1.0,
-        "has_budget": 1.0 if rec.budget else 0.0,
-        "budget_amount": float(rec.budget) if rec.budget else None,
-        "requirements_words": float(len(req.split())),
-        "requirements_specificity": float(specificity(req)),
-        "has_timeline": 0.0 if is_missing(rec.timeline) else 1.0,
-        "timeline_urgency": timeline_urgency(_text(rec.timeline)),
-        "corporate_domain": None if domain is None else (0.0 if domain in FREE_MAIL else 1.0),
-        "interactions": None if rec.interactions is None else float(rec.interactions),
-        "days_since_first_contact": days,
-        "industry": _cat(rec.industry),
-        "source": _cat(rec.source),
-        "country": _cat(rec.country),
-        "project_type": _cat(rec.project_type),
-    }
+    out: dict[str, Value] = {name: fn(getattr(rec, attr)) for name, (attr, fn) in FIELDS.items()}
+    out["days_since_first_contact"] = _days(rec.first_contact_at, rec.as_of)
+    out = {name: out[name] for name in BASE}
     for k, v in rec.custom.items():
         if isinstance(v, dict | list):
             continue
-        out[CUSTOM_PREFIX + str(k)] = None if is_missing(v) else (v if isinstance(v, int | float) else str(v).strip())
+        out[CUSTOM_PREFIX + str(k)] = _custom(v)
     return out
+
+
+def _column(records: Sequence[LeadRecord], name: str) -> tuple[list[Any], Any]:
+    """The raw values of feature `name` for every record, and the function that makes the value."""
+    if name == "days_since_first_contact":
+        return [_days(r.first_contact_at, r.as_of) for r in records], lambda v: v
+    if name in FIELDS:
+        attr, fn = FIELDS[name]
+        return list(map(attrgetter(attr), records)), fn
+    key = name[len(CUSTOM_PREFIX):] if name.startswith(CUSTOM_PREFIX) else name
+    return [r.custom.get(key) for r in records], _custom
+
+
+def _per_value(raw: list[Any], fn: Any, dtype: Any) -> np.ndarray:
+    """`fn` of each raw value, as an array; computed once per distinct value when the values
+    allow it (hashable, and no True beside 1 or False beside 0, which a dict would merge)."""
+    n = len(raw)
+    if set(map(type, raw)) <= {str, type(None), float, int}:
+        try:
+            memo = dict.fromkeys(raw)
+        except TypeError:
+            memo = None
+        if memo is not None:
+            for k in memo:
+                memo[k] = fn(k)
+            return np.fromiter(map(memo.__getitem__, raw), dtype=dtype, count=n)
+    return np.fromiter(map(fn, raw), dtype=dtype, count=n)
 
 
 def label(name: str) -> str:
@@ -251,7 +328,7 @@ class FeatureSpace:
     def transform(self, rows: Sequence[dict[str, Value]]) -> np.ndarray:
         """The matrix of `rows`, built a column at a time (this is the hot path of batch scoring)."""
         n = len(rows)
-        X = np.zeros((n, len(self.columns)), dtype=np.float64)
+        X = np.zeros((n, self.width), dtype=np.float64)
         at = np.arange(n)
         col = 0
         for f in self.numeric:
@@ -270,6 +347,39 @@ class FeatureSpace:
             X[at[hit], j[hit]] = 1.0
             col += len(index) + (1 if f["other"] else 0)
         return X
+
+    def transform_records(self, records: Sequence[LeadRecord]) -> np.ndarray:
+        """`transform([extract(r) for r in records])`, a column at a time straight from the records,
+        each value worked out once per distinct value (the hot path of batch scoring)."""
+        n = len(records)
+        X = np.zeros((n, self.width), dtype=np.float64)
+        col = 0
+        for f in self.numeric:
+            raw, fn = _column(records, f["name"])
+            values = _per_value(raw, lambda v, fn=fn: _fast_number(fn(v)), np.float64)
+            missing = np.isnan(values)
+            values[missing] = f["median"]
+            X[:, col] = values
+            if f["indicator"]:
+                X[:, col + 1] = missing
+            col += 2 if f["indicator"] else 1
+        at = np.arange(n)
+        for f in self.categorical:
+            index = {c: col + j for j, c in enumerate(f["categories"])}
+            other = col + len(index) if f["other"] else -1
+            raw, fn = _column(records, f["name"])
+            j = _per_value(raw, lambda v, fn=fn, index=index, other=other: index.get(_fast_cat(fn(v)), other),
+                           np.int64)
+            hit = j >= 0
+            X[at[hit], j[hit]] = 1.0
+            col += len(index) + (1 if f["other"] else 0)
+        return X
+
+    @property
+    def width(self) -> int:
+        """How many columns."""
+        return sum(2 if f["indicator"] else 1 for f in self.numeric) + sum(
+            len(f["categories"]) + (1 if f["other"] else 0) for f in self.categorical)
 
     def reference(self) -> dict[str, Value]:
         """A typical lead: each number at its median, each category at its most common value.
