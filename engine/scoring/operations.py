@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from engine.context import OperationContext
 from engine.errors import LeadNotFound
@@ -73,14 +73,23 @@ class Scored(BaseModel):
     features: dict[str, Any]
 
 
+_LOAD: dict[bool, Any] = {}
+
+
+def _load_statement(for_update: bool) -> Any:
+    """Built once (a statement's construction costs more than its cached compilation)."""
+    if for_update not in _LOAD:
+        stmt = (select(Lead, Client, interactions_count(), active_model_id())
+                .join(Client, Lead.client_id == Client.id).where(Lead.id == bindparam("lead_id")))
+        _LOAD[for_update] = stmt.with_for_update(of=Lead) if for_update else stmt
+    return _LOAD[for_update]
+
+
 async def _load(ctx: OperationContext, lead_id: int, *,
                 for_update: bool = False) -> tuple[Lead, Client, int, int | None]:
     """The lead, its client, its interactions and the active model's id: one round trip."""
-    stmt = (select(Lead, Client, interactions_count(), active_model_id()).join(Client, Lead.client_id == Client.id)
-            .where(Lead.id == lead_id))
-    if for_update and ctx.services.dialect == "postgresql":
-        stmt = stmt.with_for_update(of=Lead)
-    row = (await ctx.session.execute(stmt)).first()
+    stmt = _load_statement(for_update and ctx.services.dialect == "postgresql")
+    row = (await ctx.session.execute(stmt, {"lead_id": lead_id})).first()
     if row is None:
         raise LeadNotFound(lead_id)
     return row[0], row[1], int(row[2]), row[3]
