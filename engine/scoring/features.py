@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -428,8 +429,7 @@ class FeatureSpace:
     @property
     def width(self) -> int:
         """How many columns."""
-        return sum(2 if f["indicator"] else 1 for f in self.numeric) + sum(
-            len(f["categories"]) + (1 if f["other"] else 0) for f in self.categorical)
+        return max((b.stop for b in self.blocks.values()), default=0)
 
     def reference(self) -> dict[str, Value]:
         """A typical lead: each number at its median, each category at its most common value.
@@ -437,6 +437,30 @@ class FeatureSpace:
         ref: dict[str, Value] = {f["name"]: f["median"] for f in self.numeric}
         ref.update({f["name"]: f.get("mode", MISSING) for f in self.categorical})
         return ref
+
+    # Derived once per space (a loaded model's space never changes): what explanations use per call.
+    @cached_property
+    def typical(self) -> dict[str, Value]:
+        return self.reference()
+
+    @cached_property
+    def typical_row(self) -> np.ndarray:
+        return self.transform([self.typical])[0]
+
+    @cached_property
+    def blocks(self) -> dict[str, slice]:
+        """Each feature's columns."""
+        out: dict[str, slice] = {}
+        col = 0
+        for f in self.numeric:
+            width = 2 if f["indicator"] else 1
+            out[f["name"]] = slice(col, col + width)
+            col += width
+        for f in self.categorical:
+            width = len(f["categories"]) + (1 if f["other"] else 0)
+            out[f["name"]] = slice(col, col + width)
+            col += width
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return {"numeric": self.numeric, "categorical": self.categorical, "dropped": self.dropped}
