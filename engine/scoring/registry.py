@@ -166,10 +166,11 @@ async def train_model(ctx: OperationContext, *, only_if_better: bool = False,
         train, test = holdout_split(len(y))
         if len(set(y[train].tolist())) == 2 and len(set(y[test].tolist())) == 2:
             cand, _ = fit_scorer([rows[i] for i in train], y[train], name=estimator)
-            cand_auc = _auc(y[test], cand.proba([rows[i] for i in test]))
+            held_out = [hist.records[i] for i in test]
+            cand_auc = _auc(y[test], cand.proba_records(held_out))
             current = await active_scorer(ctx.services, ctx.session)
             if current is not None:
-                cur_auc = _auc(y[test], current.proba([rows[i] for i in test]))
+                cur_auc = _auc(y[test], current.proba_records(held_out))
                 against = f"model #{current.model_id}"
             else:
                 from engine.scoring.evaluate import rule_probabilities
