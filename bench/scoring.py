@@ -2,8 +2,9 @@
 
 - single: p50 of one whole `qualify_lead` (load, score, explain, save, audit, commit) against
   p50 of the bare `predict_proba` of the same fitted model on one row plus one database round trip;
-- batch: scoring 10,000 loaded leads (features, matrix, probabilities) against the bare
-  `predict_proba` of the same model on the same 10,000 rows, already as a matrix.
+- batch: scoring 10,000 loaded leads (`LeadRecord`s -> features -> matrix -> probabilities, the
+  batch path `FittedScorer.proba_records`) against the bare `predict_proba` of the same model on
+  the same 10,000 rows, already as a matrix.
 
 Usage: python bench/scoring.py [--url postgresql+asyncpg://postgres@127.0.0.1/postgres]
 It creates a scratch database, and drops it at the end. Last line: one JSON object.
@@ -169,7 +170,7 @@ async def measure_active(services, records, ids) -> dict[str, float]:  # type: i
         scorer.proba_matrix(X)
         bare_batch.append(time.perf_counter() - t)
         t = time.perf_counter()
-        scorer.proba([extract(r) for r in records])
+        scorer.proba_records(records)
         batch.append(time.perf_counter() - t)
 
     out = {

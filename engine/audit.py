@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import dialect_name
@@ -63,15 +63,21 @@ class PendingAudit:
     details: dict[str, Any]
 
 
-async def append_entries(session: AsyncSession, entries: list[PendingAudit]) -> list[AuditEntry]:
-    """Append entries to the chain inside the caller's transaction (called just before commit)."""
+_TAIL = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+_INSERT = insert(cast(Table, AuditEntry.__table__))
+
+
+async def append_entries(session: AsyncSession, entries: list[PendingAudit]) -> list[dict[str, Any]]:
+    """Append entries to the chain inside the caller's transaction (called just before commit).
+    Returns the rows written."""
     if not entries:
         return []
     if dialect_name(session) == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
-    last = (
-        await session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1))
-    ).first()
+        # Its own statement: a READ COMMITTED statement sees what was committed before it began,
+        # so the tail must be read by a later statement than the one that waited for the lock.
+        await session.execute(_LOCK, {"k": AUDIT_LOCK_KEY})
+    last = (await session.execute(_TAIL)).first()
     seq, prev = (last[0], last[1]) if last else (0, GENESIS)
     rows = []
     for e in entries:
@@ -79,12 +85,10 @@ async def append_entries(session: AsyncSession, entries: list[PendingAudit]) -> 
         at = utcnow()
         details = jsonable(e.details)
         h = entry_hash(prev, seq, at, e.actor, e.action, e.subject, details)
-        row = AuditEntry(seq=seq, at=at, actor=e.actor, action=e.action, subject=e.subject,
-                         details=details, prev_hash=prev, hash=h)
-        session.add(row)
-        rows.append(row)
+        rows.append({"seq": seq, "at": at, "actor": e.actor, "action": e.action, "subject": e.subject,
+                     "details": details, "prev_hash": prev, "hash": h})
         prev = h
-    await session.flush()
+    await session.execute(_INSERT, rows)
     return rows
 
 

@@ -7,6 +7,7 @@ most common category): all variants are scored in one `predict_proba` call.
 
 from __future__ import annotations
 
+import numpy as np
 from pydantic import BaseModel
 
 from engine.scoring.features import MISSING, Value, label, to_number
@@ -48,10 +49,17 @@ def rule_factors(parts: list[RulePart]) -> list[Factor]:
 
 def model_factors(scorer: FittedScorer, features: dict[str, Value]) -> tuple[float, list[Factor]]:
     """The score (probability x 100) and the top positive and negative contributions."""
-    ref = scorer.space.reference()
-    names = [n for n in scorer.space.features if _differs(features.get(n), ref[n])]
-    variants = [features] + [{**features, n: ref[n]} for n in names]
-    p = scorer.proba(variants) * 100.0
+    space = scorer.space
+    ref = space.typical
+    names = [n for n in space.features if _differs(features.get(n), ref[n])]
+    # Each feature owns its own columns, so "this lead with feature n set back to typical" is the
+    # lead's row with n's columns taken from the typical lead's row: no need to transform each variant.
+    row = space.transform([features])
+    variants = np.repeat(row, len(names) + 1, axis=0)
+    typical_row, blocks = space.typical_row, space.blocks
+    for i, n in enumerate(names, start=1):
+        variants[i, blocks[n]] = typical_row[blocks[n]]
+    p = scorer.proba_matrix(variants) * 100.0
     score = float(p[0])
     contrib = [(n, score - float(q)) for n, q in zip(names, p[1:], strict=True)]
     pos = sorted((c for c in contrib if c[1] >= 0.5), key=lambda c: -c[1])[:TOP]

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -132,34 +133,83 @@ def timeline_urgency(text: str | None) -> float | None:
     return 0.5
 
 
+def _has(v: Any) -> float:
+    return 0.0 if is_missing(v) else 1.0
+
+
+def _has_budget(v: float | None) -> float:
+    return 1.0 if v else 0.0
+
+
+def _budget_amount(v: float | None) -> float | None:
+    return float(v) if v else None
+
+
+def _requirements_words(v: Any) -> float:
+    return float(len((_text(v) or "").split()))
+
+
+def _requirements_specificity(v: Any) -> float:
+    return float(specificity(_text(v) or ""))
+
+
+def _timeline_urgency(v: Any) -> float | None:
+    return timeline_urgency(_text(v))
+
+
+def _corporate_domain(v: Any) -> float | None:
+    email = _text(v)
+    if not email or "@" not in email:
+        return None
+    return 0.0 if email.rsplit("@", 1)[-1].lower() in FREE_MAIL else 1.0
+
+
+def _interactions(v: int | None) -> float | None:
+    return None if v is None else float(v)
+
+
+def _days(first_contact_at: datetime | None, as_of: datetime | None) -> float | None:
+    if first_contact_at is None or as_of is None:
+        return None
+    return max((as_of - first_contact_at).total_seconds() / 86400.0, 0.0)
+
+
+def _custom(v: Any) -> Value:
+    if v is None or isinstance(v, dict | list):
+        return None
+    return None if is_missing(v) else (v if isinstance(v, int | float) else str(v).strip())
+
+
+# Each documented feature but the days since first contact: (the LeadRecord attribute, its value).
+# `extract` (one lead) and `FeatureSpace.transform_records` (many at once) share this table, so
+# both give the same numbers.
+FIELDS: dict[str, tuple[str, Any]] = {
+    "has_company": ("company", _has),
+    "has_budget": ("budget", _has_budget),
+    "budget_amount": ("budget", _budget_amount),
+    "requirements_words": ("requirements", _requirements_words),
+    "requirements_specificity": ("requirements", _requirements_specificity),
+    "has_timeline": ("timeline", _has),
+    "timeline_urgency": ("timeline", _timeline_urgency),
+    "corporate_domain": ("email", _corporate_domain),
+    "interactions": ("interactions", _interactions),
+    "industry": ("industry", _cat),
+    "source": ("source", _cat),
+    "country": ("country", _cat),
+    "project_type": ("project_type", _cat),
+}
+assert set(FIELDS) | {"days_since_first_contact"} == set(BASE)
+
+
 def extract(rec: LeadRecord) -> dict[str, Value]:
     """The features of one lead: the documented ones, then `custom.<name>` for custom fields."""
-    req = _text(rec.requirements) or ""
-    email = _text(rec.email)
-    domain = email.rsplit("@", 1)[-1].lower() if email and "@" in email else None
-    days = None
-    if rec.first_contact_at is not None and rec.as_of is not None:
-        days = max((rec.as_of - rec.first_contact_at).total_seconds() / 86400.0, 0.0)
-    out: dict[str, Value] = {
-        "has_company": 0.0 if is_missing(rec.company) else 1.0,
-        "has_budget": 1.0 if rec.budget else 0.0,
-        "budget_amount": float(rec.budget) if rec.budget else None,
-        "requirements_words": float(len(req.split())),
-        "requirements_specificity": float(specificity(req)),
-        "has_timeline": 0.0 if is_missing(rec.timeline) else 1.0,
-        "timeline_urgency": timeline_urgency(_text(rec.timeline)),
-        "corporate_domain": None if domain is None else (0.0 if domain in FREE_MAIL else 1.0),
-        "interactions": None if rec.interactions is None else float(rec.interactions),
-        "days_since_first_contact": days,
-        "industry": _cat(rec.industry),
-        "source": _cat(rec.source),
-        "country": _cat(rec.country),
-        "project_type": _cat(rec.project_type),
-    }
+    out: dict[str, Value] = {name: fn(getattr(rec, attr)) for name, (attr, fn) in FIELDS.items()}
+    out["days_since_first_contact"] = _days(rec.first_contact_at, rec.as_of)
+    out = {name: out[name] for name in BASE}
     for k, v in rec.custom.items():
         if isinstance(v, dict | list):
             continue
-        out[CUSTOM_PREFIX + str(k)] = None if is_missing(v) else (v if isinstance(v, int | float) else str(v).strip())
+        out[CUSTOM_PREFIX + str(k)] = _custom(v)
     return out
 
 
@@ -251,7 +301,7 @@ class FeatureSpace:
     def transform(self, rows: Sequence[dict[str, Value]]) -> np.ndarray:
         """The matrix of `rows`, built a column at a time (this is the hot path of batch scoring)."""
         n = len(rows)
-        X = np.zeros((n, len(self.columns)), dtype=np.float64)
+        X = np.zeros((n, self.width), dtype=np.float64)
         at = np.arange(n)
         col = 0
         for f in self.numeric:
@@ -271,12 +321,47 @@ class FeatureSpace:
             col += len(index) + (1 if f["other"] else 0)
         return X
 
+    def transform_records(self, records: Sequence[LeadRecord]) -> np.ndarray:
+        """`transform([extract(r) for r in records])`, straight from the records (batch scoring)."""
+        from engine.scoring.columns import transform_records
+
+        return transform_records(self, records)
+
+    @property
+    def width(self) -> int:
+        """How many columns."""
+        return max((b.stop for b in self.blocks.values()), default=0)
+
     def reference(self) -> dict[str, Value]:
         """A typical lead: each number at its median, each category at its most common value.
         Explanations measure how far a lead's own value moves its score from this one."""
         ref: dict[str, Value] = {f["name"]: f["median"] for f in self.numeric}
         ref.update({f["name"]: f.get("mode", MISSING) for f in self.categorical})
         return ref
+
+    # Derived once per space (a loaded model's space never changes): what explanations use per call.
+    @cached_property
+    def typical(self) -> dict[str, Value]:
+        return self.reference()
+
+    @cached_property
+    def typical_row(self) -> np.ndarray:
+        return self.transform([self.typical])[0]
+
+    @cached_property
+    def blocks(self) -> dict[str, slice]:
+        """Each feature's columns."""
+        out: dict[str, slice] = {}
+        col = 0
+        for f in self.numeric:
+            width = 2 if f["indicator"] else 1
+            out[f["name"]] = slice(col, col + width)
+            col += width
+        for f in self.categorical:
+            width = len(f["categories"]) + (1 if f["other"] else 0)
+            out[f["name"]] = slice(col, col + width)
+            col += width
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return {"numeric": self.numeric, "categorical": self.categorical, "dropped": self.dropped}

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from engine.context import OperationContext
 from engine.errors import LeadNotFound
@@ -18,7 +18,13 @@ from engine.scoring.cache import prediction_cache
 from engine.scoring.explain import Factor, model_factors, rule_factors
 from engine.scoring.features import Value, extract
 from engine.scoring.model import FittedScorer
-from engine.scoring.registry import active_scorer, interactions_count, lead_record
+from engine.scoring.registry import (
+    active_model_id,
+    active_scorer,
+    interactions_count,
+    lead_record,
+    scorer_for,
+)
 from engine.scoring.rule import rule_score
 from storage.models import Client, Interaction, Lead, LeadStageHistory
 from storage.types import utcnow
@@ -67,15 +73,26 @@ class Scored(BaseModel):
     features: dict[str, Any]
 
 
-async def _load(ctx: OperationContext, lead_id: int, *, for_update: bool = False) -> tuple[Lead, Client, int]:
-    stmt = (select(Lead, Client, interactions_count()).join(Client, Lead.client_id == Client.id)
-            .where(Lead.id == lead_id))
-    if for_update and ctx.services.dialect == "postgresql":
-        stmt = stmt.with_for_update(of=Lead)
-    row = (await ctx.session.execute(stmt)).first()
+_LOAD: dict[bool, Any] = {}
+
+
+def _load_statement(for_update: bool) -> Any:
+    """Built once (a statement's construction costs more than its cached compilation)."""
+    if for_update not in _LOAD:
+        stmt = (select(Lead, Client, interactions_count(), active_model_id())
+                .join(Client, Lead.client_id == Client.id).where(Lead.id == bindparam("lead_id")))
+        _LOAD[for_update] = stmt.with_for_update(of=Lead) if for_update else stmt
+    return _LOAD[for_update]
+
+
+async def _load(ctx: OperationContext, lead_id: int, *,
+                for_update: bool = False) -> tuple[Lead, Client, int, int | None]:
+    """The lead, its client, its interactions and the active model's id: one round trip."""
+    stmt = _load_statement(for_update and ctx.services.dialect == "postgresql")
+    row = (await ctx.session.execute(stmt, {"lead_id": lead_id})).first()
     if row is None:
         raise LeadNotFound(lead_id)
-    return row[0], row[1], int(row[2])
+    return row[0], row[1], int(row[2]), row[3]
 
 
 async def score(ctx: OperationContext, lead: Lead, client: Client, interactions: int,
@@ -109,8 +126,8 @@ def recommendation(score: float, threshold: float, features: dict[str, Any]) -> 
 async def qualify_lead(ctx: OperationContext, lead_id: int) -> QualifyResult:
     """Score the lead, explain it, save it; above the threshold a new lead moves to QUALIFIED."""
     check_policy("qualify_lead", ctx.actor)
-    lead, client, interactions = await _load(ctx, lead_id, for_update=True)
-    s = await score(ctx, lead, client, interactions)
+    lead, client, interactions, model_id = await _load(ctx, lead_id, for_update=True)
+    s = await score(ctx, lead, client, interactions, await scorer_for(ctx.services, ctx.session, model_id))
     threshold = ctx.settings.qualify_threshold
     qualified = s.score > threshold
     rec = recommendation(s.score, threshold, s.features)
@@ -165,8 +182,8 @@ async def predict_close_rate(ctx: OperationContext, lead_id: int) -> ClosePredic
     interactions and the active model, so any change makes a fresh one (qualify_lead also drops the
     lead's entries)."""
     check_policy("predict_close_rate", ctx.actor)
-    lead, client, interactions = await _load(ctx, lead_id)
-    scorer = await active_scorer(ctx.services, ctx.session)
+    lead, client, interactions, model_id = await _load(ctx, lead_id)
+    scorer = await scorer_for(ctx.services, ctx.session, model_id)
     cache = prediction_cache(ctx.services)
     key = (f"scoring:{lead.id}:{lead.updated_at.isoformat()}:{client.updated_at.isoformat()}:{interactions}:"
            f"{scorer.model_id if scorer else 'rule'}")
@@ -231,7 +248,7 @@ def next_step(stage: str, days_in_stage: float, days_quiet: float | None, score:
 async def suggest_next_action(ctx: OperationContext, lead_id: int) -> NextAction:
     """A concrete next step, saved as the lead's next action and its date."""
     check_policy("suggest_next_action", ctx.actor)
-    lead, client, interactions = await _load(ctx, lead_id, for_update=True)
+    lead, client, interactions, model_id = await _load(ctx, lead_id, for_update=True)
     last = (await ctx.session.execute(
         select(func.max(Interaction.occurred_at)).where(Interaction.lead_id == lead.id))).scalar_one_or_none()
     if last is not None and last.tzinfo is None:  # aggregates bypass the column type on SQLite
@@ -242,7 +259,8 @@ async def suggest_next_action(ctx: OperationContext, lead_id: int) -> NextAction
     now = utcnow()
     probability = lead.close_probability
     if probability is None:
-        probability = (await score(ctx, lead, client, interactions)).probability
+        scorer = await scorer_for(ctx.services, ctx.session, model_id)
+        probability = (await score(ctx, lead, client, interactions, scorer)).probability
     action, due_days, reason = next_step(
         lead.stage, (now - lead.stage_changed_at).total_seconds() / 86400,
         None if last is None else (now - last).total_seconds() / 86400,

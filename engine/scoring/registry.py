@@ -98,22 +98,32 @@ async def outcome_counts(session: AsyncSession) -> tuple[int, int]:
     return int(won), int(lost)
 
 
+def active_model_id() -> Any:
+    """The id of the active model version, as a scalar subquery (NULL when there is none)."""
+    return (select(ScoringModel.id).where(ScoringModel.active.is_(True)).order_by(ScoringModel.id.desc())
+            .limit(1).scalar_subquery())
+
+
 async def active_scorer(services: Services, session: AsyncSession) -> FittedScorer | None:
     """The active model, loaded once per process and version (a model id never changes content)."""
-    row = (await session.execute(
-        select(ScoringModel.id).where(ScoringModel.active.is_(True)).order_by(ScoringModel.id.desc()).limit(1)
-    )).scalar_one_or_none()
-    if row is None:
+    model_id = (await session.execute(select(active_model_id()))).scalar_one_or_none()
+    return await scorer_for(services, session, model_id)
+
+
+async def scorer_for(services: Services, session: AsyncSession, model_id: int | None) -> FittedScorer | None:
+    """The model version `model_id` (read by the caller, e.g. beside the lead in one query),
+    loaded from the database only the first time this process sees that version."""
+    if model_id is None:
         return None
     loaded: dict[int, FittedScorer] = services.extras.setdefault("scoring.models", {})
-    if row not in loaded:
-        m = await session.get(ScoringModel, row)
+    if model_id not in loaded:
+        m = await session.get(ScoringModel, model_id)
         assert m is not None
         loaded.clear()
-        loaded[row] = FittedScorer(space=FeatureSpace.from_json(m.features), estimator=loads(m.blob),
-                                   name=m.estimator, model_id=m.id,
-                                   meta={"training_size": m.training_size, "metrics": m.metrics})
-    return loaded[row]
+        loaded[model_id] = FittedScorer(space=FeatureSpace.from_json(m.features), estimator=loads(m.blob),
+                                        name=m.estimator, model_id=m.id,
+                                        meta={"training_size": m.training_size, "metrics": m.metrics})
+    return loaded[model_id]
 
 
 def holdout_split(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -156,10 +166,11 @@ async def train_model(ctx: OperationContext, *, only_if_better: bool = False,
         train, test = holdout_split(len(y))
         if len(set(y[train].tolist())) == 2 and len(set(y[test].tolist())) == 2:
             cand, _ = fit_scorer([rows[i] for i in train], y[train], name=estimator)
-            cand_auc = _auc(y[test], cand.proba([rows[i] for i in test]))
+            held_out = [hist.records[i] for i in test]
+            cand_auc = _auc(y[test], cand.proba_records(held_out))
             current = await active_scorer(ctx.services, ctx.session)
             if current is not None:
-                cur_auc = _auc(y[test], current.proba([rows[i] for i in test]))
+                cur_auc = _auc(y[test], current.proba_records(held_out))
                 against = f"model #{current.model_id}"
             else:
                 from engine.scoring.evaluate import rule_probabilities
