@@ -32,8 +32,11 @@ class InProcessCache:
 
     async def set(self, key: str, value: Any, ttl_seconds: int) -> None:
         if len(self._data) >= self._max:
+            # Generation tokens are never evicted early: losing one would revive an older generation.
             now = time.monotonic()
-            for k in [k for k, (e, _) in self._data.items() if e < now] or list(self._data)[: self._max // 10]:
+            expired = [k for k, (e, _) in self._data.items() if e < now]
+            oldest = [k for k in self._data if not k.startswith("gen:")][: self._max // 10]
+            for k in expired or oldest:
                 self._data.pop(k, None)
         self._data[key] = (time.monotonic() + ttl_seconds, value)
 
@@ -74,21 +77,20 @@ def invalidations_for(event: dict[str, Any]) -> list[str]:
     out = ["pipeline:", "revenue:"]
     if "client_id" in data:
         out.append(f"client:{data['client_id']}:")
-    if "lead_id" in data:
-        out.append(f"prediction:{data['lead_id']}:")
+    # Predictions need nothing here: their keys carry the lead's updated_at.
     return out
 
 
 async def invalidate(cache: Any, prefix: str) -> None:
-    """Make every cached value under `prefix` unreachable.
+    """Make every cached value under `prefix` unreachable, in O(1).
 
-    A new generation token is set first: a reader that computed from the old data and
-    stores its answer afterwards stores it under the old generation, where nobody looks.
+    A new generation token is set: a reader that computed from the old data and stores its
+    answer afterwards stores it under the old generation, where nobody looks. Entries of old
+    generations are never read again and expire with their TTL (no key scan on writes).
     """
     import uuid
 
     await cache.set(f"gen:{prefix}", uuid.uuid4().hex, 7 * 24 * 3600)
-    await cache.delete_prefix(prefix)
 
 
 async def cached(cache: Any, prefix: str, subkey: str, ttl: int, compute: Any) -> Any:

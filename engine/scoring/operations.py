@@ -142,8 +142,7 @@ async def qualify_lead(ctx: OperationContext, lead_id: int) -> QualifyResult:
     }
     if qualified and lead.stage == Stage.LEAD.value:
         await set_stage(ctx, lead, Stage.QUALIFIED, f"scored {s.score:.0f} > {threshold:.0f} ({s.scored_by})")
-    await ctx.session.flush()
-    await prediction_cache(ctx.services).delete_prefix(f"scoring:{lead.id}:")
+    await ctx.session.flush()  # prediction keys carry lead.updated_at: this write retires the cached one
     ctx.audit("lead.qualified" if qualified else "lead.scored", f"lead:{lead.id}", score=s.score,
               qualified=qualified, scored_by=s.scored_by)
     ctx.emit("lead.scored", lead_id=lead.id, score=s.score, qualified=qualified, stage=lead.stage)

@@ -61,3 +61,13 @@ async def test_a_read_racing_a_write_never_stores_a_stale_answer(kind, request):
     assert await cached(cache, "racetest:", "x", 60, fresh) == 2  # but its answer was not kept
     if kind == "redis":
         await cache.close()
+
+
+async def test_eviction_keeps_generation_tokens():
+    cache = InProcessCache(max_items=20)
+    await invalidate(cache, "p:")
+    gen = await cache.get("gen:p:")
+    for i in range(100):
+        await cache.set(f"x:{i}", i, 60)
+    assert await cache.get("gen:p:") == gen
+    assert len(cache._data) <= 21
