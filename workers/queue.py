@@ -13,6 +13,15 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 JobFunc = Callable[..., Awaitable[Any]]
+REQUEST_ID_KEY = "grace:job-request:"
+
+
+def current_request_id() -> str | None:
+    """The request id bound to the logs of the request (or job) enqueueing, if any."""
+    import structlog
+
+    value = structlog.contextvars.get_contextvars().get("request_id")
+    return str(value) if value else None
 
 
 class InProcessQueue:
@@ -105,7 +114,13 @@ class ArqQueue:
         if self.queue_name:
             kwargs["_queue_name"] = self.queue_name
         job = await pool.enqueue_job(function, *args, **kwargs)
-        return job.job_id if job else None
+        if job is None:
+            return None
+        request_id = current_request_id()
+        if request_id:
+            # The worker binds it to its logs when the job starts (workers.settings.on_job_start).
+            await pool.set(REQUEST_ID_KEY + job.job_id, request_id, ex=7 * 24 * 3600)
+        return job.job_id
 
     async def abort(self, job_id: str) -> bool:
         from arq.jobs import Job

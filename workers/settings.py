@@ -61,6 +61,24 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await close_services(ctx["services"])
 
 
+async def on_job_start(ctx: dict[str, Any]) -> None:
+    """Carry the enqueueing request's id (Slack event, HTTP request) into the job's log lines."""
+    import structlog
+
+    from workers.queue import REQUEST_ID_KEY
+
+    request_id = await ctx["redis"].get(REQUEST_ID_KEY + ctx["job_id"])
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(job_id=ctx["job_id"], job_try=ctx.get("job_try"),
+                                           **({"request_id": request_id.decode()} if request_id else {}))
+
+
+async def on_job_end(ctx: dict[str, Any]) -> None:
+    import structlog
+
+    structlog.contextvars.clear_contextvars()
+
+
 def worker_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for `arq.Worker`, from the settings (used by `grace worker` and tests)."""
     if not settings.redis_url:
@@ -72,6 +90,8 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         "queue_name": settings.queue_name,
         "on_startup": startup,
         "on_shutdown": shutdown,
+        "on_job_start": on_job_start,
+        "on_job_end": on_job_end,
         "ctx": {"settings": settings},
         "allow_abort_jobs": True,
         "max_jobs": 10,
@@ -88,5 +108,7 @@ class WorkerSettings:
     queue_name = settings.queue_name
     on_startup = staticmethod(startup)
     on_shutdown = staticmethod(shutdown)
+    on_job_start = staticmethod(on_job_start)
+    on_job_end = staticmethod(on_job_end)
     ctx = {"settings": settings}
     allow_abort_jobs = True

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 from bot.cli.common import console, fail, migrate_database, settings
@@ -21,9 +19,10 @@ def register(app: typer.Typer) -> None:
                  "Without Redis, `grace serve` runs the same jobs in its own process.", code=2)
         from arq.worker import Worker
 
+        from bot.observability import configure_logging
         from workers.settings import worker_options
 
-        logging.getLogger().setLevel(s.log_level)
+        configure_logging(s)
         migrate_database(s)
         console.print(f"Grace worker on {s.redis_url.split('@')[-1]} (queue {s.queue_name})")
         worker = Worker(**worker_options(s), burst=burst)
