@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import event
@@ -63,10 +64,15 @@ async def insert_ignore(session: AsyncSession, model: Any, values: dict[str, Any
     Returns the new row's id, or None when a unique constraint (`conflict` columns, or any
     when None) already holds such a row. The database decides, so concurrent callers race safely.
     """
+    stmt = _insert_ignore_stmt(dialect_name(session), model.__table__, tuple(conflict or ()))
+    new_id = (await session.execute(stmt, values)).scalar_one_or_none()
+    return None if new_id is None else int(new_id)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_ignore_stmt(dialect: str, table: Any, conflict: tuple[str, ...]) -> Any:
+    """Built once per table: the values travel as parameters, so SQLAlchemy's compiled cache hits."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    insert = postgresql.insert if dialect_name(session) == "postgresql" else sqlite.insert
-    table = model.__table__
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(table.c.id)
-    new_id = (await session.execute(stmt)).scalar_one_or_none()
-    return None if new_id is None else int(new_id)
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(conflict) or None).returning(table.c.id)

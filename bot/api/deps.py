@@ -15,11 +15,12 @@ from engine.team import authenticate_api_key
 T = TypeVar("T")
 
 
-def get_services(request: Request) -> Services:
+# Dependencies are `async def` on purpose: FastAPI runs plain `def` dependencies in a thread pool.
+async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
-def bearer_token(request: Request) -> str:
+async def bearer_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -31,7 +32,7 @@ def bearer_token(request: Request) -> str:
 
 
 async def get_actor(request: Request, services: Annotated[Services, Depends(get_services)]) -> Actor:
-    token = bearer_token(request)
+    token = await bearer_token(request)
     async with services.session_factory() as session:
         return await authenticate_api_key(session, token)
 
