@@ -76,3 +76,20 @@ def _insert_ignore_stmt(dialect: str, table: Any, conflict: tuple[str, ...]) -> 
 
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(table).on_conflict_do_nothing(index_elements=list(conflict) or None).returning(table.c.id)
+
+
+async def insert_returning_id(session: AsyncSession, model: Any, values: dict[str, Any]) -> int:
+    """INSERT one row through a statement built once per table; the new id. Column defaults apply."""
+    return int((await session.execute(_insert_stmt(model.__table__, True), values)).scalar_one())
+
+
+async def insert_row(session: AsyncSession, model: Any, values: dict[str, Any]) -> None:
+    await session.execute(_insert_stmt(model.__table__, False), values)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_stmt(table: Any, returning: bool) -> Any:
+    from sqlalchemy import insert
+
+    stmt = insert(table)
+    return stmt.returning(table.c.id) if returning else stmt

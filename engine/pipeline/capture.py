@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -23,7 +24,7 @@ from engine.pipeline.schemas import (
     StageMoveResult,
 )
 from engine.pipeline.stages import ALLOWED_MOVES, LOSABLE, RANK, WON, Stage, allowed_moves, parse_stage
-from storage.db import dialect_name, insert_ignore
+from storage.db import dialect_name, insert_ignore, insert_returning_id, insert_row
 from storage.models import Client, Interaction, Lead, LeadStageHistory
 from storage.types import utcnow
 
@@ -31,37 +32,42 @@ from storage.types import utcnow
 _CLIENT_FILLABLE = ("company", "industry", "country", "timezone", "budget_range", "phone")
 
 
+@dataclass(frozen=True, slots=True)
+class ClientRef:
+    id: int
+    name: str
+    company: str | None
+
+
 async def upsert_client(session: AsyncSession, data: LeadInput, currency: str,
-                        *, overwrite: bool = False) -> tuple[Client, bool]:
+                        *, overwrite: bool = False) -> tuple[ClientRef, bool]:
     """Find or create the client by e-mail (case-insensitive), race-free.
 
     The unique index on the lower-cased address decides: INSERT .. ON CONFLICT DO
-    NOTHING, then read back. `overwrite` replaces known fields (CSV import);
-    otherwise only empty ones are filled.
+    NOTHING; a new client is complete after that one statement. An existing one is read
+    back: `overwrite` replaces known fields (CSV import); otherwise only empty ones are filled.
     """
     key = data.email.lower()
+    now = utcnow()
     values: dict[str, Any] = {
         "name": data.name, "email": data.email, "email_normalized": key, "currency": currency,
-        "metadata": {}, "lifetime_value": 0, "project_count": 0,
+        "metadata": dict(data.metadata), "lifetime_value": 0, "project_count": 0,
+        "created_at": now, "updated_at": now, "first_contact_at": now,
         **{f: getattr(data, f) for f in _CLIENT_FILLABLE},
     }
-    now = utcnow()
-    values.update(created_at=now, updated_at=now, first_contact_at=now)
     new_id = await insert_ignore(session, Client, values, ["email_normalized"])
-    client = (
-        await session.execute(select(Client).where(Client.email_normalized == key))
-    ).scalar_one()
-    created = new_id is not None
-    if not created:
-        for f in _CLIENT_FILLABLE:
-            v = getattr(data, f)
-            if v is not None and (overwrite or getattr(client, f) is None):
-                setattr(client, f, v)
-        if overwrite:
-            client.name = data.name
+    if new_id is not None:
+        return ClientRef(new_id, data.name, data.company), True
+    client = (await session.execute(select(Client).where(Client.email_normalized == key))).scalar_one()
+    for f in _CLIENT_FILLABLE:
+        v = getattr(data, f)
+        if v is not None and (overwrite or getattr(client, f) is None):
+            setattr(client, f, v)
+    if overwrite:
+        client.name = data.name
     if data.metadata:
-        client.metadata_ = {**(client.metadata_ or {}), **{k: v for k, v in data.metadata.items()}}
-    return client, created
+        client.metadata_ = {**(client.metadata_ or {}), **data.metadata}
+    return ClientRef(client.id, client.name, client.company), False
 
 
 async def capture_lead(ctx: OperationContext, data: LeadInput, *, initial_stage: Stage = Stage.LEAD) -> CaptureResult:
@@ -71,27 +77,28 @@ async def capture_lead(ctx: OperationContext, data: LeadInput, *, initial_stage:
     data, hunted = await screen_lead(ctx, data)
     currency = data.currency or ctx.settings.currency
     client, created = await upsert_client(ctx.session, data, currency)
-    lead = Lead(
-        client_id=client.id, source=data.source.value, stage=initial_stage.value,
-        furthest_rank=RANK.get(initial_stage.value, 0),
-        requirements=data.requirements, budget=data.budget, currency=currency,
-        budget_range=data.budget_range, timeline=data.timeline, project_type=data.project_type,
-        notes=data.notes, referrer=data.referrer, metadata_={**data.metadata, **hunted},
-        last_contact_at=utcnow(),
-    )
-    ctx.session.add(lead)
-    await ctx.session.flush()
-    ctx.session.add(LeadStageHistory(lead_id=lead.id, from_stage=None, to_stage=lead.stage,
-                                     actor=ctx.actor.label, reason=f"captured from {data.source.value}"))
-    ctx.session.add(Interaction(client_id=client.id, lead_id=lead.id, kind="capture", channel=data.source.value,
-                                summary=(data.requirements or data.notes or "")[:500] or None,
-                                actor=ctx.actor.label))
-    await ctx.session.flush()
-    ctx.audit("lead.captured", f"lead:{lead.id}", client_id=client.id, source=data.source.value,
+    # Core statements built once per table: capture is the hottest write path (see bench/capture.py).
+    now = utcnow()
+    stage = initial_stage.value
+    lead_id = await insert_returning_id(ctx.session, Lead, {
+        "client_id": client.id, "source": data.source.value, "stage": stage, "furthest_rank": RANK.get(stage, 0),
+        "requirements": data.requirements, "budget": data.budget, "currency": currency,
+        "budget_range": data.budget_range, "timeline": data.timeline, "project_type": data.project_type,
+        "notes": data.notes, "referrer": data.referrer, "metadata": {**data.metadata, **hunted},
+        "last_contact_at": now, "created_at": now, "updated_at": now, "stage_changed_at": now,
+    })
+    await insert_row(ctx.session, LeadStageHistory, {
+        "lead_id": lead_id, "from_stage": None, "to_stage": stage, "actor": ctx.actor.label,
+        "reason": f"captured from {data.source.value}", "at": now})
+    await insert_row(ctx.session, Interaction, {
+        "client_id": client.id, "lead_id": lead_id, "kind": "capture", "channel": data.source.value,
+        "summary": (data.requirements or data.notes or "")[:500] or None, "actor": ctx.actor.label,
+        "occurred_at": now, "metadata": {}})
+    ctx.audit("lead.captured", f"lead:{lead_id}", client_id=client.id, source=data.source.value,
               created_client=created, budget=data.budget)
-    ctx.emit("lead.captured", lead_id=lead.id, client_id=client.id, source=data.source.value,
-             stage=lead.stage, name=client.name, company=client.company, budget=data.budget)
-    return CaptureResult(client_id=client.id, lead_id=lead.id, stage=lead.stage, created_client=created)
+    ctx.emit("lead.captured", lead_id=lead_id, client_id=client.id, source=data.source.value,
+             stage=stage, name=client.name, company=client.company, budget=data.budget)
+    return CaptureResult(client_id=client.id, lead_id=lead_id, stage=stage, created_client=created)
 
 
 def _check_text_limits(ctx: OperationContext, data: LeadInput) -> None:
