@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic_ai.messages import ModelMessage, ModelMessagesTypeAdapter, ModelRequest, UserPromptPart
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.context import Services
+from storage.db import insert_ignore
 from storage.models import AgentConversation
 from storage.types import utcnow
 
@@ -46,11 +46,9 @@ async def save_thread(services: Services, thread: Thread) -> None:
     messages = cap(thread.messages, services.settings.history_max_messages)
     data = ModelMessagesTypeAdapter.dump_python(messages, mode="json")
     async with services.session_factory() as session:
-        insert = postgresql.insert if services.dialect == "postgresql" else sqlite.insert
         now = utcnow()
-        await session.execute(insert(AgentConversation).values(
-            key=thread.key, messages=[], pending={}, created_at=now, updated_at=now,
-        ).on_conflict_do_nothing(index_elements=["key"]))
+        await insert_ignore(session, AgentConversation, {
+            "key": thread.key, "messages": [], "pending": {}, "created_at": now, "updated_at": now}, ["key"])
         await session.execute(update(AgentConversation).where(AgentConversation.key == thread.key)
                               .values(messages=data, pending=thread.pending, updated_at=now))
         await session.commit()

@@ -5,10 +5,9 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.billing.amounts import milestone_amounts
@@ -24,7 +23,7 @@ from engine.billing.schemas import InvoiceView, PaymentResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput, ProjectNotFound
 from engine.governance.policies import check_policy
-from storage.db import dialect_name
+from storage.db import dialect_name, insert_ignore
 from storage.models import Client, Invoice, Milestone, Project
 from storage.types import utcnow
 
@@ -127,14 +126,10 @@ async def _insert_invoice(s: AsyncSession, values: dict[str, Any], now: datetime
     Returns None when the idempotency key is taken (the caller returns that invoice).
     A conflict with no row under our key can only be an invoice-number collision: retry.
     """
-    insert = postgresql.insert if dialect_name(s) == "postgresql" else sqlite.insert
-    table = cast(Table, Invoice.__table__)
     for _ in range(NUMBER_ATTEMPTS):
-        stmt = insert(table).values(**values, invoice_number=new_invoice_number(now)) \
-            .on_conflict_do_nothing().returning(table.c.id)
-        new_id = (await s.execute(stmt)).scalar_one_or_none()
+        new_id = await insert_ignore(s, Invoice, {**values, "invoice_number": new_invoice_number(now)})
         if new_id is not None:
-            return int(new_id)
+            return new_id
         if await invoice_by_key(s, values["idempotency_key"]) is not None:
             return None
     raise Conflict("Could not find a free invoice number; try again.")

@@ -21,7 +21,7 @@ from engine.billing.providers.stripe import minor_units, verify_stripe_event
 from engine.billing.settle import record_payment_failure, settle_invoice
 from engine.context import OperationContext, Services, unit_of_work
 from engine.governance.policies import check_policy
-from storage.db import insert_ignore
+from engine.inbound import record_inbound
 from storage.models import InboundEvent, Invoice
 from storage.types import utcnow
 
@@ -48,16 +48,8 @@ async def receive_stripe_webhook(services: Services, payload: bytes, signature: 
                       sha256=hashlib.sha256(payload).hexdigest(), signature_present=bool(signature),
                       remote=remote)
         raise
-    await _store_event(services, event)
+    await record_inbound(services.session_factory, SOURCE, event["id"], event["type"][:100], event)
     return await _process_stored(services, event["id"], event["type"])
-
-
-async def _store_event(services: Services, event: dict[str, Any]) -> None:
-    async with services.session_factory() as s:
-        await insert_ignore(s, InboundEvent, {"source": SOURCE, "external_id": event["id"],
-                                              "kind": event["type"][:100], "payload": event, "received_at": utcnow()},
-                            ["source", "external_id"])
-        await s.commit()
 
 
 async def _process_stored(services: Services, event_id: str, kind: str) -> WebhookOutcome:

@@ -6,13 +6,13 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.context import OperationContext
 from engine.hunter import screen_text
 from engine.pipeline.capture import capture_lead
 from engine.pipeline.schemas import LeadInput
 from engine.pipeline.stages import Stage
+from storage.db import insert_ignore
 from storage.models import Client, InboundEvent, Interaction, Lead
 from storage.types import utcnow
 
@@ -38,11 +38,9 @@ async def claim_inbound(ctx: OperationContext, source: str, external_id: str, ki
     In the caller's transaction: on PostgreSQL a concurrent twin waits for this one to commit,
     then finds the row, so the same message never becomes two leads.
     """
-    insert = postgresql.insert if ctx.services.dialect == "postgresql" else sqlite.insert
-    stmt = insert(InboundEvent).values(
-        source=source, external_id=external_id[:200], kind=kind, payload=payload or {}, received_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["source", "external_id"]).returning(InboundEvent.id)
-    new_id = (await ctx.session.execute(stmt)).scalar_one_or_none()
+    new_id = await insert_ignore(ctx.session, InboundEvent, {
+        "source": source, "external_id": external_id[:200], "kind": kind, "payload": payload or {},
+        "received_at": utcnow()}, ["source", "external_id"])
     if new_id is None:
         return None
     return await ctx.session.get(InboundEvent, new_id)
