@@ -93,3 +93,17 @@ def _insert_stmt(table: Any, returning: bool) -> Any:
 
     stmt = insert(table)
     return stmt.returning(table.c.id) if returning else stmt
+
+
+async def fetch_by_id(session: AsyncSession, model: Any, row_id: int, *, lock: bool = False) -> Any | None:
+    """The row with this id, or None, read afresh from the database.
+
+    `lock` takes a row lock (SELECT .. FOR UPDATE) on PostgreSQL; on SQLite every write
+    transaction already holds the database's write lock (`BEGIN IMMEDIATE`).
+    """
+    from sqlalchemy import select
+
+    stmt = select(model).where(model.id == row_id).execution_options(populate_existing=True)
+    if lock and dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()

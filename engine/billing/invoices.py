@@ -21,10 +21,11 @@ from engine.billing.errors import (
 from engine.billing.providers import InvoiceRequest, payment_provider
 from engine.billing.schemas import InvoiceView, PaymentResult
 from engine.context import OperationContext
-from engine.errors import Conflict, InvalidInput, ProjectNotFound
+from engine.errors import Conflict, InvalidInput
 from engine.governance.policies import check_policy
-from storage.db import dialect_name, insert_ignore
-from storage.models import Client, Invoice, Milestone, Project
+from engine.projects import load_project
+from storage.db import fetch_by_id, insert_ignore
+from storage.models import Client, Invoice, Milestone
 from storage.types import utcnow
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
@@ -53,7 +54,7 @@ async def collect_payment(ctx: OperationContext, project_id: int, milestone: int
         raise InvalidInput("milestone is the milestone's number in the plan, starting at 1.", field="milestone")
     s = ctx.session
     # Locking the project serialises invoicing per project, so the price check below holds.
-    project = await load_project(s, project_id, for_update=True)
+    project = await load_project(s, project_id, lock=True)
     if project.price is None or project.price <= 0:
         raise ProjectHasNoPrice(project_id)
     key = invoice_key(project_id, milestone)
@@ -135,16 +136,6 @@ async def _insert_invoice(s: AsyncSession, values: dict[str, Any], now: datetime
     raise Conflict("Could not find a free invoice number; try again.")
 
 
-async def load_project(s: AsyncSession, project_id: int, *, for_update: bool = False) -> Project:
-    stmt = select(Project).where(Project.id == project_id)
-    if for_update and dialect_name(s) == "postgresql":
-        stmt = stmt.with_for_update()
-    project = (await s.execute(stmt)).scalar_one_or_none()
-    if project is None:
-        raise ProjectNotFound(project_id)
-    return project
-
-
 async def invoice_by_key(s: AsyncSession, key: str) -> Invoice | None:
     return (await s.execute(select(Invoice).where(Invoice.idempotency_key == key))).scalar_one_or_none()
 
@@ -164,10 +155,7 @@ def payment_result(invoice: Invoice, *, already_existed: bool = False) -> Paymen
 
 
 async def load_invoice(s: AsyncSession, invoice_id: int, *, for_update: bool = False) -> Invoice:
-    stmt = select(Invoice).where(Invoice.id == invoice_id).execution_options(populate_existing=True)
-    if for_update and dialect_name(s) == "postgresql":
-        stmt = stmt.with_for_update()
-    invoice = (await s.execute(stmt)).scalar_one_or_none()
+    invoice: Invoice | None = await fetch_by_id(s, Invoice, invoice_id, lock=for_update)
     if invoice is None:
         raise InvoiceNotFound(invoice_id)
     return invoice

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
-from engine.billing.invoices import invoice_view, load_invoice, load_project
+from engine.billing.invoices import invoice_view, load_invoice
 from engine.billing.notify import tell_team_after_commit
 from engine.billing.schemas import InvoiceView, MarkPaidInput, SettleResult
 from engine.context import OperationContext
@@ -21,6 +21,7 @@ from engine.errors import Conflict, InvalidInput
 from engine.governance.policies import check_policy
 from engine.pipeline.capture import load_lead, set_stage
 from engine.pipeline.stages import Stage
+from engine.projects import load_project
 from storage.models import Client, Invoice, Project
 from storage.types import utcnow
 
@@ -36,7 +37,7 @@ async def settle_invoice(ctx: OperationContext, invoice_id: int, *, transaction_
     s = ctx.session
     invoice = await load_invoice(s, invoice_id)
     # Lock order everywhere: project, then invoice.
-    project = await load_project(s, invoice.project_id, for_update=True)
+    project = await load_project(s, invoice.project_id, lock=True)
     invoice = await load_invoice(s, invoice_id, for_update=True)
     if invoice.status == PAID:
         return _result(invoice, newly_paid=False)

@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext, Services
 from engine.delivery.schemas import DeliverInput, DeliveryResult
-from engine.errors import ProjectNotDeliverable, ProjectNotFound
+from engine.errors import ProjectNotDeliverable
 from engine.governance.policies import check_policy
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY, OpenVoteInput
 from engine.parliament.votes import open_vote
 from engine.pipeline.capture import load_lead, set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
-from storage.db import dialect_name
+from engine.projects import load_project
 from storage.models import Client, Milestone, Project, VoteSession
 from storage.types import utcnow
 
@@ -33,13 +33,7 @@ def build_job_id(project_id: int) -> str:
 
 
 async def lock_project(session: AsyncSession, project_id: int) -> Project:
-    stmt = select(Project).where(Project.id == project_id).execution_options(populate_existing=True)
-    if dialect_name(session) == "postgresql":
-        stmt = stmt.with_for_update()
-    project = (await session.execute(stmt)).scalar_one_or_none()
-    if project is None:
-        raise ProjectNotFound(project_id)
-    return project
+    return await load_project(session, project_id, lock=True)
 
 
 def project_amount(project: Project) -> Decimal:

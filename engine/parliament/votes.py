@@ -23,7 +23,7 @@ from engine.governance.policies import check_policy
 from engine.parliament.board import board_for
 from engine.parliament.rules import Choice, Rule, Tally, VoteStatus, decide, decide_at_deadline
 from engine.parliament.schemas import CastResult, OpenVoteInput, VoterView, VoteView
-from storage.db import dialect_name, insert_ignore
+from storage.db import fetch_by_id, insert_ignore
 from storage.models import TeamMember, Vote, VoteSession
 from storage.types import utcnow
 
@@ -183,10 +183,7 @@ def _rule(vs: VoteSession) -> Rule:
 
 
 async def _lock(session: AsyncSession, vote_id: int) -> VoteSession:
-    stmt = select(VoteSession).where(VoteSession.id == vote_id).execution_options(populate_existing=True)
-    if dialect_name(session) == "postgresql":
-        stmt = stmt.with_for_update()
-    vs = (await session.execute(stmt)).scalar_one_or_none()
+    vs: VoteSession | None = await fetch_by_id(session, VoteSession, vote_id, lock=True)
     if vs is None:
         raise VoteNotFound(vote_id)
     return vs

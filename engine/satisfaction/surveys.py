@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.actors import Actor
 from engine.config import Settings
 from engine.context import OperationContext, Services, unit_of_work
-from engine.errors import GraceError, ProjectNotFound
+from engine.errors import GraceError
 from engine.governance.policies import check_policy
+from engine.projects import load_project
 from engine.satisfaction.errors import (
     ProjectNotDelivered,
     SurveyAlreadyOpen,
@@ -38,16 +39,6 @@ SURVEYABLE = frozenset({"delivered", "paid", "completed"})
 OPEN_STATUSES = ("scheduled", "open")
 
 
-async def _load_project(session: AsyncSession, project_id: int) -> Project:
-    stmt = select(Project).where(Project.id == project_id)
-    if dialect_name(session) == "postgresql":
-        stmt = stmt.with_for_update()
-    project = (await session.execute(stmt)).scalar_one_or_none()
-    if project is None:
-        raise ProjectNotFound(project_id)
-    return project
-
-
 async def _open_survey(session: AsyncSession, project_id: int) -> NpsSurvey | None:
     return (await session.execute(select(NpsSurvey).where(
         NpsSurvey.project_id == project_id, NpsSurvey.status.in_(OPEN_STATUSES)))).scalar_one_or_none()
@@ -57,7 +48,7 @@ async def schedule_nps_survey(ctx: OperationContext, project_id: int) -> SurveyS
     """Plan the project's survey `nps_delay_days` after delivery. Idempotent: a project that
     already has a survey (in any state) keeps it."""
     check_policy("send_nps_survey", ctx.actor)
-    project = await _load_project(ctx.session, project_id)
+    project = await load_project(ctx.session, project_id, lock=True)
     existing = (await ctx.session.execute(select(NpsSurvey).where(NpsSurvey.project_id == project_id)
                                           .order_by(NpsSurvey.id.desc()).limit(1))).scalar_one_or_none()
     if existing is not None:
@@ -83,7 +74,7 @@ async def send_nps_survey(ctx: OperationContext, project_id: int) -> SurveySent:
     up, and always in the project's Slack thread. Refused while another survey is open."""
     check_policy("send_nps_survey", ctx.actor)
     now = utcnow()
-    project = await _load_project(ctx.session, project_id)
+    project = await load_project(ctx.session, project_id, lock=True)
     if project.status not in SURVEYABLE:
         raise ProjectNotDelivered(project_id, project.status)
     client = await ctx.session.get(Client, project.client_id)
