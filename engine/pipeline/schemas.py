@@ -8,11 +8,22 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
 
 from engine.money import parse_amount
 
 DecimalStr = Annotated[Decimal, PlainSerializer(lambda v: str(v), return_type=str, when_used="json")]
+
+
+def _parse_budget(v: Any) -> Any:
+    if v is None or v == "":
+        return None
+    amount, _currency = parse_amount(v)
+    return amount
+
+
+# An amount as people type it (12000, "12,000", "$12k", "USD 12000"); empty means none.
+Budget = Annotated[Decimal | None, BeforeValidator(_parse_budget)]
 
 
 class LeadSource(StrEnum):
@@ -40,7 +51,7 @@ class LeadInput(BaseModel):
     email: str = Field(max_length=320, description="The contact's e-mail address.")
     company: str | None = _short(200)
     industry: str | None = _short(100)
-    budget: Decimal | None = Field(default=None, description="12000, \"12,000\", \"$12k\" or \"USD 12000\".")
+    budget: Budget = Field(default=None, description="12000, \"12,000\", \"$12k\" or \"USD 12000\".")
     budget_range: str | None = _short(64)
     currency: str | None = Field(default=None, min_length=3, max_length=3)
     country: str | None = _short(100)
@@ -60,14 +71,6 @@ class LeadInput(BaseModel):
             return validate_email(v, check_deliverability=False).normalized
         except EmailNotValidError as e:
             raise ValueError(f"not a valid e-mail address: {e}") from None
-
-    @field_validator("budget", mode="before")
-    @classmethod
-    def _budget(cls, v: Any) -> Any:
-        if v is None or v == "":
-            return None
-        amount, _currency = parse_amount(v)
-        return amount
 
     @field_validator("currency")
     @classmethod

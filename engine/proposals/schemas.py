@@ -6,9 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from engine.money import parse_amount
+from engine.pipeline.schemas import Budget
 
 DecimalStr = Annotated[Decimal, PlainSerializer(lambda v: str(v), return_type=str, when_used="json")]
 Hours = Annotated[Decimal, PlainSerializer(lambda v: float(v), return_type=float, when_used="json")]
@@ -20,16 +20,9 @@ class GenerateProposalInput(BaseModel):
     lead_id: int = Field(gt=0, description="The lead to propose to.")
     requirements: str | None = Field(default=None, max_length=10_000,
                                      description="What the client needs; the lead's requirements when omitted.")
-    budget: Decimal | None = Field(default=None, description="The client's budget (12000, \"12,000\", \"$12k\"); "
+    budget: Budget = Field(default=None, description="The client's budget (12000, \"12,000\", \"$12k\"); "
                                                              "the lead's budget when omitted.")
 
-    @field_validator("budget", mode="before")
-    @classmethod
-    def _budget(cls, v: Any) -> Any:
-        if v is None or v == "":
-            return None
-        amount, _currency = parse_amount(v)
-        return amount
 
 
 class DeliverableOut(BaseModel):
