@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks_votes import BuildButton, VoteActionId, VoteButton
+from engine.actors import Actor
 from engine.context import Services, unit_of_work
 from engine.delivery.build import cancel_build
 from engine.errors import GraceError, PolicyDenied
 from engine.parliament.rules import Choice
 from engine.parliament.votes import cast_vote
 from engine.team import actor_for_slack_user
+
+ButtonT = TypeVar("ButtonT", bound=BaseModel)
 
 log = logging.getLogger(__name__)
 ONLY_APPROVERS = "Only approvers can vote."
@@ -60,13 +63,10 @@ async def handle_build_cancel_action(ack: Any, body: dict[str, Any], client: Asy
     await ack()
     services: Services = context["services"]
     user, channel = _who_where(body)
-    try:
-        button = BuildButton.model_validate_json(body["actions"][0]["value"])
-    except (ValidationError, KeyError, IndexError):
-        await _tell(client, channel, user, "That button is not valid any more.")
+    clicked = await _clicked(body, client, services, BuildButton)
+    if clicked is None:
         return
-    async with services.session_factory() as session:
-        actor = await actor_for_slack_user(session, user)
+    button, actor = clicked
     try:
         async with unit_of_work(services, actor) as ctx:
             await cancel_build(ctx, button.project_id)
@@ -76,15 +76,25 @@ async def handle_build_cancel_action(ack: Any, body: dict[str, Any], client: Asy
         await _tell(client, channel, user, e.message)
 
 
-async def _vote(body: dict[str, Any], client: AsyncWebClient, services: Services, choice: Choice) -> None:
+async def _clicked(body: dict[str, Any], client: AsyncWebClient, services: Services,
+                   payload: type[ButtonT]) -> tuple[ButtonT, Actor] | None:
+    """The button's typed payload and the team member who clicked; None (and a word to them) if stale."""
     user, channel = _who_where(body)
     try:
-        button = VoteButton.model_validate_json(body["actions"][0]["value"])
+        button = payload.model_validate_json(body["actions"][0]["value"])
     except (ValidationError, KeyError, IndexError):
         await _tell(client, channel, user, "That button is not valid any more.")
-        return
+        return None
     async with services.session_factory() as session:
-        actor = await actor_for_slack_user(session, user)
+        return button, await actor_for_slack_user(session, user)
+
+
+async def _vote(body: dict[str, Any], client: AsyncWebClient, services: Services, choice: Choice) -> None:
+    user, channel = _who_where(body)
+    clicked = await _clicked(body, client, services, VoteButton)
+    if clicked is None:
+        return
+    button, actor = clicked
     try:
         async with unit_of_work(services, actor) as ctx:
             result = await cast_vote(ctx, button.vote_id, choice)
