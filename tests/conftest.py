@@ -24,6 +24,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from bot.devtools.serving import serve_on_loopback
 from engine.actors import Actor, Role
 from engine.config import Settings
 from engine.context import Services, unit_of_work
@@ -214,53 +215,26 @@ async def api(services: Services) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest_asyncio.fixture
 async def live_server(services: Services) -> AsyncIterator[str]:
     """The app served by a real uvicorn on a loopback port; yields its base URL."""
-    import uvicorn
-
     from bot.app import create_app
 
-    port = free_port()
-    config = uvicorn.Config(create_app(services=services), host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    for _ in range(200):
-        if server.started:
-            break
-        await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with serve_on_loopback(create_app(services=services), lifespan="on") as url:
+        yield url
 
 
 @pytest_asyncio.fixture
 async def fake_slack() -> AsyncIterator[Any]:
     """A fake Slack Web API served on loopback; `fake_slack.url` is its base URL (ends in /api/)."""
-    import uvicorn
-
     from tests.fakes.slack import FakeSlack
 
     fake = FakeSlack()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    for _ in range(200):
-        if server.started:
-            break
-        await asyncio.sleep(0.02)
-    fake.url = f"http://127.0.0.1:{port}/api/"
-    yield fake
-    server.should_exit = True
-    await task
+    async with serve_on_loopback(fake.app()) as url:
+        fake.url = url + "/api/"
+        yield fake
 
 
 SLACK_SIGNING_SECRET = "test-signing-secret"

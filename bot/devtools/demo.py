@@ -22,6 +22,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from sqlalchemy import select
 
 from bot.devtools.fake_stripe import run_fake_stripe, signed
+from bot.devtools.serving import free_port
 from bot.devtools.stage import (
     DB_FILE,
     DEMO_HOST,
@@ -32,7 +33,6 @@ from bot.devtools.stage import (
     DemoOutcome,
     Story,
     demo_settings,
-    free_port,
     link_path,
 )
 from engine.audit import verify_audit_chain

@@ -10,7 +10,6 @@ let a test deliver a webhook while Grace's own transaction is still open.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import re
@@ -21,9 +20,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import stripe
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+from bot.devtools.serving import serve_on_loopback
 
 _KEY = re.compile(r"([^\[\]]+)|\[([^\[\]]*)\]")
 
@@ -226,15 +226,5 @@ def create_fake_app(fake: FakeStripe) -> FastAPI:
 async def run_fake_stripe(port: int) -> AsyncIterator[FakeStripe]:
     """Serve the fake on 127.0.0.1:port with uvicorn in the running loop."""
     fake = FakeStripe(url=f"http://127.0.0.1:{port}")
-    server = uvicorn.Server(uvicorn.Config(create_fake_app(fake), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    for _ in range(250):
-        if server.started:
-            break
-        await asyncio.sleep(0.02)
-    try:
+    async with serve_on_loopback(create_fake_app(fake), port=port):
         yield fake
-    finally:
-        server.should_exit = True
-        await task

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -74,12 +73,6 @@ def demo_settings(workdir: Path, fake: FakeStripe, *, step_delay: float) -> Sett
         stripe_api_key=fake.api_key, stripe_api_url=fake.url, stripe_webhook_secret=WEBHOOK_SECRET,
         build_step_delay_seconds=step_delay,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def link_path(link: str) -> str:

@@ -9,9 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
+from bot.devtools.serving import free_port
 from engine.sources.forms import FormSpec, create_form
 from storage.models import Lead
-from tests.conftest import ADMIN, IN_CI, free_port, op
+from tests.conftest import ADMIN, IN_CI, op
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

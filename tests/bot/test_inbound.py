@@ -248,24 +248,13 @@ async def test_mailgun_signature_cannot_be_replayed_with_another_message(configu
 
 @pytest.fixture
 async def fake_linkedin():
-    import asyncio
-
-    import uvicorn
-
-    from tests.conftest import free_port
+    from bot.devtools.serving import serve_on_loopback
     from tests.fakes.linkedin import FakeLinkedIn
 
     fake = FakeLinkedIn()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    fake.url = f"http://127.0.0.1:{port}/rest"
-    yield fake
-    server.should_exit = True
-    await task
+    async with serve_on_loopback(fake.app()) as url:
+        fake.url = url + "/rest"
+        yield fake
 
 
 async def test_bare_linkedin_notification_is_completed_from_the_api(configured, api, fake_linkedin):

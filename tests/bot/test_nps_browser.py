@@ -3,7 +3,6 @@ whose Slack notifier talks to the fake Slack API. Screenshots go to tests/artifa
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest_asyncio
 from engine.context import Services
 from engine.satisfaction.surveys import send_nps_survey
 from storage.models import Client, Lead, Project
-from tests.conftest import IN_CI, SALES, free_port, op
+from tests.conftest import IN_CI, SALES, op
 from tests.nps_helpers import delivered_project, get
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,22 +32,11 @@ else:
 @pytest_asyncio.fixture
 async def slack_live_server(slack_services: Services) -> AsyncIterator[str]:
     """Like `live_server`, but over the services whose notifier posts to the fake Slack API."""
-    import uvicorn
-
     from bot.app import create_app
+    from bot.devtools.serving import serve_on_loopback
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(services=slack_services), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    for _ in range(250):
-        if server.started:
-            break
-        await asyncio.sleep(0.02)
-    assert server.started, "the live server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with serve_on_loopback(create_app(services=slack_services), lifespan="on") as url:
+        yield url
 
 
 VIEWPORTS = {

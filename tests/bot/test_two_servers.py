@@ -10,7 +10,8 @@ import sys
 import httpx
 import pytest
 
-from tests.conftest import free_port, lead_data, make_key
+from bot.devtools.serving import free_port
+from tests.conftest import lead_data, make_key
 
 
 def _serve(settings, port):

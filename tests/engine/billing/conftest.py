@@ -2,8 +2,8 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
+from bot.devtools.serving import free_port
 from engine.context import Services
-from tests.conftest import free_port
 from tests.engine.billing.factories import use_stripe
 from tests.fakes.stripe import FakeStripe, run_fake_stripe
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import free_port
+from bot.devtools.serving import free_port
 from tests.nps_helpers import SmtpSink
 
 
