@@ -17,11 +17,17 @@ class SlidingWindow:
     def __init__(self) -> None:
         self._events: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+        self._calls = 0
+        self._longest = 0.0
 
     def hit(self, key: str, max_calls: int, per_seconds: float, *, now: float | None = None) -> float | None:
         """Record one call; return None when it is within the limit, else the seconds to wait."""
         t = time.monotonic() if now is None else now
         with self._lock:
+            self._longest = max(self._longest, per_seconds)
+            self._calls += 1
+            if self._calls % 1000 == 0:
+                self._forget_idle(t)
             q = self._events.setdefault(key, deque())
             while q and q[0] <= t - per_seconds:
                 q.popleft()
@@ -29,6 +35,11 @@ class SlidingWindow:
                 return max(0.0, q[0] + per_seconds - t)
             q.append(t)
             return None
+
+    def _forget_idle(self, now: float) -> None:
+        """Drop keys with no call inside the longest window in use (memory stays bounded by activity)."""
+        for k in [k for k, q in self._events.items() if not q or q[-1] <= now - self._longest]:
+            del self._events[k]
 
     def reset(self) -> None:
         with self._lock:

@@ -6,10 +6,11 @@ import hashlib
 import math
 import time
 import uuid
-from collections import deque
 from typing import Any, Protocol
 
 from itsdangerous import BadSignature, URLSafeSerializer
+
+from engine.governance.limits import SlidingWindow
 
 TOKEN_SALT = "grace.form-token"
 
@@ -57,25 +58,11 @@ class InProcessRateLimiter:
     def __init__(self, limit: int, window_seconds: float = 60.0) -> None:
         self.limit = limit
         self.window = window_seconds
-        self._hits: dict[str, deque[float]] = {}
-        self._calls = 0
+        self._window = SlidingWindow()
 
     async def hit(self, key: str) -> float:
-        now = time.monotonic()
-        hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        self._calls += 1
-        if self._calls % 1000 == 0:
-            self._forget_idle(now)
-        if len(hits) < self.limit:
-            hits.append(now)
-            return 0.0
-        return max(hits[0] + self.window - now, 0.001)
-
-    def _forget_idle(self, now: float) -> None:
-        for k in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
-            del self._hits[k]
+        wait = self._window.hit(key, self.limit, self.window)
+        return 0.0 if wait is None else max(wait, 0.001)
 
 
 # Atomic in Redis, so replicas share one window: drop old hits, count, add when under the limit.
