@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from sklearn.preprocessing import StandardScaler
 
 from engine.errors import GraceError
 from engine.scoring.features import FeatureSpace, LeadRecord, Value
+from engine.scoring.predict import Predictor, positive_proba
 
 SEED = 0
 CANDIDATES: dict[str, Callable[[], ClassifierMixin]] = {
@@ -87,8 +89,14 @@ class FittedScorer:
     model_id: int | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @cached_property
+    def _predict(self) -> Predictor:
+        return positive_proba(self.estimator)
+
     def proba_matrix(self, X: np.ndarray) -> np.ndarray:
-        return np.asarray(self.estimator.predict_proba(X)[:, 1])
+        """P(won) for each row of a feature matrix: `estimator.predict_proba(X)[:, 1]`, in closed
+        form for a calibrated logistic regression (see predict.py)."""
+        return self._predict(X)
 
     def proba(self, rows: Sequence[dict[str, Value]]) -> np.ndarray:
         return self.proba_matrix(self.space.transform(rows))
