@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import statistics
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.context import OperationContext
 from engine.errors import LeadNotFound
@@ -123,6 +124,31 @@ def recommendation(score: float, threshold: float, features: dict[str, Any]) -> 
     return f"Low priority: keep in the newsletter, follow up in a month.{ask}"
 
 
+_SAVED = ("score", "close_probability", "qualified", "features", "qualification_data", "updated_at")
+_LEADS = cast(Table, Lead.__table__)
+# Built once; the values travel as parameters (named apart from the columns, as Core requires).
+_SAVE = (update(_LEADS).where(_LEADS.c.id == bindparam("lead_id"))
+         .values({_LEADS.c[name]: bindparam(f"new_{name}") for name in _SAVED}))
+
+
+async def _save_score(ctx: OperationContext, lead: Lead, values: dict[str, Any], move: str | None) -> None:
+    """Write the score onto the lead (and move it to QUALIFIED when `move` gives the reason).
+
+    A move goes through `set_stage`, whose flush then writes the score and the move in one UPDATE
+    (autoflush is held back so its history statement does not flush the lead first). Without a
+    move, one UPDATE statement built once, and the loaded object is told the stored values, so
+    the session never holds a stale lead."""
+    if move is not None:
+        for name, value in values.items():
+            setattr(lead, name, value)
+        with ctx.session.no_autoflush:
+            await set_stage(ctx, lead, Stage.QUALIFIED, move)
+        return
+    await ctx.session.execute(_SAVE, {"lead_id": lead.id, **{f"new_{k}": v for k, v in values.items()}})
+    for name, value in values.items():
+        set_committed_value(lead, name, value)
+
+
 async def qualify_lead(ctx: OperationContext, lead_id: int) -> QualifyResult:
     """Score the lead, explain it, save it; above the threshold a new lead moves to QUALIFIED."""
     check_policy("qualify_lead", ctx.actor)
@@ -132,17 +158,16 @@ async def qualify_lead(ctx: OperationContext, lead_id: int) -> QualifyResult:
     qualified = s.score > threshold
     rec = recommendation(s.score, threshold, s.features)
     now = utcnow()
-    lead.score = s.score
-    lead.close_probability = s.probability
-    lead.qualified = qualified
-    lead.features = s.features
-    lead.qualification_data = {
+    qualification_data = {
         "scored_at": now.isoformat(), "scored_by": s.scored_by, "model_id": s.model_id, "threshold": threshold,
         "recommendation": rec, "factors": [f.model_dump() for f in s.factors],
     }
-    if qualified and lead.stage == Stage.LEAD.value:
-        await set_stage(ctx, lead, Stage.QUALIFIED, f"scored {s.score:.0f} > {threshold:.0f} ({s.scored_by})")
-    await ctx.session.flush()  # prediction keys carry lead.updated_at: this write retires the cached one
+    move = f"scored {s.score:.0f} > {threshold:.0f} ({s.scored_by})" \
+        if qualified and lead.stage == Stage.LEAD.value else None
+    # updated_at is part of every prediction's cache key: this write retires the cached one
+    await _save_score(ctx, lead, {"score": s.score, "close_probability": s.probability, "qualified": qualified,
+                                  "features": s.features, "qualification_data": qualification_data,
+                                  "updated_at": now}, move)
     ctx.audit("lead.qualified" if qualified else "lead.scored", f"lead:{lead.id}", score=s.score,
               qualified=qualified, scored_by=s.scored_by)
     ctx.emit("lead.scored", lead_id=lead.id, score=s.score, qualified=qualified, stage=lead.stage)

@@ -122,3 +122,29 @@ async def test_the_retrain_job_is_registered_for_the_worker(services):
     from workers.jobs import JOBS
 
     assert await JOBS["retrain_scoring_model"]({"services": services}) == "not enough history (0 won, 0 lost)"
+
+
+async def test_both_ways_of_saving_a_score_store_it_and_keep_the_session_coherent(services):
+    from engine.context import unit_of_work
+    from storage.models import LeadStageHistory
+
+    low = await capture(services, **bare(source="website"))  # 50 + 10: saved by one UPDATE
+    high = await capture(services, **bare(source="referral", requirements=" ".join(["word"] * 10)))  # moves
+    async with services.session_factory() as s:
+        before = {i: (await s.get(Lead, i)).updated_at for i in (low, high)}
+    for lead_id, qualified, stage in ((low, False, "LEAD"), (high, True, "QUALIFIED")):
+        async with unit_of_work(services, SALES) as ctx:
+            r = await qualify_lead(ctx, lead_id)
+            same = await ctx.session.get(Lead, lead_id)  # the object the operation loaded
+            assert (same.score, same.qualified, same.stage) == (r.score, qualified, stage)
+            assert same.qualification_data["recommendation"] == r.recommendation
+        async with services.session_factory() as s:
+            row = await s.get(Lead, lead_id)
+            assert (row.score, row.close_probability, row.qualified, row.stage) == (
+                r.score, r.probability, qualified, stage)
+            assert row.features == same.features and row.features["source"] in ("website", "referral")
+            assert row.qualification_data["factors"] == [f.model_dump() for f in r.factors]
+            assert row.updated_at > before[lead_id] and row.updated_at == same.updated_at
+            moves = (await s.execute(select(LeadStageHistory.to_stage).where(LeadStageHistory.lead_id == lead_id)
+                                     .order_by(LeadStageHistory.id))).scalars().all()
+            assert moves == (["LEAD", "QUALIFIED"] if qualified else ["LEAD"])
