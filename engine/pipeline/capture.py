@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, case, func, literal_column, or_, select, update
+from sqlalchemy import Table, bindparam, case, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.actors import Role
@@ -141,8 +141,10 @@ def _capture_statement_postgresql() -> Any:
     """
     from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-    c, lt = Client.__table__.c, Lead.__table__.c
-    ins = pg_insert(Client.__table__).values({k: bindparam(f"c_{k}") for k in (
+    clients, leads, histories, interactions = (cast(Table, m.__table__) for m in (
+        Client, Lead, LeadStageHistory, Interaction))
+    c, lt = clients.c, leads.c
+    ins = pg_insert(clients).values({k: bindparam(f"c_{k}") for k in (
         "name", "email", "email_normalized", "currency", "metadata", "lifetime_value", "project_count",
         "created_at", "updated_at", "first_contact_at", *_CLIENT_FILLABLE)})
     ex = ins.excluded
@@ -155,17 +157,17 @@ def _capture_statement_postgresql() -> Any:
     }).returning(c.id.label("client_id"), c.name, c.company, literal_column("(xmax = 0)").label("created")) \
         .cte("client")
     client_id = select(client.c.client_id).scalar_subquery()
-    lead = (Lead.__table__.insert()
+    lead = (leads.insert()
             .values({"client_id": client_id, **{k: bindparam(f"l_{k}") for k in (
                 "source", "stage", "furthest_rank", "requirements", "budget", "currency", "budget_range",
                 "timeline", "project_type", "notes", "referrer", "metadata", "last_contact_at", "created_at",
                 "updated_at", "stage_changed_at", "qualified", "qualification_data", "features")}})
             .returning(lt.id.label("lead_id"), lt.client_id).cte("lead"))
     lead_id = select(lead.c.lead_id).scalar_subquery()
-    history = LeadStageHistory.__table__.insert().values(
+    history = histories.insert().values(
         {"lead_id": lead_id, **{k: bindparam(f"h_{k}") for k in ("from_stage", "to_stage", "actor", "reason", "at")}}
     ).cte("history")
-    interaction = Interaction.__table__.insert().values(
+    interaction = interactions.insert().values(
         {"client_id": client_id, "lead_id": lead_id,
          **{k: bindparam(f"i_{k}") for k in ("kind", "channel", "actor", "occurred_at", "summary", "metadata")}}
     ).cte("interaction")
