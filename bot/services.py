@@ -20,7 +20,8 @@ async def build_services(settings: Settings) -> Services:
     settings.resolved_secret_key()
     configure_policies(settings.policies_path, parliament_threshold=settings.parliament_threshold)
     db = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size,
-                       max_overflow=settings.db_max_overflow)
+                       max_overflow=settings.db_max_overflow, pre_ping=settings.db_pre_ping,
+                       pool_recycle=settings.db_pool_recycle_seconds)
     services = Services(settings=settings, db=db, session_factory=create_session_factory(db))
     services.notifier = KeyedNotifier(build_notifier(settings), services.session_factory)
     if settings.slack_bot_token:

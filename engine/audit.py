@@ -1,8 +1,9 @@
 """The append-only, hash-chained audit log.
 
 Each entry's hash is sha256(prev_hash + canonical JSON of the entry). Writers are
-serialised (a transaction-scoped advisory lock on PostgreSQL; `BEGIN IMMEDIATE`
-on SQLite), so concurrent transactions never fork the chain.
+serialised (a transaction-scoped advisory lock on PostgreSQL, taken with the tail read, the
+hashing and the insert in one call of `grace_audit_append`; `BEGIN IMMEDIATE` on SQLite), so
+concurrent transactions never fork the chain.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from storage.models import AuditEntry
 from storage.types import utcnow
 
 GENESIS = "0" * 64
-# Arbitrary constant key for pg_advisory_xact_lock: "the audit chain".
-AUDIT_LOCK_KEY = 0x6A7D17
 
 
 def jsonable(value: Any) -> Any:
@@ -41,18 +40,28 @@ def jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=default))
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_parts(actor: str, action: str, subject: str | None, details: dict[str, Any]) -> tuple[str, str, str]:
+    """The canonical JSON of an entry, as `(head, details_json, tail)` around `at` and `seq`.
+
+    `canonical(...)` of them is `json.dumps({"seq", "at", "actor", "action", "subject", "details"},
+    sort_keys=True, compact)`; split so that PostgreSQL can fill in the two values that are only
+    known under the chain's lock (migration 0012 concatenates the same way)."""
+    return (f'{{"action":{_dumps(action)},"actor":{_dumps(actor)},"at":"', _dumps(details),
+            f',"subject":{_dumps(subject)}}}')
+
+
+def canonical(head: str, at_iso: str, details_json: str, seq: int, tail: str) -> str:
+    return f'{head}{at_iso}","details":{details_json},"seq":{seq}{tail}'
+
+
 def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str,
                subject: str | None, details: dict[str, Any]) -> str:
-    body = {
-        "seq": seq,
-        "at": at.isoformat(),
-        "actor": actor,
-        "action": action,
-        "subject": subject,
-        "details": details,
-    }
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    head, details_json, tail = canonical_parts(actor, action, subject, details)
+    return hashlib.sha256((prev_hash + canonical(head, at.isoformat(), details_json, seq, tail)).encode()).hexdigest()
 
 
 @dataclass(slots=True)
@@ -64,8 +73,10 @@ class PendingAudit:
 
 
 _TAIL = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
 _INSERT = insert(cast(Table, AuditEntry.__table__))
+# PostgreSQL: lock, tail, hash and insert in one round trip (migration 0012).
+_APPEND_PG = text("SELECT entry_seq, entry_at, entry_prev, entry_hash FROM grace_audit_append("
+                  ":actors, :actions, :subjects, :heads, :details, :tails)")
 
 
 async def append_entries(session: AsyncSession, entries: list[PendingAudit]) -> list[dict[str, Any]]:
@@ -74,9 +85,7 @@ async def append_entries(session: AsyncSession, entries: list[PendingAudit]) -> 
     if not entries:
         return []
     if dialect_name(session) == "postgresql":
-        # Its own statement: a READ COMMITTED statement sees what was committed before it began,
-        # so the tail must be read by a later statement than the one that waited for the lock.
-        await session.execute(_LOCK, {"k": AUDIT_LOCK_KEY})
+        return await _append_postgresql(session, entries)
     last = (await session.execute(_TAIL)).first()
     seq, prev = (last[0], last[1]) if last else (0, GENESIS)
     rows = []
@@ -90,6 +99,21 @@ async def append_entries(session: AsyncSession, entries: list[PendingAudit]) -> 
         prev = h
     await session.execute(_INSERT, rows)
     return rows
+
+
+async def _append_postgresql(session: AsyncSession, entries: list[PendingAudit]) -> list[dict[str, Any]]:
+    # The chain is serialised by a transaction-scoped advisory lock taken inside the function;
+    # a READ COMMITTED statement of a VOLATILE function sees the tail committed while it waited.
+    details = [jsonable(e.details) for e in entries]
+    parts = [canonical_parts(e.actor, e.action, e.subject, d) for e, d in zip(entries, details, strict=True)]
+    result = await session.execute(_APPEND_PG, {
+        "actors": [e.actor for e in entries], "actions": [e.action for e in entries],
+        "subjects": [e.subject for e in entries], "heads": [p[0] for p in parts],
+        "details": [p[1] for p in parts], "tails": [p[2] for p in parts],
+    })
+    return [{"seq": seq, "at": at, "actor": e.actor, "action": e.action, "subject": e.subject, "details": d,
+             "prev_hash": prev, "hash": h}
+            for (seq, at, prev, h), e, d in zip(result.all(), entries, details, strict=True)]
 
 
 @dataclass(slots=True)

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     log_json: bool = Field(default=False, description="Structured JSON logs instead of console lines.")
     db_pool_size: int = 10
     db_max_overflow: int = 20
+    db_pre_ping: bool = Field(default=False, description=(
+        "Test each pooled PostgreSQL connection before use (one more round trip per transaction); "
+        "without it a database restart fails the first request on each stale connection."))
+    db_pool_recycle_seconds: int = Field(default=1800, ge=-1, description=(
+        "Replace pooled PostgreSQL connections older than this (-1: never)."))
 
     # pipeline
     stuck_days: int = Field(default=14, ge=1, description="Days in one stage after which a lead counts as stuck.")

@@ -13,17 +13,24 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20, echo: bool = False,
+                  pre_ping: bool = False, pool_recycle: int = 1800) -> AsyncEngine:
     """An async engine for PostgreSQL (asyncpg) or SQLite (aiosqlite).
 
     SQLite gets WAL, foreign keys, a busy timeout and `BEGIN IMMEDIATE`, so that
     concurrent writers in one process queue up instead of failing on lock upgrades.
+
+    PostgreSQL connections are not pinged before each use by default: the ping is a round trip
+    on every transaction (a tenth of a lead capture's). SQLAlchemy still notices a dropped
+    connection when it is used, fails that one request and replaces the whole pool, and
+    `pool_recycle` retires connections before idle-timeouts on the way can cut them.
     """
     kwargs: dict[str, Any] = {"echo": echo}
     if is_sqlite(url):
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=pre_ping,
+                      pool_recycle=pool_recycle)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         _configure_sqlite(engine)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, bindparam, case, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.actors import Role
@@ -76,29 +77,103 @@ async def capture_lead(ctx: OperationContext, data: LeadInput, *, initial_stage:
     _check_text_limits(ctx, data)
     data, hunted = await screen_lead(ctx, data)
     currency = data.currency or ctx.settings.currency
-    client, created = await upsert_client(ctx.session, data, currency)
-    # Core statements built once per table: capture is the hottest write path (see bench/capture.py).
     now = utcnow()
     stage = initial_stage.value
-    lead_id = await insert_returning_id(ctx.session, Lead, {
-        "client_id": client.id, "source": data.source.value, "stage": stage, "furthest_rank": RANK.get(stage, 0),
+    # Capture is the hottest write path (see bench/capture.py): Core statements built once.
+    lead_values: dict[str, Any] = {
+        "source": data.source.value, "stage": stage, "furthest_rank": RANK.get(stage, 0),
         "requirements": data.requirements, "budget": data.budget, "currency": currency,
         "budget_range": data.budget_range, "timeline": data.timeline, "project_type": data.project_type,
         "notes": data.notes, "referrer": data.referrer, "metadata": {**data.metadata, **hunted},
         "last_contact_at": now, "created_at": now, "updated_at": now, "stage_changed_at": now,
-    })
-    await insert_row(ctx.session, LeadStageHistory, {
-        "lead_id": lead_id, "from_stage": None, "to_stage": stage, "actor": ctx.actor.label,
-        "reason": f"captured from {data.source.value}", "at": now})
-    await insert_row(ctx.session, Interaction, {
-        "client_id": client.id, "lead_id": lead_id, "kind": "capture", "channel": data.source.value,
-        "summary": (data.requirements or data.notes or "")[:500] or None, "actor": ctx.actor.label,
-        "occurred_at": now, "metadata": {}})
+    }
+    history_values: dict[str, Any] = {"from_stage": None, "to_stage": stage, "actor": ctx.actor.label,
+                                      "reason": f"captured from {data.source.value}", "at": now}
+    interaction_values: dict[str, Any] = {
+        "kind": "capture", "channel": data.source.value, "actor": ctx.actor.label, "occurred_at": now,
+        "summary": (data.requirements or data.notes or "")[:500] or None, "metadata": {}}
+    if ctx.services.dialect == "postgresql":
+        # Column defaults are not applied inside a CTE: the statement gets every value.
+        client, created, lead_id = await _insert_capture_postgresql(
+            ctx.session, _client_values(data, currency, now),
+            {**lead_values, "qualified": False, "qualification_data": {}, "features": {}},
+            history_values, interaction_values)
+    else:
+        client, created = await upsert_client(ctx.session, data, currency)
+        lead_id = await insert_returning_id(ctx.session, Lead, {"client_id": client.id, **lead_values})
+        await insert_row(ctx.session, LeadStageHistory, {"lead_id": lead_id, **history_values})
+        await insert_row(ctx.session, Interaction, {"client_id": client.id, "lead_id": lead_id, **interaction_values})
     ctx.audit("lead.captured", f"lead:{lead_id}", client_id=client.id, source=data.source.value,
               created_client=created, budget=data.budget)
     ctx.emit("lead.captured", lead_id=lead_id, client_id=client.id, source=data.source.value,
              stage=stage, name=client.name, company=client.company, budget=data.budget)
     return CaptureResult(client_id=client.id, lead_id=lead_id, stage=stage, created_client=created)
+
+
+def _client_values(data: LeadInput, currency: str, now: Any) -> dict[str, Any]:
+    return {
+        "name": data.name, "email": data.email, "email_normalized": data.email.lower(), "currency": currency,
+        "metadata": dict(data.metadata), "lifetime_value": 0, "project_count": 0,
+        "created_at": now, "updated_at": now, "first_contact_at": now,
+        **{f: getattr(data, f) for f in _CLIENT_FILLABLE},
+    }
+
+
+async def _insert_capture_postgresql(session: AsyncSession, client: dict[str, Any], lead: dict[str, Any],
+                                     history: dict[str, Any], interaction: dict[str, Any]
+                                     ) -> tuple[ClientRef, bool, int]:
+    """Client upsert, lead, stage history and interaction in one statement (one round trip)."""
+    params = {**{f"c_{k}": v for k, v in client.items()}, **{f"l_{k}": v for k, v in lead.items()},
+              **{f"h_{k}": v for k, v in history.items()}, **{f"i_{k}": v for k, v in interaction.items()}}
+    row = (await session.execute(_capture_statement_postgresql(), params)).one()
+    return ClientRef(row.client_id, row.name, row.company), bool(row.created), int(row.lead_id)
+
+
+@functools.cache
+def _capture_statement_postgresql() -> Any:
+    """WITH client AS (INSERT .. ON CONFLICT (email_normalized) DO UPDATE .. RETURNING), lead AS
+    (INSERT .. RETURNING), history AS (INSERT), interaction AS (INSERT) SELECT ids.
+
+    ON CONFLICT DO UPDATE rather than DO NOTHING: it returns the existing row even when another
+    transaction committed it after this statement's snapshot (a SELECT in the same statement
+    would not see it). The update only fills fields that are still empty and merges metadata,
+    as `upsert_client` does; `xmax = 0` tells a new row from an updated one.
+    """
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    clients, leads, histories, interactions = (cast(Table, m.__table__) for m in (
+        Client, Lead, LeadStageHistory, Interaction))
+    c, lt = clients.c, leads.c
+    ins = pg_insert(clients).values({k: bindparam(f"c_{k}") for k in (
+        "name", "email", "email_normalized", "currency", "metadata", "lifetime_value", "project_count",
+        "created_at", "updated_at", "first_contact_at", *_CLIENT_FILLABLE)})
+    ex = ins.excluded
+    changed = or_(*[c[f].is_(None) & ex[f].is_not(None) for f in _CLIENT_FILLABLE],
+                  ex["metadata"] != literal_column("'{}'::jsonb"))
+    client = ins.on_conflict_do_update(index_elements=["email_normalized"], set_={
+        **{f: func.coalesce(c[f], ex[f]) for f in _CLIENT_FILLABLE},
+        "metadata": c["metadata"].op("||")(ex["metadata"]),
+        "updated_at": case((changed, ex["updated_at"]), else_=c["updated_at"]),
+    }).returning(c.id.label("client_id"), c.name, c.company, literal_column("(xmax = 0)").label("created")) \
+        .cte("client")
+    client_id = select(client.c.client_id).scalar_subquery()
+    lead = (leads.insert()
+            .values({"client_id": client_id, **{k: bindparam(f"l_{k}") for k in (
+                "source", "stage", "furthest_rank", "requirements", "budget", "currency", "budget_range",
+                "timeline", "project_type", "notes", "referrer", "metadata", "last_contact_at", "created_at",
+                "updated_at", "stage_changed_at", "qualified", "qualification_data", "features")}})
+            .returning(lt.id.label("lead_id"), lt.client_id).cte("lead"))
+    lead_id = select(lead.c.lead_id).scalar_subquery()
+    history = histories.insert().values(
+        {"lead_id": lead_id, **{k: bindparam(f"h_{k}") for k in ("from_stage", "to_stage", "actor", "reason", "at")}}
+    ).cte("history")
+    interaction = interactions.insert().values(
+        {"client_id": client_id, "lead_id": lead_id,
+         **{k: bindparam(f"i_{k}") for k in ("kind", "channel", "actor", "occurred_at", "summary", "metadata")}}
+    ).cte("interaction")
+    return (select(client.c.client_id, client.c.name, client.c.company, client.c.created, lead.c.lead_id)
+            .join_from(client, lead, lead.c.client_id == client.c.client_id)
+            .add_cte(history, interaction))
 
 
 def _check_text_limits(ctx: OperationContext, data: LeadInput) -> None:

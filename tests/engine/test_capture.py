@@ -48,6 +48,26 @@ async def test_same_email_any_case_is_the_same_client(services):
     assert view.lead_ids == [a.lead_id, b.lead_id]
 
 
+async def test_a_returning_client_keeps_what_it_has_and_gains_what_it_lacked(services):
+    a = await capture(services, email="keep@example.com", name="Ada First", company="Kept Ltd", industry=None,
+                      metadata={"tier": "gold", "team": 3})
+    async with services.session_factory() as s:
+        before = (await s.get(Client, a.client_id)).updated_at
+    same = await capture(services, email="KEEP@example.com", name="Ada Second", company="Other Co", industry=None)
+    async with services.session_factory() as s:
+        assert (await s.get(Client, a.client_id)).updated_at == before  # nothing to fill: untouched
+    b = await capture(services, email="keep@example.com", name="Ada Third", company="Other Co",
+                      industry="fintech", metadata={"team": 4, "region": "EU"})
+    assert a.client_id == same.client_id == b.client_id and not same.created_client and not b.created_client
+    async with services.session_factory() as s:
+        client = await s.get(Client, a.client_id)
+        assert (client.name, client.company, client.industry) == ("Ada First", "Kept Ltd", "fintech")
+        assert client.metadata_ == {"tier": "gold", "team": 4, "region": "EU"}
+        assert client.updated_at > before
+        leads = (await s.execute(select(Lead.client_id).where(Lead.id.in_([a.lead_id, same.lead_id, b.lead_id])))).all()
+        assert [c for (c,) in leads] == [a.client_id] * 3
+
+
 async def test_concurrent_captures_of_one_address_make_one_client(services):
     emails = [f"Race{'X' if i % 2 else 'x'}@example.com" for i in range(20)]
     results = await asyncio.gather(*(capture(services, email=e) for e in emails))
