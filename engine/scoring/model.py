@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import skops.io as sio
@@ -25,6 +25,9 @@ from sklearn.preprocessing import StandardScaler
 from engine.errors import GraceError
 from engine.scoring.features import FeatureSpace, LeadRecord, Value
 from engine.scoring.predict import Predictor, positive_proba
+
+if TYPE_CHECKING:
+    from engine.scoring.batch import LeadColumns
 
 SEED = 0
 CANDIDATES: dict[str, Callable[[], ClassifierMixin]] = {
@@ -104,6 +107,13 @@ class FittedScorer:
     def proba_records(self, records: Sequence[LeadRecord]) -> np.ndarray:
         """The probabilities of many leads at once (the same as `proba` of their extracted features)."""
         return self.proba_matrix(self.space.transform_records(records))
+
+    def proba_columns(self, columns: LeadColumns) -> np.ndarray:
+        """The probabilities of leads loaded as columns (`batch.load_lead_columns`): the batch path
+        of a nightly rescoring, the same numbers as `proba_records` of the same leads."""
+        from engine.scoring.batch import transform_columns
+
+        return self.proba_matrix(transform_columns(self.space, columns))
 
 
 def fit_scorer(rows: Sequence[dict[str, Value]], y: np.ndarray, *, name: str | None = None,

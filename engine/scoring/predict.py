@@ -3,8 +3,7 @@
 `predict_proba` of a calibrated logistic regression validates its input in each of its nested
 estimators (calibration, pipeline, scaler, regression): about 0.5 ms a call, some twenty times
 the arithmetic itself when one lead is scored. For that model our own scoring path computes the
-probability in closed form from the fitted parameters, with the operations scikit-learn applies,
-in the same order (tests compare it with `predict_proba`). Any other estimator (forests, boosted
+probability in closed form from the fitted parameters (tests compare it with `predict_proba`). Any other estimator (forests, boosted
 trees: their own work dwarfs the checks) is asked through `predict_proba`.
 
 Input matrices come from `FeatureSpace`: float64, finite, the fitted width. Nothing is cached
@@ -50,18 +49,19 @@ def _calibrated_logistic(est: Any) -> Predictor | None:
         return None
     if lr.coef_.shape[0] != 1 or list(lr.classes_) != [0, 1]:
         return None
-    mean = scaler.mean_.astype(np.float64) if scaler.with_mean else None
-    scale = scaler.scale_.astype(np.float64) if scaler.with_std else None
-    coef_t, intercept = lr.coef_.T, lr.intercept_
-    a, b = cc.calibrators[0].a_, cc.calibrators[0].b_
+    # Scaling folded into the weights: (X - mean) / scale @ coef + b = X @ (coef / scale) + (b - mean / scale @ coef).
+    # One matrix-vector product instead of two passes over a scaled copy of X: the same value up to
+    # rounding (about 1e-15; tests hold it to predict_proba within 1e-9).
+    coef = lr.coef_[0].astype(np.float64)
+    mean = scaler.mean_.astype(np.float64) if scaler.with_mean else np.zeros_like(coef)
+    scale = scaler.scale_.astype(np.float64) if scaler.with_std else np.ones_like(coef)
+    weights = coef / scale
+    offset = float(lr.intercept_[0]) - float((mean / scale) @ coef)
+    a, b = float(cc.calibrators[0].a_), float(cc.calibrators[0].b_)
 
     def proba(X: np.ndarray) -> np.ndarray:
-        # StandardScaler.transform (on a copy), LogisticRegression.decision_function,
-        # _SigmoidCalibration.predict: the same numpy operations in the same order.
-        Z = X - mean if mean is not None else np.array(X, dtype=np.float64)
-        if scale is not None:
-            Z /= scale
-        scores = (Z @ coef_t + intercept).reshape(-1)
+        # LogisticRegression.decision_function, then _SigmoidCalibration.predict: expit(-(a*s + b))
+        scores = X @ weights + offset
         return np.asarray(expit(-(a * scores + b)))
 
     return proba
