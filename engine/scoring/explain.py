@@ -54,7 +54,7 @@ def model_factors(scorer: FittedScorer, features: dict[str, Value]) -> tuple[flo
     names = [n for n in space.features if _differs(features.get(n), ref[n])]
     # Each feature owns its own columns, so "this lead with feature n set back to typical" is the
     # lead's row with n's columns taken from the typical lead's row: no need to transform each variant.
-    row = space.transform([features])
+    row = space.transform_one(features)
     variants = np.repeat(row, len(names) + 1, axis=0)
     typical_row, blocks = space.typical_row, space.blocks
     for i, n in enumerate(names, start=1):

@@ -321,6 +321,34 @@ class FeatureSpace:
             col += len(index) + (1 if f["other"] else 0)
         return X
 
+    def transform_one(self, row: dict[str, Value]) -> np.ndarray:
+        """`transform([row])`, for one lead (explanations, one qualification): plain Python
+        over the features instead of an array pass per column."""
+        out = [0.0] * self.width
+        col = 0
+        for f in self.numeric:
+            v = _fast_number(row.get(f["name"]))
+            missing = math.isnan(v)
+            out[col] = f["median"] if missing else v
+            if f["indicator"]:
+                out[col + 1] = 1.0 if missing else 0.0
+            col += 2 if f["indicator"] else 1
+        for name, index, other in self._category_offsets:
+            j = index.get(_fast_cat(row.get(name)), other)
+            if j >= 0:
+                out[j] = 1.0
+        return np.array([out], dtype=np.float64)
+
+    @cached_property
+    def _category_offsets(self) -> list[tuple[str, dict[str, int], int]]:
+        """Per categorical feature: its name, the column of each category, the "other" column or -1."""
+        out = []
+        for f in self.categorical:
+            start = self.blocks[f["name"]].start
+            index = {c: start + j for j, c in enumerate(f["categories"])}
+            out.append((f["name"], index, start + len(index) if f["other"] else -1))
+        return out
+
     def transform_records(self, records: Sequence[LeadRecord]) -> np.ndarray:
         """`transform([extract(r) for r in records])`, straight from the records (batch scoring)."""
         from engine.scoring.columns import transform_records

@@ -46,6 +46,9 @@ def test_transform_records_is_transform_of_extract() -> None:
     other = records(300, seed=4)  # unseen rows: other categories, other numbers
     for batch in (recs, other, other[:1]):
         assert np.array_equal(space.transform_records(batch), space.transform([extract(r) for r in batch]))
+    for r in recs[:100] + other[:100]:  # one lead at a time, as explanations build it
+        assert np.array_equal(space.transform_one(extract(r)), space.transform([extract(r)]))
+    assert np.array_equal(space.transform_one(space.typical), space.typical_row[None, :])
 
 
 def test_batch_and_single_scores_are_identical() -> None:
