@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, case, func, literal_column, or_, select, update
@@ -48,14 +49,8 @@ async def upsert_client(session: AsyncSession, data: LeadInput, currency: str,
     NOTHING; a new client is complete after that one statement. An existing one is read
     back: `overwrite` replaces known fields (CSV import); otherwise only empty ones are filled.
     """
-    key = data.email.lower()
-    now = utcnow()
-    values: dict[str, Any] = {
-        "name": data.name, "email": data.email, "email_normalized": key, "currency": currency,
-        "metadata": dict(data.metadata), "lifetime_value": 0, "project_count": 0,
-        "created_at": now, "updated_at": now, "first_contact_at": now,
-        **{f: getattr(data, f) for f in _CLIENT_FILLABLE},
-    }
+    values = _client_values(data, currency, utcnow())
+    key = values["email_normalized"]
     new_id = await insert_ignore(session, Client, values, ["email_normalized"])
     if new_id is not None:
         return ClientRef(new_id, data.name, data.company), True
@@ -110,7 +105,7 @@ async def capture_lead(ctx: OperationContext, data: LeadInput, *, initial_stage:
     return CaptureResult(client_id=client.id, lead_id=lead_id, stage=stage, created_client=created)
 
 
-def _client_values(data: LeadInput, currency: str, now: Any) -> dict[str, Any]:
+def _client_values(data: LeadInput, currency: str, now: datetime) -> dict[str, Any]:
     return {
         "name": data.name, "email": data.email, "email_normalized": data.email.lower(), "currency": currency,
         "metadata": dict(data.metadata), "lifetime_value": 0, "project_count": 0,
