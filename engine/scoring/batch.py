@@ -16,6 +16,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,6 @@ from engine.scoring.features import (
     FeatureSpace,
     LeadRecord,
     _custom,
-    _fast_cat,
     _fast_number,
 )
 from storage.models import Client, Lead
@@ -73,7 +73,7 @@ class LeadColumns:
                 name = key[len(CUSTOM_PREFIX):]
                 raw = [r.custom.get(name) for r in records]
             else:
-                raw = [getattr(r, key) for r in records]
+                raw = list(map(attrgetter(key), records))
             fields[key] = _encode(raw)
         ids = np.asarray(lead_ids if lead_ids is not None else range(len(records)), dtype=np.int64)
         out = cls(lead_ids=ids, fields=fields)
@@ -99,8 +99,14 @@ def _encode(raw: list[Any]) -> Column:
     """Dictionary-encode values by type and value (True and 1, or 1 and 1.0, stay apart);
     an unhashable value (a nested custom field) gets an entry of its own."""
     index: dict[Any, int] = {}
+    try:  # the common case, every value hashable: one dict lookup per value
+        codes = [index.setdefault((v.__class__, v), len(index)) for v in raw]
+        return Column([v for _, v in index], np.array(codes, dtype=np.intp))
+    except TypeError:
+        pass
+    index.clear()
     values: list[Any] = []
-    codes = np.empty(len(raw), dtype=np.intp)
+    slow = np.empty(len(raw), dtype=np.intp)
     for i, v in enumerate(raw):
         try:
             key: Any = (type(v), v)
@@ -111,8 +117,8 @@ def _encode(raw: list[Any]) -> Column:
         if j is None:
             j = index[key] = len(values)
             values.append(v)
-        codes[i] = j
-    return Column(values, codes)
+        slow[i] = j
+    return Column(values, slow)
 
 
 def raw_fields(space: FeatureSpace) -> tuple[list[str], bool]:
@@ -123,7 +129,7 @@ def raw_fields(space: FeatureSpace) -> tuple[list[str], bool]:
         if name == DAYS:
             dates = True
             continue
-        key = FIELDS[name][0] if name in FIELDS else name
+        key = _feature_of(name)[0]
         if key not in keys:
             keys.append(key)
     return keys, dates
@@ -150,32 +156,15 @@ def _days_column(cols: LeadColumns) -> np.ndarray:
 
 def transform_columns(space: FeatureSpace, cols: LeadColumns) -> np.ndarray:
     """`space.transform([extract(r) for r in records])` for the leads in `cols`."""
-    n = len(cols)
-    X = np.zeros((n, space.width), dtype=np.float64)
-    col = 0
-    for f in space.numeric:
-        if f["name"] == DAYS:
-            values = _days_column(cols)
-        else:
-            key, fn = _feature_of(f["name"])
-            values = _per_lead(cols.fields[key], lambda v, fn=fn: _fast_number(fn(v)), np.float64)
-        missing = np.isnan(values)
-        values[missing] = f["median"]
-        X[:, col] = values
-        if f["indicator"]:
-            X[:, col + 1] = missing
-        col += 2 if f["indicator"] else 1
-    at = np.arange(n)
-    for f in space.categorical:
-        index = {c: col + j for j, c in enumerate(f["categories"])}
-        other = col + len(index) if f["other"] else -1
-        key, fn = _feature_of(f["name"])  # the days are always numeric (NUMERIC_BASE)
-        j = _per_lead(cols.fields[key], lambda v, fn=fn, index=index, other=other:
-                      index.get(_fast_cat(fn(v)), other), np.int64)
-        hit = j >= 0
-        X[at[hit], j[hit]] = 1.0
-        col += len(index) + (1 if f["other"] else 0)
-    return X
+
+    def column(name: str, then: Any, dtype: Any) -> np.ndarray:
+        if name == DAYS:  # always numeric (NUMERIC_BASE): NaN where a date is unknown, as _fast_number(None)
+            assert then is _fast_number
+            return _days_column(cols)
+        key, fn = _feature_of(name)
+        return _per_lead(cols.fields[key], lambda v: then(fn(v)), dtype)
+
+    return space.assemble(len(cols), column)
 
 
 # --- loading -------------------------------------------------------------------------------------

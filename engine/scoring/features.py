@@ -9,10 +9,11 @@ with rare values grouped as "other". The space is plain JSON, stored beside the 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -109,6 +110,11 @@ def _fast_number(v: Any) -> float:
     return math.nan if x is None else x
 
 
+def _category_column(index: dict[str, int], other: int, v: Any) -> int:
+    """The matrix column of category value v: its own, or the "other" column (-1: none)."""
+    return index.get(_fast_cat(v), other)
+
+
 def _fast_cat(v: Any) -> str:
     # extract() already normalised the documented categories; custom ones go the long way
     if type(v) is str and v and v[0] != " " and v[-1] != " " and v.islower():
@@ -181,7 +187,7 @@ def _custom(v: Any) -> Value:
 
 
 # Each documented feature but the days since first contact: (the LeadRecord attribute, its value).
-# `extract` (one lead) and `FeatureSpace.transform_records` (many at once) share this table, so
+# `extract` (one lead) and the batch paths (engine/scoring/batch.py) share this table, so
 # both give the same numbers.
 FIELDS: dict[str, tuple[str, Any]] = {
     "has_company": ("company", _has),
@@ -299,26 +305,30 @@ class FeatureSpace:
         return [f["name"] for f in self.numeric] + [f["name"] for f in self.categorical]
 
     def transform(self, rows: Sequence[dict[str, Value]]) -> np.ndarray:
-        """The matrix of `rows`, built a column at a time (this is the hot path of batch scoring)."""
+        """The matrix of `rows` (feature dicts, as `extract` makes them)."""
         n = len(rows)
+        return self.assemble(n, lambda name, then, dtype: np.fromiter(
+            (then(r.get(name)) for r in rows), dtype=dtype, count=n))
+
+    def assemble(self, n: int, column: Callable[[str, Callable[[Any], Any], Any], np.ndarray]) -> np.ndarray:
+        """The matrix of n leads, a column at a time: `column(name, then, dtype)` gives
+        `then(value of feature name)` for every lead as a new array (how each batch path reads
+        its leads is its own business; the layout of the matrix is this one's)."""
         X = np.zeros((n, self.width), dtype=np.float64)
-        at = np.arange(n)
         col = 0
         for f in self.numeric:
-            values = np.fromiter((_fast_number(r.get(f["name"])) for r in rows), dtype=np.float64, count=n)
+            values = column(f["name"], _fast_number, np.float64)
             missing = np.isnan(values)
             values[missing] = f["median"]
             X[:, col] = values
             if f["indicator"]:
                 X[:, col + 1] = missing
             col += 2 if f["indicator"] else 1
-        for f in self.categorical:
-            index = {c: col + j for j, c in enumerate(f["categories"])}
-            other = col + len(index) if f["other"] else -1
-            j = np.fromiter((index.get(_fast_cat(r.get(f["name"])), other) for r in rows), dtype=np.int64, count=n)
+        at = np.arange(n)
+        for name, index, other in self._category_offsets:
+            j = column(name, functools.partial(_category_column, index, other), np.int64)
             hit = j >= 0
             X[at[hit], j[hit]] = 1.0
-            col += len(index) + (1 if f["other"] else 0)
         return X
 
     def transform_one(self, row: dict[str, Value]) -> np.ndarray:
@@ -351,9 +361,9 @@ class FeatureSpace:
 
     def transform_records(self, records: Sequence[LeadRecord]) -> np.ndarray:
         """`transform([extract(r) for r in records])`, straight from the records (batch scoring)."""
-        from engine.scoring.columns import transform_records
+        from engine.scoring.batch import LeadColumns, transform_columns
 
-        return transform_records(self, records)
+        return transform_columns(self, LeadColumns.from_records(records, self))
 
     @property
     def width(self) -> int:
