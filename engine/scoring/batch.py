@@ -98,15 +98,21 @@ def _us(d: datetime | None) -> int:
 def _encode(raw: list[Any]) -> Column:
     """Dictionary-encode values by type and value (True and 1, or 1 and 1.0, stay apart);
     an unhashable value (a nested custom field) gets an entry of its own."""
+    types = set(map(type, raw))
+    types.discard(type(None))
+    if len(types) <= 1:
+        # One type besides None: equal values are the same value, so a dict can key them as
+        # they are and the loops run in C (dict.fromkeys, map).
+        try:
+            distinct = dict.fromkeys(raw)
+        except TypeError:  # unhashable (a nested custom field)
+            pass
+        else:
+            position = {v: i for i, v in enumerate(distinct)}
+            return Column(list(distinct), np.fromiter(map(position.__getitem__, raw), dtype=np.intp, count=len(raw)))
     index: dict[Any, int] = {}
-    try:  # the common case, every value hashable: one dict lookup per value
-        codes = [index.setdefault((v.__class__, v), len(index)) for v in raw]
-        return Column([v for _, v in index], np.array(codes, dtype=np.intp))
-    except TypeError:
-        pass
-    index.clear()
     values: list[Any] = []
-    slow = np.empty(len(raw), dtype=np.intp)
+    codes = np.empty(len(raw), dtype=np.intp)
     for i, v in enumerate(raw):
         try:
             key: Any = (type(v), v)
@@ -117,8 +123,8 @@ def _encode(raw: list[Any]) -> Column:
         if j is None:
             j = index[key] = len(values)
             values.append(v)
-        slow[i] = j
-    return Column(values, slow)
+        codes[i] = j
+    return Column(values, codes)
 
 
 def raw_fields(space: FeatureSpace) -> tuple[list[str], bool]:
