@@ -8,14 +8,16 @@ concurrent transactions never fork the chain.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Executable, Table, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import dialect_name
@@ -72,20 +74,46 @@ class PendingAudit:
     details: dict[str, Any]
 
 
+# A write whose result nobody reads, with its parameters: sent together with the audit entries.
+Write = tuple[Executable, dict[str, Any]]
+
 _TAIL = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
 _INSERT = insert(cast(Table, AuditEntry.__table__))
 # PostgreSQL: lock, tail, hash and insert in one round trip (migration 0012).
-_APPEND_PG = text("SELECT entry_seq, entry_at, entry_prev, entry_hash FROM grace_audit_append("
-                  ":actors, :actions, :subjects, :heads, :details, :tails)")
+_APPEND_ARGS = ("actors", "actions", "subjects", "heads", "details", "tails")
+_APPENDED = func.grace_audit_append(*map(bindparam, _APPEND_ARGS)).table_valued(
+    "entry_seq", "entry_at", "entry_prev", "entry_hash")
+_APPEND_PG = select(_APPENDED.c.entry_seq, _APPENDED.c.entry_at, _APPENDED.c.entry_prev, _APPENDED.c.entry_hash)
 
 
-async def append_entries(session: AsyncSession, entries: list[PendingAudit]) -> list[dict[str, Any]]:
+@functools.lru_cache(maxsize=64)
+def _append_with(write: Executable) -> Any:
+    """WITH deferred_write AS (<write>) SELECT .. FROM grace_audit_append(..): the write and the
+    chain's append in one statement. Built once per write statement (the writes are built once too), so
+    SQLAlchemy's compiled cache hits."""
+    return _APPEND_PG.add_cte(cast(Any, write).cte("deferred_write"))
+
+
+async def append_entries(session: AsyncSession, entries: list[PendingAudit],
+                         writes: Sequence[Write] = ()) -> list[dict[str, Any]]:
     """Append entries to the chain inside the caller's transaction (called just before commit).
-    Returns the rows written."""
+    Returns the rows written.
+
+    `writes` run first, in order. On PostgreSQL the last one travels inside the audit statement
+    as a data-modifying CTE (one round trip for both: the CTE and the append see the same
+    snapshot, and neither reads what the other writes)."""
+    for _, params in writes:  # the same on both databases, though only PostgreSQL merges them
+        clash = params.keys() & _APPEND_ARGS
+        if clash:
+            raise ValueError(f"a write carried by the audit append reuses its parameter names: {sorted(clash)}")
+    postgresql = dialect_name(session) == "postgresql"
+    carried = writes[-1] if postgresql and entries and writes else None
+    for stmt, params in (writes[:-1] if carried else writes):
+        await session.execute(stmt, params)
     if not entries:
         return []
-    if dialect_name(session) == "postgresql":
-        return await _append_postgresql(session, entries)
+    if postgresql:
+        return await _append_postgresql(session, entries, carried)
     last = (await session.execute(_TAIL)).first()
     seq, prev = (last[0], last[1]) if last else (0, GENESIS)
     rows = []
@@ -101,16 +129,21 @@ async def append_entries(session: AsyncSession, entries: list[PendingAudit]) -> 
     return rows
 
 
-async def _append_postgresql(session: AsyncSession, entries: list[PendingAudit]) -> list[dict[str, Any]]:
+async def _append_postgresql(session: AsyncSession, entries: list[PendingAudit],
+                             write: Write | None) -> list[dict[str, Any]]:
     # The chain is serialised by a transaction-scoped advisory lock taken inside the function;
     # a READ COMMITTED statement of a VOLATILE function sees the tail committed while it waited.
     details = [jsonable(e.details) for e in entries]
     parts = [canonical_parts(e.actor, e.action, e.subject, d) for e, d in zip(entries, details, strict=True)]
-    result = await session.execute(_APPEND_PG, {
+    params = {
         "actors": [e.actor for e in entries], "actions": [e.action for e in entries],
         "subjects": [e.subject for e in entries], "heads": [p[0] for p in parts],
         "details": [p[1] for p in parts], "tails": [p[2] for p in parts],
-    })
+    }
+    stmt = _APPEND_PG
+    if write is not None:
+        stmt, params = _append_with(write[0]), {**write[1], **params}
+    result = await session.execute(stmt, params)
     return [{"seq": seq, "at": at, "actor": e.actor, "action": e.action, "subject": e.subject, "details": d,
              "prev_hash": prev, "hash": h}
             for (seq, at, prev, h), e, d in zip(result.all(), entries, details, strict=True)]

@@ -3,7 +3,8 @@
 An edge (HTTP route, Slack listener, CLI command, job) opens a unit of work, calls
 one engine operation with the context and leaves. The unit of work owns the
 transaction: operations only `flush()`. Audit entries are chained just before the
-commit; events and outbound effects run after it, and are dropped on rollback.
+commit (or with an operation's last write, `write_with_audit`); events and outbound
+effects run after it, and are dropped on rollback.
 """
 
 from __future__ import annotations
@@ -65,6 +66,14 @@ class OperationContext:
 
     def audit(self, action: str, subject: str | None = None, **details: Any) -> None:
         self._audit.append(PendingAudit(self.actor.label, action, subject, details))
+
+    async def write_with_audit(self, statement: Any, params: dict[str, Any]) -> None:
+        """Run the operation's last write together with the audit entries recorded so far: on
+        PostgreSQL one statement (the write as a data-modifying CTE of the chain's append, one
+        round trip for both); on SQLite the write, then the append. It takes the chain's lock
+        now rather than at commit, hence only for a last write; later entries chain at commit."""
+        entries, self._audit = self._audit, []
+        await append_entries(self.session, entries, [(statement, params)])
 
     def emit(self, type_: str, **data: Any) -> None:
         self._events.append(make_event(type_, data))

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, case, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.actors import Role
 from engine.cache import TTL_CLIENT, cached
@@ -189,31 +190,64 @@ async def load_lead(session: AsyncSession, lead_id: int, *, for_update: bool = F
     return lead
 
 
-async def set_stage(ctx: OperationContext, lead: Lead, to: Stage, reason: str | None) -> StageMoveResult:
-    """Apply a move that the caller has already checked; writes history, audit and event."""
+async def set_stage(ctx: OperationContext, lead: Lead, to: Stage, reason: str | None,
+                    *, also: dict[str, Any] | None = None, last_write: bool = False) -> StageMoveResult:
+    """Apply a move that the caller has already checked; writes history, audit and event.
+
+    `also`: more of the lead's columns to write in the same UPDATE (qualify_lead's score).
+    `last_write`: the move is the operation's last write; on PostgreSQL its statement carries the
+    audit entries recorded so far, this move's included (`OperationContext.write_with_audit`).
+    Core statements built once per shape (one statement on PostgreSQL: the lead's UPDATE, the
+    previous stage's `left_at` and the new history row as data-modifying CTEs); the loaded lead
+    is then told the stored values, so the session never holds a stale one."""
     frm = lead.stage
     now = utcnow()
-    lead.stage = to.value
-    lead.stage_changed_at = now
+    values: dict[str, Any] = {**(also or {}), "stage": to.value, "stage_changed_at": now, "updated_at": now}
     if to.value in RANK:
-        lead.furthest_rank = max(lead.furthest_rank or 0, RANK[to.value])
-    await ctx.session.execute(
-        update(LeadStageHistory).where(LeadStageHistory.lead_id == lead.id, LeadStageHistory.left_at.is_(None))
-        .values(left_at=now))
+        values["furthest_rank"] = max(lead.furthest_rank or 0, RANK[to.value])
     if to == Stage.LOST:
-        lead.lost_reason = reason
-        lead.closed_at = now
+        values.update(lost_reason=reason, closed_at=now)
     elif to.value in WON and lead.closed_at is None:
-        lead.closed_at = now
+        values["closed_at"] = now
     elif to == Stage.LEAD:
-        lead.closed_at = None
-        lead.lost_reason = None
-    ctx.session.add(LeadStageHistory(lead_id=lead.id, from_stage=frm, to_stage=to.value,
-                                     actor=ctx.actor.label, reason=reason, at=now))
-    await ctx.session.flush()
+        values.update(closed_at=None, lost_reason=None)
+    history = {"from_stage": frm, "to_stage": to.value, "actor": ctx.actor.label, "reason": reason, "at": now}
+    params = {"move_lead_id": lead.id, **{f"l_{k}": v for k, v in values.items()},
+              **{f"h_{k}": v for k, v in history.items()}}
     ctx.audit("lead.stage_changed", f"lead:{lead.id}", from_stage=frm, to_stage=to.value, reason=reason)
+    postgresql = ctx.services.dialect == "postgresql"
+    statements = _move_statements(postgresql, tuple(values))
+    if last_write and postgresql:
+        await ctx.write_with_audit(statements[0], params)
+    else:
+        for stmt in statements:
+            await ctx.session.execute(stmt, params)
+    for name, value in values.items():
+        set_committed_value(lead, name, value)
     ctx.emit("lead.stage_changed", lead_id=lead.id, from_stage=frm, to_stage=to.value)
     return StageMoveResult(lead_id=lead.id, from_stage=frm, to_stage=to.value)
+
+
+@functools.lru_cache(maxsize=64)
+def _move_statements(postgresql: bool, columns: tuple[str, ...]) -> tuple[Any, ...]:
+    """The lead's UPDATE (`columns` from `l_*` parameters), the open history row closed
+    (`left_at`), the new history row (`h_*`): one statement on PostgreSQL, three on SQLite.
+    Column names are the lead's attribute names (asserted: `set_committed_value` takes those).
+    No parameter is named like a column of either table: Core would add it to an UPDATE's SET."""
+    leads, histories = (cast(Table, m.__table__) for m in (Lead, LeadStageHistory))
+    assert all(Lead.__mapper__.get_property_by_column(leads.c[c]).key == c for c in columns)
+    lead = (update(leads).where(leads.c.id == bindparam("move_lead_id"))
+            .values({leads.c[c]: bindparam(f"l_{c}") for c in columns}))
+    close = (update(histories)
+             .where(histories.c.lead_id == bindparam("move_lead_id"), histories.c.left_at.is_(None))
+             .values(left_at=bindparam("h_at")))
+    insert = histories.insert().values(
+        {"lead_id": bindparam("move_lead_id"),
+         **{k: bindparam(f"h_{k}") for k in ("from_stage", "to_stage", "actor", "reason", "at")}})
+    if postgresql:
+        # The CTEs and the INSERT share one snapshot: `close` cannot see the row being inserted.
+        return (insert.add_cte(lead.cte("lead"), close.cte("closed")),)
+    return lead, close, insert
 
 
 async def move_to_stage(ctx: OperationContext, lead_id: int, move: StageMoveInput) -> StageMoveResult:

@@ -134,17 +134,14 @@ _SAVE = (update(_LEADS).where(_LEADS.c.id == bindparam("lead_id"))
 async def _save_score(ctx: OperationContext, lead: Lead, values: dict[str, Any], move: str | None) -> None:
     """Write the score onto the lead (and move it to QUALIFIED when `move` gives the reason).
 
-    A move goes through `set_stage`, whose flush then writes the score and the move in one UPDATE
-    (autoflush is held back so its history statement does not flush the lead first). Without a
-    move, one UPDATE statement built once, and the loaded object is told the stored values, so
+    The operation's last write, so it carries the audit entries (one round trip for both on
+    PostgreSQL): a move through `set_stage`, which writes the score in the move's own UPDATE;
+    otherwise one UPDATE statement built once. The loaded object is told the stored values, so
     the session never holds a stale lead."""
     if move is not None:
-        for name, value in values.items():
-            setattr(lead, name, value)
-        with ctx.session.no_autoflush:
-            await set_stage(ctx, lead, Stage.QUALIFIED, move)
+        await set_stage(ctx, lead, Stage.QUALIFIED, move, also=values, last_write=True)
         return
-    await ctx.session.execute(_SAVE, {"lead_id": lead.id, **{f"new_{k}": v for k, v in values.items()}})
+    await ctx.write_with_audit(_SAVE, {"lead_id": lead.id, **{f"new_{k}": v for k, v in values.items()}})
     for name, value in values.items():
         set_committed_value(lead, name, value)
 
@@ -164,12 +161,12 @@ async def qualify_lead(ctx: OperationContext, lead_id: int) -> QualifyResult:
     }
     move = f"scored {s.score:.0f} > {threshold:.0f} ({s.scored_by})" \
         if qualified and lead.stage == Stage.LEAD.value else None
+    ctx.audit("lead.qualified" if qualified else "lead.scored", f"lead:{lead.id}", score=s.score,
+              qualified=qualified, scored_by=s.scored_by)
     # updated_at is part of every prediction's cache key: this write retires the cached one
     await _save_score(ctx, lead, {"score": s.score, "close_probability": s.probability, "qualified": qualified,
                                   "features": s.features, "qualification_data": qualification_data,
                                   "updated_at": now}, move)
-    ctx.audit("lead.qualified" if qualified else "lead.scored", f"lead:{lead.id}", score=s.score,
-              qualified=qualified, scored_by=s.scored_by)
     ctx.emit("lead.scored", lead_id=lead.id, score=s.score, qualified=qualified, stage=lead.stage)
     return QualifyResult(lead_id=lead.id, score=s.score, probability=s.probability, qualified=qualified,
                          stage=lead.stage, recommendation=rec, factors=s.factors, scored_by=s.scored_by)

@@ -138,3 +138,23 @@ async def test_find_leads_filters(services):
     assert page.total == 1 and page.items[0].source == "referral"
     page = await op(services, VIEWER, find_leads, stage="lead")
     assert page.total == 2
+
+
+async def test_each_move_closes_the_previous_stage_and_keeps_the_lead_in_step(services):
+    r = await capture(services)
+    for stage in ("QUALIFIED", "PROPOSAL", "LOST"):
+        reason = "no budget after all" if stage == "LOST" else None
+        await op(services, SALES, move_to_stage, r.lead_id, StageMoveInput(stage=stage, reason=reason))
+    async with services.session_factory() as s:
+        rows = (await s.execute(select(LeadStageHistory).where(LeadStageHistory.lead_id == r.lead_id)
+                                .order_by(LeadStageHistory.id))).scalars().all()
+        lead = await s.get(Lead, r.lead_id)
+    assert [(h.from_stage, h.to_stage) for h in rows] == [
+        (None, "LEAD"), ("LEAD", "QUALIFIED"), ("QUALIFIED", "PROPOSAL"), ("PROPOSAL", "LOST")]
+    # each stage was left when the next began; only the current one is open
+    assert [h.left_at for h in rows[:-1]] == [h.at for h in rows[1:]] and rows[-1].left_at is None
+    assert (lead.stage, lead.stage_changed_at, lead.closed_at) == ("LOST", rows[-1].at, rows[-1].at)
+    assert lead.lost_reason == "no budget after all" and lead.furthest_rank == 2  # PROPOSAL
+    assert lead.updated_at == rows[-1].at
+    async with services.session_factory() as s:
+        assert (await verify_audit_chain(s)).ok

@@ -148,3 +148,66 @@ async def test_both_ways_of_saving_a_score_store_it_and_keep_the_session_coheren
             moves = (await s.execute(select(LeadStageHistory.to_stage).where(LeadStageHistory.lead_id == lead_id)
                                      .order_by(LeadStageHistory.id))).scalars().all()
             assert moves == (["LEAD", "QUALIFIED"] if qualified else ["LEAD"])
+
+
+async def test_what_qualify_wrote_is_read_back_in_the_same_unit_of_work(services):
+    # The agent's tool qualifies, then reads the lead's card in the same transaction: the last
+    # write travels with the audit entries (one statement on PostgreSQL) but is already done.
+    from engine.audit import verify_audit_chain
+    from engine.context import unit_of_work
+    from engine.pipeline.capture import get_lead
+    from storage.models import AuditEntry
+
+    high = await capture(services, **bare(source="referral", requirements=" ".join(["word"] * 10)))
+    low = await capture(services, **bare(source="website"))
+    for lead_id, stage in ((high, "QUALIFIED"), (low, "LEAD")):
+        async with unit_of_work(services, SALES) as ctx:
+            r = await qualify_lead(ctx, lead_id)
+            ctx.session.expunge_all()  # nothing from the identity map: read from the database
+            view = await get_lead(ctx, lead_id)
+            assert (view.score, view.stage, view.close_probability) == (r.score, stage, r.probability)
+    async with services.session_factory() as s:
+        actions = (await s.execute(select(AuditEntry.action).order_by(AuditEntry.seq))).scalars().all()
+        assert actions[-3:] == ["lead.qualified", "lead.stage_changed", "lead.scored"]
+        assert (await verify_audit_chain(s)).ok
+
+
+async def test_a_write_carried_by_the_audit_must_not_reuse_its_parameter_names(services):
+    from sqlalchemy import bindparam, update
+
+    from engine.audit import PendingAudit, append_entries
+    from engine.context import unit_of_work
+
+    lead = await capture(services)
+    clashing = update(Lead).where(Lead.id == lead).values(notes=bindparam("actors"))
+    with pytest.raises(ValueError, match="actors"):
+        async with unit_of_work(services, SALES) as ctx:
+            await append_entries(ctx.session, [PendingAudit("t", "x", None, {})], [(clashing, {"actors": "n"})])
+    async with services.session_factory() as s:
+        assert (await s.get(Lead, lead)).notes is None
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_on_postgres_a_qualification_is_two_statements(services):
+    # The locked load, then the score (and the move) written with the audit entries: see bench/scoring.py.
+    from sqlalchemy import event
+
+    from engine.context import unit_of_work
+
+    words = " ".join(["word"] * 10)
+    leads = [await capture(services, **bare(source=src, requirements=req))
+             for src, req in (("website", None), ("website", None), ("referral", words))]
+    await op(services, SALES, qualify_lead, leads[0])  # warm: nothing cached is loaded below
+    for lead_id, stage in zip(leads[1:], ("LEAD", "QUALIFIED"), strict=True):
+        sent: list[str] = []
+
+        def record(conn, cursor, statement, *args, sent=sent):
+            sent.append(statement.split()[0])
+
+        event.listen(services.db.sync_engine, "before_cursor_execute", record)
+        try:
+            async with unit_of_work(services, SALES) as ctx:
+                assert (await qualify_lead(ctx, lead_id)).stage == stage
+        finally:
+            event.remove(services.db.sync_engine, "before_cursor_execute", record)
+        assert sent == ["SELECT", "WITH"], sent
