@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -74,7 +73,7 @@ class PendingAudit:
     details: dict[str, Any]
 
 
-# A write whose result nobody reads, with its parameters: sent together with the audit entries.
+# A write whose result nobody reads, with its parameters: run together with the audit entries.
 Write = tuple[Executable, dict[str, Any]]
 
 _TAIL = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
@@ -95,25 +94,25 @@ def _append_with(write: Executable) -> Any:
 
 
 async def append_entries(session: AsyncSession, entries: list[PendingAudit],
-                         writes: Sequence[Write] = ()) -> list[dict[str, Any]]:
+                         carry: Write | None = None) -> list[dict[str, Any]]:
     """Append entries to the chain inside the caller's transaction (called just before commit).
     Returns the rows written.
 
-    `writes` run first, in order. On PostgreSQL the last one travels inside the audit statement
-    as a data-modifying CTE (one round trip for both: the CTE and the append see the same
-    snapshot, and neither reads what the other writes)."""
-    for _, params in writes:  # the same on both databases, though only PostgreSQL merges them
-        clash = params.keys() & _APPEND_ARGS
+    `carry`: a write to run with them. On PostgreSQL it travels inside the audit statement as a
+    data-modifying CTE (one round trip for both: the CTE and the append see the same snapshot,
+    and neither reads what the other writes); otherwise it runs just before."""
+    if carry is not None:
+        clash = carry[1].keys() & _APPEND_ARGS  # refused on both databases, though only PostgreSQL merges them
         if clash:
             raise ValueError(f"a write carried by the audit append reuses its parameter names: {sorted(clash)}")
     postgresql = dialect_name(session) == "postgresql"
-    carried = writes[-1] if postgresql and entries and writes else None
-    for stmt, params in (writes[:-1] if carried else writes):
-        await session.execute(stmt, params)
+    if carry is not None and not (postgresql and entries):
+        await session.execute(*carry)
+        carry = None
     if not entries:
         return []
     if postgresql:
-        return await _append_postgresql(session, entries, carried)
+        return await _append_postgresql(session, entries, carry)
     last = (await session.execute(_TAIL)).first()
     seq, prev = (last[0], last[1]) if last else (0, GENESIS)
     rows = []

@@ -73,7 +73,7 @@ class OperationContext:
         round trip for both); on SQLite the write, then the append. It takes the chain's lock
         now rather than at commit, hence only for a last write; later entries chain at commit."""
         entries, self._audit = self._audit, []
-        await append_entries(self.session, entries, [(statement, params)])
+        await append_entries(self.session, entries, (statement, params))
 
     def emit(self, type_: str, **data: Any) -> None:
         self._events.append(make_event(type_, data))

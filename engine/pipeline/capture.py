@@ -190,16 +190,24 @@ async def load_lead(session: AsyncSession, lead_id: int, *, for_update: bool = F
     return lead
 
 
+async def save_lead(ctx: OperationContext, lead: Lead, values: dict[str, Any], *, last_write: bool = False) -> None:
+    """Write `values` (the lead's columns) onto the stored lead in one UPDATE, and tell the loaded
+    object the stored values, so the session never holds a stale lead. `last_write`: the
+    operation's last write, run with the audit entries recorded so far
+    (`OperationContext.write_with_audit`: one statement for both on PostgreSQL)."""
+    await _write(ctx, (_lead_update(tuple(values)),), _lead_params(lead.id, values), last_write)
+    _stored(lead, values)
+
+
 async def set_stage(ctx: OperationContext, lead: Lead, to: Stage, reason: str | None,
                     *, also: dict[str, Any] | None = None, last_write: bool = False) -> StageMoveResult:
     """Apply a move that the caller has already checked; writes history, audit and event.
 
     `also`: more of the lead's columns to write in the same UPDATE (qualify_lead's score).
-    `last_write`: the move is the operation's last write; on PostgreSQL its statement carries the
-    audit entries recorded so far, this move's included (`OperationContext.write_with_audit`).
+    `last_write`: as for `save_lead`; the audit entries carried include this move's.
     Core statements built once per shape (one statement on PostgreSQL: the lead's UPDATE, the
     previous stage's `left_at` and the new history row as data-modifying CTEs); the loaded lead
-    is then told the stored values, so the session never holds a stale one."""
+    is then told the stored values."""
     frm = lead.stage
     now = utcnow()
     values: dict[str, Any] = {**(also or {}), "stage": to.value, "stage_changed_at": now, "updated_at": now}
@@ -212,37 +220,57 @@ async def set_stage(ctx: OperationContext, lead: Lead, to: Stage, reason: str | 
     elif to == Stage.LEAD:
         values.update(closed_at=None, lost_reason=None)
     history = {"from_stage": frm, "to_stage": to.value, "actor": ctx.actor.label, "reason": reason, "at": now}
-    params = {"move_lead_id": lead.id, **{f"l_{k}": v for k, v in values.items()},
-              **{f"h_{k}": v for k, v in history.items()}}
+    params = {**_lead_params(lead.id, values), **{f"h_{k}": v for k, v in history.items()}}
     ctx.audit("lead.stage_changed", f"lead:{lead.id}", from_stage=frm, to_stage=to.value, reason=reason)
-    postgresql = ctx.services.dialect == "postgresql"
-    statements = _move_statements(postgresql, tuple(values))
-    if last_write and postgresql:
-        await ctx.write_with_audit(statements[0], params)
-    else:
-        for stmt in statements:
-            await ctx.session.execute(stmt, params)
-    for name, value in values.items():
-        set_committed_value(lead, name, value)
+    await _write(ctx, _move_statements(ctx.services.dialect == "postgresql", tuple(values)), params, last_write)
+    _stored(lead, values)
     ctx.emit("lead.stage_changed", lead_id=lead.id, from_stage=frm, to_stage=to.value)
     return StageMoveResult(lead_id=lead.id, from_stage=frm, to_stage=to.value)
 
 
+async def _write(ctx: OperationContext, statements: tuple[Any, ...], params: dict[str, Any], last_write: bool) -> None:
+    """The statements in order, each with `params`; with `last_write` the last one carries the audit entries."""
+    *first, last = statements
+    for stmt in first:
+        await ctx.session.execute(stmt, params)
+    if last_write:
+        await ctx.write_with_audit(last, params)
+    else:
+        await ctx.session.execute(last, params)
+
+
+def _lead_params(lead_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    return {"target_lead_id": lead_id, **{f"l_{k}": v for k, v in values.items()}}
+
+
+def _stored(lead: Lead, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        set_committed_value(lead, name, value)
+
+
+@functools.lru_cache(maxsize=64)
+def _lead_update(columns: tuple[str, ...]) -> Any:
+    """UPDATE of the lead `target_lead_id`, `columns` from `l_*` parameters; built once per set of
+    columns. Column names are the lead's attribute names (asserted: `set_committed_value` takes
+    those). No parameter is named like a column of the tables written: Core would add it to an
+    UPDATE's SET."""
+    leads = cast(Table, Lead.__table__)
+    assert all(Lead.__mapper__.get_property_by_column(leads.c[c]).key == c for c in columns)
+    return (update(leads).where(leads.c.id == bindparam("target_lead_id"))
+            .values({leads.c[c]: bindparam(f"l_{c}") for c in columns}))
+
+
 @functools.lru_cache(maxsize=64)
 def _move_statements(postgresql: bool, columns: tuple[str, ...]) -> tuple[Any, ...]:
-    """The lead's UPDATE (`columns` from `l_*` parameters), the open history row closed
-    (`left_at`), the new history row (`h_*`): one statement on PostgreSQL, three on SQLite.
-    Column names are the lead's attribute names (asserted: `set_committed_value` takes those).
-    No parameter is named like a column of either table: Core would add it to an UPDATE's SET."""
-    leads, histories = (cast(Table, m.__table__) for m in (Lead, LeadStageHistory))
-    assert all(Lead.__mapper__.get_property_by_column(leads.c[c]).key == c for c in columns)
-    lead = (update(leads).where(leads.c.id == bindparam("move_lead_id"))
-            .values({leads.c[c]: bindparam(f"l_{c}") for c in columns}))
+    """The lead's UPDATE (`_lead_update`), the open history row closed (`left_at`), the new
+    history row (`h_*`): one statement on PostgreSQL, three on SQLite."""
+    histories = cast(Table, LeadStageHistory.__table__)
+    lead = _lead_update(columns)
     close = (update(histories)
-             .where(histories.c.lead_id == bindparam("move_lead_id"), histories.c.left_at.is_(None))
+             .where(histories.c.lead_id == bindparam("target_lead_id"), histories.c.left_at.is_(None))
              .values(left_at=bindparam("h_at")))
     insert = histories.insert().values(
-        {"lead_id": bindparam("move_lead_id"),
+        {"lead_id": bindparam("target_lead_id"),
          **{k: bindparam(f"h_{k}") for k in ("from_stage", "to_stage", "actor", "reason", "at")}})
     if postgresql:
         # The CTEs and the INSERT share one snapshot: `close` cannot see the row being inserted.

@@ -209,9 +209,9 @@ def _decode(key: str, value: Any) -> Any:
 
 async def load_lead_columns(session: AsyncSession, space: FeatureSpace, where: Any = None) -> LeadColumns:
     """The raw fields `space` needs for the leads matching `where` (all leads when None), by id."""
-    keys, dates = raw_fields(space)
     if session.get_bind().dialect.name != "postgresql":
         return await _load_by_rows(session, space, where)
+    keys, dates = raw_fields(space)
     exprs = _expressions(keys)
     cols = [Lead.id.label("id"), *[e.label(f"k{i}") for i, (_, e) in enumerate(exprs)]]
     if dates:

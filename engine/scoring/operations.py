@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import statistics
 from datetime import datetime, timedelta
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import bindparam, func, select
 
 from engine.context import OperationContext
 from engine.errors import LeadNotFound
 from engine.governance.policies import check_policy
-from engine.pipeline.capture import set_stage
+from engine.pipeline.capture import save_lead, set_stage
 from engine.pipeline.stages import WON, Stage
 from engine.scoring.cache import prediction_cache
 from engine.scoring.explain import Factor, model_factors, rule_factors
@@ -124,28 +123,6 @@ def recommendation(score: float, threshold: float, features: dict[str, Any]) -> 
     return f"Low priority: keep in the newsletter, follow up in a month.{ask}"
 
 
-_SAVED = ("score", "close_probability", "qualified", "features", "qualification_data", "updated_at")
-_LEADS = cast(Table, Lead.__table__)
-# Built once; the values travel as parameters (named apart from the columns, as Core requires).
-_SAVE = (update(_LEADS).where(_LEADS.c.id == bindparam("lead_id"))
-         .values({_LEADS.c[name]: bindparam(f"new_{name}") for name in _SAVED}))
-
-
-async def _save_score(ctx: OperationContext, lead: Lead, values: dict[str, Any], move: str | None) -> None:
-    """Write the score onto the lead (and move it to QUALIFIED when `move` gives the reason).
-
-    The operation's last write, so it carries the audit entries (one round trip for both on
-    PostgreSQL): a move through `set_stage`, which writes the score in the move's own UPDATE;
-    otherwise one UPDATE statement built once. The loaded object is told the stored values, so
-    the session never holds a stale lead."""
-    if move is not None:
-        await set_stage(ctx, lead, Stage.QUALIFIED, move, also=values, last_write=True)
-        return
-    await ctx.write_with_audit(_SAVE, {"lead_id": lead.id, **{f"new_{k}": v for k, v in values.items()}})
-    for name, value in values.items():
-        set_committed_value(lead, name, value)
-
-
 async def qualify_lead(ctx: OperationContext, lead_id: int) -> QualifyResult:
     """Score the lead, explain it, save it; above the threshold a new lead moves to QUALIFIED."""
     check_policy("qualify_lead", ctx.actor)
@@ -163,10 +140,15 @@ async def qualify_lead(ctx: OperationContext, lead_id: int) -> QualifyResult:
         if qualified and lead.stage == Stage.LEAD.value else None
     ctx.audit("lead.qualified" if qualified else "lead.scored", f"lead:{lead.id}", score=s.score,
               qualified=qualified, scored_by=s.scored_by)
-    # updated_at is part of every prediction's cache key: this write retires the cached one
-    await _save_score(ctx, lead, {"score": s.score, "close_probability": s.probability, "qualified": qualified,
-                                  "features": s.features, "qualification_data": qualification_data,
-                                  "updated_at": now}, move)
+    # updated_at is part of every prediction's cache key: this write retires the cached one.
+    # The operation's last write, so it carries the audit entries (one round trip for both on
+    # PostgreSQL); a move writes the score in the move's own UPDATE.
+    saved = {"score": s.score, "close_probability": s.probability, "qualified": qualified, "features": s.features,
+             "qualification_data": qualification_data, "updated_at": now}
+    if move is None:
+        await save_lead(ctx, lead, saved, last_write=True)
+    else:
+        await set_stage(ctx, lead, Stage.QUALIFIED, move, also=saved, last_write=True)
     ctx.emit("lead.scored", lead_id=lead.id, score=s.score, qualified=qualified, stage=lead.stage)
     return QualifyResult(lead_id=lead.id, score=s.score, probability=s.probability, qualified=qualified,
                          stage=lead.stage, recommendation=rec, factors=s.factors, scored_by=s.scored_by)

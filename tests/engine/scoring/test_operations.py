@@ -182,7 +182,7 @@ async def test_a_write_carried_by_the_audit_must_not_reuse_its_parameter_names(s
     clashing = update(Lead).where(Lead.id == lead).values(notes=bindparam("actors"))
     with pytest.raises(ValueError, match="actors"):
         async with unit_of_work(services, SALES) as ctx:
-            await append_entries(ctx.session, [PendingAudit("t", "x", None, {})], [(clashing, {"actors": "n"})])
+            await append_entries(ctx.session, [PendingAudit("t", "x", None, {})], (clashing, {"actors": "n"}))
     async with services.session_factory() as s:
         assert (await s.get(Lead, lead)).notes is None
 
