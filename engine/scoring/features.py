@@ -29,8 +29,8 @@ FREE_MAIL = frozenset({
     "gmx.com", "gmx.de", "web.de", "mail.com", "yandex.com", "yandex.ru", "mail.ru", "zoho.com", "qq.com",
     "163.com", "free.fr", "orange.fr", "libero.it", "t-online.de",
 })
-URGENT = re.compile(r"\b(asap|urgent|immediately|right away|this week|next week|\d+\s*(day|week)s?)\b", re.I)
-MONTHS = re.compile(r"\b(\d+)\s*months?\b", re.I)
+URGENT = re.compile(r"\b(asap|urgent|immediately|right away|this week|next week|\d{1,4}\s{0,3}(day|week)s?)\b", re.I)
+MONTHS = re.compile(r"\b(\d{1,4})\s{0,3}months?\b", re.I)
 # Words that make requirements specific (with a number, they count one each).
 SPECIFIC = frozenset("""
 api integration integrate crm erp database dashboard mobile ios android react python migration deadline

@@ -13,11 +13,12 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import islice
 
 from engine.hunter.findings import Hit, Severity
 
 _OVERRIDE = re.compile(
-    r"(?i)\b(?:"
+    r"\b(?:"
     r"(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+|your\s+|my\s+|these\s+|every\s+)*"
     r"(?:previous\s+|prior\s+|above\s+|earlier\s+|preceding\s+|existing\s+|original\s+|system\s+|safety\s+)*"
     r"(?:instructions?|rules?|prompts?|guidelines?|directives?|polic(?:y|ies)|constraints|guardrails|programming)"
@@ -41,13 +42,13 @@ _OVERRIDE = re.compile(
     r")"
 )
 _ROLE = re.compile(
-    r"(?im)(?:<\|(?:im_start|im_end|system|assistant|user|endoftext|begin_of_text|start_header_id)\|>"
-    r"|\[/?INST\]|<</?SYS>>|</?(?:system|assistant|instructions?)>"
-    r"|^\s*#{2,}\s*(?:system|instruction|assistant)\b"
-    r"|^\s*(?:system|assistant|developer)\s*(?:prompt|message)?\s*:\s*(?=\S))"
+    r"(?m)(?:<\|(?:im_start|im_end|system|assistant|user|endoftext|begin_of_text|start_header_id)\|>"
+    r"|\[/?inst\]|<</?sys>>|</?(?:system|assistant|instructions?)>"
+    r"|^[ \t]{0,20}#{2,6}[ \t]{0,3}(?:system|instruction|assistant)\b"
+    r"|^[ \t]{0,20}(?:system|assistant|developer)[ \t]{0,3}(?:prompt|message)?[ \t]{0,3}:\s{0,20}(?=\S))"
 )
 _TOOL = re.compile(
-    r"(?i)(?:</?(?:tool_call|tool_use|function_calls?|invoke|antml:[a-z_]+)\b"
+    r"(?:</?(?:tool_call|tool_use|function_calls?|invoke|antml:[a-z_]+)\b"
     r"|\"(?:tool|tool_name|function|function_call|tool_calls|recipient_name)\"\s*:"
     r"|\"arguments\"\s*:\s*[\{\"]"
     r"|\b[a-z]+_[a-z_]+\s*\(\s*[a-z_]+\s*=\s*[\w\"']"
@@ -58,24 +59,47 @@ _HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufef
 _CONFUSABLE_SCRIPTS = ("CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
 _OBFUSCATING = ("MATHEMATICAL", "FULLWIDTH")
 _WORD = re.compile(r"\w+")
+# Past this many hits of one kind in one string, the rest of the string is one hit: an attack
+# that repeats a phrase thousands of times is blocked all the same, and cheaply.
+MAX_HITS = 50
 _SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def lowered(text: str) -> str:
+    """`text.lower()` with the same length, so match positions are positions in `text`.
+
+    The patterns are written in lower case and compiled without IGNORECASE: re can then skip
+    ahead by the first character, about four times faster on long text."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)  # e.g. "İ" lowers to two
 
 
 def detect_prompt_injection(text: str) -> Iterator[Hit]:
     found_phrase = False
+    low = lowered(text)
     for rx, what in ((_OVERRIDE, "instruction-override phrase"), (_ROLE, "system/assistant role-play"),
                      (_TOOL, "tool-call look-alike")):
-        for m in rx.finditer(text):
+        for n, m in enumerate(rx.finditer(low)):
             found_phrase = True
             # sensitive: the excerpt (kept on the lead, shown to people and models) must not
             # carry the injected instruction itself.
-            yield Hit("prompt_injection", Severity.HIGH, m.start(), _sentence_end(text, m.end()), what,
+            end = len(text) if n == MAX_HITS else _sentence_end(text, m.end())
+            yield Hit("prompt_injection", Severity.HIGH, m.start(), end, what,
                       replacement="[removed: possible prompt injection]")
-    for m in _HIDDEN.finditer(text):
-        if m.group() == "\ufeff" and m.start() == 0:
-            continue
-        yield Hit("prompt_injection", Severity.HIGH, m.start(), m.end(), "hidden zero-width/bidi characters",
-                  sensitive=False, replacement="")
+            if n == MAX_HITS:
+                break
+    runs = [m.span() for m in islice(_HIDDEN.finditer(text), MAX_HITS + 2)
+            if not (m.start() == 0 and m.group() == "\ufeff")]
+    if len(runs) > MAX_HITS:  # hidden text all along: one hit, the rest of the string cleaned in one pass
+        start = runs[0][0]
+        yield Hit("prompt_injection", Severity.HIGH, start, len(text), "hidden zero-width/bidi characters (many)",
+                  sensitive=False, replacement=_HIDDEN.sub("", text[start:]))
+    else:
+        for start, end in runs:
+            yield Hit("prompt_injection", Severity.HIGH, start, end, "hidden zero-width/bidi characters",
+                      sensitive=False, replacement="")
     if text.isascii():
         return
     lookalikes = list(_lookalike_words(text))
@@ -84,7 +108,7 @@ def detect_prompt_injection(text: str) -> Iterator[Hit]:
         yield Hit("prompt_injection", Severity.MEDIUM, lookalikes[0][0], lookalikes[-1][1], what, sensitive=False)
     if not found_phrase:
         normal = normalise(text)
-        if normal != text and any(rx.search(normal) for rx in (_OVERRIDE, _ROLE, _TOOL)):
+        if normal != text and any(rx.search(lowered(normal)) for rx in (_OVERRIDE, _ROLE, _TOOL)):
             yield Hit("prompt_injection", Severity.HIGH, 0, len(text), "disguised instruction-override phrase",
                       replacement="[removed: possible prompt injection]")
 
@@ -134,4 +158,7 @@ def normalise(text: str) -> str:
     t = unicodedata.normalize("NFKC", _HIDDEN.sub("", text))
     if t.isascii():
         return t
-    return "".join(_latin_twin(c) or c if _script(c) in _CONFUSABLE_SCRIPTS else c for c in t)
+    # One lookup per distinct character, then one C-speed pass (a loop per character is slow on 64 KB).
+    table = {ord(c): twin for c in set(t) if not c.isascii() and _script(c) in _CONFUSABLE_SCRIPTS
+             and (twin := _latin_twin(c))}
+    return t.translate(table) if table else t
