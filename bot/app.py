@@ -15,7 +15,7 @@ from bot.api import proposals as proposals_api
 from bot.api import scoring as scoring_api
 from bot.api.billing import billing_routes
 from bot.api.errors import install_error_handlers
-from bot.limits import BodyLimit, body_limits
+from bot.limits import BodyLimit, StorableText, body_limits
 from bot.observability import ErrorRate, install_observability, observe_event
 from bot.services import build_services, close_services
 from bot.slack.app import mount_slack, start_socket_mode, stop_socket_mode
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_error_handlers(app)
     install_observability(app)
 
+    app.add_middleware(StorableText)  # inside BodyLimit: it reads bodies already counted
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES,
                        limits=body_limits(default=MAX_BODY_BYTES, form_bytes=settings.form_max_bytes))
 

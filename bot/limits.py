@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -107,5 +108,121 @@ class BodyLimit:
 async def _too_large(send: Any, max_bytes: int) -> None:
     body = json.dumps(BodyTooLarge(max_bytes).to_dict()).encode()
     await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def unstorable(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string (or key) a database cannot store: one holding NUL
+    or an unpaired UTF-16 surrogate (JSON's `\\ud800` escapes decode to such strings)."""
+    stack: list[tuple[str, Any]] = [(path, value)]
+    while stack:
+        where, v = stack.pop()
+        if isinstance(v, str):
+            if not _storable(v):
+                return where or "body"
+        elif isinstance(v, dict):
+            for k, item in v.items():
+                key = str(k)
+                sub = f"{where}.{key}" if where else key
+                if not _storable(key):
+                    return sub
+                stack.append((sub, item))
+        elif isinstance(v, list):
+            stack.extend((f"{where}[{i}]", item) for i, item in enumerate(v))
+    return None
+
+
+def _storable(s: str) -> bool:
+    if "\x00" in s:
+        return False
+    if s.isascii():
+        return True
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class StorableText:
+    """Refuses (422, naming the field) text no database can store, before any route sees it:
+    NUL or unpaired surrogates in a JSON body, a form-encoded body, the query string or the path.
+
+    Such strings would otherwise fail deep in a write (PostgreSQL refuses NUL in text and JSONB;
+    UTF-8 has no encoding for a lone surrogate) and surface as a 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope.get("path", ""):
+            await _unstorable(send, "path")
+            return
+        query = scope.get("query_string", b"")
+        if b"%00" in query or b"\x00" in query:
+            bad = next((k for k, v in parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+                        if "\x00" in k or "\x00" in v), "query")
+            await _unstorable(send, bad)
+            return
+        headers = dict(scope.get("headers") or [])
+        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if scope.get("method") not in ("POST", "PUT", "PATCH") or not (
+                ctype.endswith(b"json") or ctype == b"application/x-www-form-urlencoded"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        raw = b"".join(chunks)
+        field = _bad_field(ctype, raw)
+        if field is not None:
+            await _unstorable(send, field)
+            return
+        await self.app(scope, _replay([{"type": "http.request", "body": raw, "more_body": False}], receive), send)
+
+
+def _bad_field(ctype: bytes, raw: bytes) -> str | None:
+    if ctype == b"application/x-www-form-urlencoded":
+        if b"%00" not in raw and b"\x00" not in raw:
+            return None
+        pairs = parse_qsl(raw.decode("utf-8", errors="replace"), keep_blank_values=True)
+        return next((k for k, v in pairs if "\x00" in k or "\x00" in v), "body")
+    if b"\\u" not in raw and b"\x00" not in raw:
+        return None  # no escape, no NUL: every string in it is storable (or it is not JSON at all)
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None  # the route says what is wrong with it
+    return unstorable(data)
+
+
+def _replay(messages: list[Message], receive: Receive | None = None) -> Receive:
+    queue = list(messages)
+
+    async def replay() -> Message:
+        if queue:
+            return queue.pop(0)
+        if receive is not None:
+            return await receive()  # e.g. http.disconnect
+        return {"type": "http.disconnect"}
+
+    return replay
+
+
+async def _unstorable(send: Any, field: str) -> None:
+    body = json.dumps({"error": "invalid_input", "field": field,
+                       "message": f"{field}: holds a NUL character or an unpaired surrogate, which cannot be stored."
+                       }).encode()
+    await send({"type": "http.response.start", "status": 422,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})

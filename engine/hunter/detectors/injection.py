@@ -9,9 +9,15 @@ look-alike letters mapped to Latin), because that is how a model would read it.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
 from functools import lru_cache
 from itertools import islice
 
@@ -54,6 +60,18 @@ _TOOL = re.compile(
     r"|\b[a-z]+_[a-z_]+\s*\(\s*[a-z_]+\s*=\s*[\w\"']"
     r"|\bcall\s+(?:the\s+)?(?:tool|function)\s+[`\"']?[a-z_]+)"
 )
+# Requests to hand over secrets, and "new instructions" in the languages leads arrive in (run on
+# lowered text; the gap between the verb and the secret is bounded).
+_REVEAL = re.compile(
+    r"\b(?:print|show|reveal|output|disclose|paste|tell me|give me|append|display|dump|expose|leak|"
+    r"muestra|mostrar|revela|enséñame|affiche|montre|révèle|donne-moi|zeig|gib|nenne|mostra|mostrami|rivela|"
+    r"revele|mostre|toon|geef)\b[^.\n]{0,40}?\b(?:api[ -]?keys?|secret[ -]?keys?|(?:bot |access |auth )?tokens?|"
+    r"passwords?|system prompt|hidden instructions|environment variables|env vars|credentials|signing secrets?|"
+    r"claves? de api|clés? d'api|clés? secrètes?|prompt système|geheimen? schlüssel|api-schlüssel|token del bot|"
+    r"variáveis de ambiente|chiavi api|chaves de api|wachtwoorden|variables de entorno)\b"
+    r"|\b(?:nuevas instrucciones|nouvelles instructions|neue anweisungen|novas instruções|nuove istruzioni|"
+    r"nieuwe instructies)\s{0,3}:"
+)
 # Zero-width and bidi controls, the invisible "tag" block, and the BOM inside text.
 _HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f\u00ad]+")
 _CONFUSABLE_SCRIPTS = ("CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
@@ -80,7 +98,7 @@ def detect_prompt_injection(text: str) -> Iterator[Hit]:
     found_phrase = False
     low = lowered(text)
     for rx, what in ((_OVERRIDE, "instruction-override phrase"), (_ROLE, "system/assistant role-play"),
-                     (_TOOL, "tool-call look-alike")):
+                     (_TOOL, "tool-call look-alike"), (_REVEAL, "request to reveal secrets or new instructions")):
         for n, m in enumerate(rx.finditer(low)):
             found_phrase = True
             # sensitive: the excerpt (kept on the lead, shown to people and models) must not
@@ -100,17 +118,21 @@ def detect_prompt_injection(text: str) -> Iterator[Hit]:
         for start, end in runs:
             yield Hit("prompt_injection", Severity.HIGH, start, end, "hidden zero-width/bidi characters",
                       sensitive=False, replacement="")
-    if text.isascii():
-        return
-    lookalikes = list(_lookalike_words(text))
+    lookalikes = [] if text.isascii() else list(_lookalike_words(text))
     if lookalikes:  # one finding per field, covering the first to the last such word
         what = lookalikes[0][2] + (f" ({len(lookalikes)} words)" if len(lookalikes) > 1 else "")
         yield Hit("prompt_injection", Severity.MEDIUM, lookalikes[0][0], lookalikes[-1][1], what, sensitive=False)
-    if not found_phrase:
+    if not found_phrase and not text.isascii():
         normal = normalise(text)
         if normal != text and any(rx.search(lowered(normal)) for rx in (_OVERRIDE, _ROLE, _TOOL)):
+            found_phrase = True
             yield Hit("prompt_injection", Severity.HIGH, 0, len(text), "disguised instruction-override phrase",
                       replacement="[removed: possible prompt injection]")
+    if not found_phrase and len(text) >= CLASSIFIER_MIN_CHARS:
+        for start, end in _classified_chunks(text):
+            yield Hit("prompt_injection", Severity.HIGH, start, end, "instruction to the assistant (by meaning)",
+                      replacement="[removed: possible prompt injection]")
+            break
 
 
 def _sentence_end(text: str, end: int) -> int:
@@ -162,3 +184,54 @@ def normalise(text: str) -> str:
     table = {ord(c): twin for c in set(t) if not c.isascii() and _script(c) in _CONFUSABLE_SCRIPTS
              and (twin := _latin_twin(c))}
     return t.translate(table) if table else t
+
+
+# Injections by meaning: a small classifier (TF-IDF over character n-grams, logistic regression)
+# trained on tests/data/hunter/meaning/train.jsonl and stored as plain JSON weights. It reads
+# chunks of at most CHUNK_CHARS cut at sentence ends, the first and last few of a long text
+# (bounded work on 64 KB); a chunk scoring above the stored threshold is an injection.
+CLASSIFIER_MIN_CHARS = 40
+CHUNK_CHARS = 600
+MAX_CHUNKS = 8
+MODEL_FILE = Path(__file__).with_name("injection_model.json")
+
+
+@lru_cache(maxsize=1)
+def _classifier() -> tuple[Any, np.ndarray, float, float]:
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    params = dict(data["vectorizer"])
+    params["ngram_range"] = tuple(params["ngram_range"])
+    vec = TfidfVectorizer(**params, vocabulary=data["vocabulary"])
+    vec.idf_ = np.array(data["idf"], dtype=np.float64)
+    return vec, np.array(data["coef"], dtype=np.float64), float(data["intercept"]), float(data["threshold"])
+
+
+def injection_probability(texts: list[str]) -> list[float]:
+    """The classifier's probability that each text is an instruction aimed at the assistant."""
+    vec, coef, intercept, _ = _classifier()
+    z = vec.transform(texts) @ coef + intercept
+    return [float(p) for p in 1.0 / (1.0 + np.exp(-z))]
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start, n = 0, len(text)
+    while start < n:
+        end = min(start + CHUNK_CHARS, n)
+        if end < n:
+            cut = max(text.rfind(". ", start, end), text.rfind("\n", start, end), text.rfind("? ", start, end),
+                      text.rfind("! ", start, end))
+            end = cut + 1 if cut > start + CHUNK_CHARS // 3 else end
+        spans.append((start, end))
+        start = end
+    if len(spans) > MAX_CHUNKS:
+        spans = spans[:MAX_CHUNKS - 2] + spans[-2:]
+    return spans
+
+
+def _classified_chunks(text: str) -> Iterator[tuple[int, int]]:
+    spans = _chunks(text)
+    threshold = _classifier()[3]
+    for span, p in zip(spans, injection_probability([text[s:e] for s, e in spans]), strict=True):
+        if p >= threshold:
+            yield span
