@@ -20,9 +20,9 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 
 from bot.devtools.serving import free_port
 

@@ -13,13 +13,13 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
-from functools import lru_cache
-from itertools import islice
 
 from engine.hunter.findings import Hit, Severity
 
