@@ -6,6 +6,7 @@ import logging
 
 from engine.config import Settings
 from engine.context import Services
+from engine.delivery.deliver import continue_after_vote
 from engine.events import InProcessEventBus, RedisEventBus
 from engine.governance.policies import configure_policies
 from engine.notify import KeyedNotifier
@@ -24,10 +25,11 @@ async def build_services(settings: Settings) -> Services:
                        pool_recycle=settings.db_pool_recycle_seconds)
     services = Services(settings=settings, db=db, session_factory=create_session_factory(db))
     services.notifier = KeyedNotifier(build_notifier(settings), services.session_factory)
+    services.vote_decided = continue_after_vote
     if settings.slack_bot_token:
         from bot.slack.vote_board import SlackVoteBoard
 
-        services.extras["vote_board"] = SlackVoteBoard(services)
+        services.vote_board = SlackVoteBoard(services)
     if settings.redis_url:
         bus = RedisEventBus(settings.redis_url)
         await bus.start()

@@ -19,10 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from engine.actors import Actor
 from engine.audit import PendingAudit, append_entries
+from engine.cache import invalidate, invalidations_for
 from engine.config import Settings
 from engine.errors import PolicyDenied
 from engine.events import EventBus, InProcessEventBus, make_event
-from engine.ports import Cache, LogNotifier, Notifier, Queue
+from engine.ports import Cache, LogNotifier, Notifier, Queue, VoteBoard
+from storage.models import VoteSession
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,10 @@ class Services:
     cache: Cache | None = None
     # Called with every event this process publishes (metrics, logs); must not raise.
     event_hooks: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
+    # Where votes are shown (Slack's board; None: plain notices through the notifier).
+    vote_board: VoteBoard | None = None
+    # What a decided vote sets in motion (delivery's continuation, wired at start-up).
+    vote_decided: VoteDecided | None = None
     # Filled by the issues that build them (scoring, proposals, billing, hunter...).
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -49,6 +55,9 @@ class Services:
 
 
 Effect = Callable[[], Awaitable[Any]]
+# What a decided vote sets in motion (delivery continues after its approval). Called in the
+# deciding vote's transaction, so what it writes commits or rolls back with the decision.
+VoteDecided = Callable[["OperationContext", VoteSession], Awaitable[None]]
 
 
 @dataclass
@@ -102,8 +111,6 @@ async def unit_of_work(services: Services, actor: Actor) -> AsyncIterator[Operat
 
 async def run_after_commit(services: Services, ctx: OperationContext) -> None:
     if services.cache is not None and ctx._events:
-        from engine.cache import invalidate, invalidations_for
-
         stale = {p for event in ctx._events for p in invalidations_for(event)}
         for prefix in sorted(stale):
             try:

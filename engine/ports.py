@@ -1,10 +1,13 @@
 """Small protocols through which the engine talks to the outside world.
 
-Implementations are chosen at start-up from the settings (`bot/` and `workers/`).
+Implementations are chosen at start-up from the settings, in the composition roots
+(`bot/services.py`, `bot/app.py`), and reach the engine as typed fields of `Services`.
+This module stays at the bottom of the engine: everything may import it.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Protocol
 
 
@@ -30,12 +33,23 @@ class Cache(Protocol):
     async def delete_prefix(self, prefix: str) -> None: ...
 
 
+class VoteBoard(Protocol):
+    """Where a vote is shown to people (Slack's Block Kit message, or plain notices)."""
+
+    async def publish(self, vote_id: int) -> None:
+        """Show a newly opened vote (once) and remember where it is shown."""
+
+    async def refresh(self, vote_id: int) -> None:
+        """Redraw the vote with its current tally, voters and decision."""
+
+    async def announce(self, vote_id: int, text: str, key: str) -> None:
+        """Say something about the vote next to it (a thread reply), at most once per key."""
+
+
 class LogNotifier:
     """Used when Slack is off: messages go to the log, so nothing is silently lost."""
 
     def __init__(self) -> None:
-        import logging
-
         self.log = logging.getLogger("grace.notify")
         self.sent: list[dict[str, Any]] = []
 

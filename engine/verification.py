@@ -8,6 +8,7 @@ answered again outside its update window.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.audit import verify_audit_chain
 from engine.context import OperationContext
 from engine.governance.policies import check_policy
-from storage.models import Client, Invoice, Lead, LeadStageHistory, Project
+from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY
+from storage.models import Client, Invoice, Lead, LeadStageHistory, NpsSurvey, Project, VoteSession
 
 MAX_ROWS = 50  # offending rows listed per check
 VOID_INVOICE = ("void", "voided", "cancelled", "canceled", "draft", "uncollectible")
@@ -114,9 +116,6 @@ async def check_lead_stages(session: AsyncSession) -> CheckResult:
 
 async def check_delivered_projects_voted(session: AsyncSession, threshold: Decimal) -> CheckResult:
     """Every project delivered (or later) whose price is over the threshold had an approved vote."""
-    from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY
-    from storage.models import VoteSession
-
     approved = select(VoteSession.subject_id).where(
         VoteSession.subject_type == SUBJECT_PROJECT_DELIVERY, VoteSession.status == "approved")
     amount = func.coalesce(Project.price, Project.budget, 0)
@@ -131,10 +130,6 @@ async def check_delivered_projects_voted(session: AsyncSession, threshold: Decim
 
 async def check_surveys_answered_once(session: AsyncSession, update_days: int) -> CheckResult:
     """A survey is answered once; changes through the same link only within the update window."""
-    from datetime import timedelta
-
-    from storage.models import NpsSurvey
-
     window = timedelta(days=update_days)
 
     rows = []
@@ -145,8 +140,6 @@ async def check_surveys_answered_once(session: AsyncSession, update_days: int) -
         if answered_at is None or not last:
             rows.append({"survey_id": sid, "problem": "updated but never answered"})
             continue
-        from datetime import datetime
-
         if datetime.fromisoformat(last) - answered_at > window:
             rows.append({"survey_id": sid, "problem": f"changed {count} time(s), last after the update window"})
     return _result("surveys_answered_once", rows[:MAX_ROWS], "no survey answered twice outside the rules",

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 
 from engine.billing.invoices import invoice_view, load_invoice
 from engine.billing.notify import tell_team_after_commit
+from engine.billing.providers import payment_provider
 from engine.billing.schemas import InvoiceView, MarkPaidInput, SettleResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
@@ -128,8 +129,6 @@ def _close_at_provider_after_commit(ctx: OperationContext, provider_invoice_id: 
     After commit and idempotent by key; if Stripe is unreachable the failure is logged and
     the invoice can be closed in Stripe's dashboard (our record is already right).
     """
-    from engine.billing.providers import payment_provider
-
     provider = payment_provider(ctx.services)
 
     async def close() -> None:

@@ -27,7 +27,8 @@ from engine.delivery.writer import (
     deliverable_items,
     describe_timeline,
 )
-from engine.errors import OutputBlocked, ProjectNotFound
+from engine.errors import OutputBlocked, ProjectNotDeliverable, ProjectNotFound
+from engine.governance.policies import check_policy
 from engine.hunter import guard_output
 from engine.pipeline.capture import load_lead, set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
@@ -193,9 +194,6 @@ async def fail_build(services: Services, project_id: int, reason: str) -> bool:
 
 async def cancel_build(ctx: OperationContext, project_id: int) -> BuildOutcome:
     """Stop a running build (approvers and delivery): the project is `cancelled`, the job aborted."""
-    from engine.errors import ProjectNotDeliverable
-    from engine.governance.policies import check_policy
-
     check_policy("cancel_build", ctx.actor)
     project = await lock_project(ctx.session, project_id)
     if project.status not in ("in_progress", "awaiting_approval"):

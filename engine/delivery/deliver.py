@@ -13,7 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext, Services
+from engine.delivery.notices import project_notice
 from engine.delivery.schemas import DeliverInput, DeliveryResult
+from engine.delivery.writer import deliverable_items, describe_timeline
 from engine.errors import ProjectNotDeliverable
 from engine.governance.policies import check_policy
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY, OpenVoteInput
@@ -73,7 +75,10 @@ async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> De
 
 
 async def continue_after_vote(ctx: OperationContext, vote: VoteSession) -> None:
-    """Called in the deciding vote's transaction: an approval starts the build, a no stops here."""
+    """Called in the deciding vote's transaction (`Services.vote_decided`): an approval of a
+    project's delivery starts the build, a no stops here; votes on other subjects pass by."""
+    if vote.subject_type != SUBJECT_PROJECT_DELIVERY:
+        return
     project = await lock_project(ctx.session, vote.subject_id)
     if project.slack_thread_ts is None and vote.slack_ts:
         project.slack_channel, project.slack_thread_ts = vote.slack_channel, vote.slack_ts
@@ -149,8 +154,6 @@ async def _approved(session: AsyncSession, project_id: int) -> bool:
 
 async def project_summary(ctx: OperationContext, project: Project) -> dict[str, object]:
     """What approvers see: client, budget, deliverables, timeline and the proposal link."""
-    from engine.delivery.writer import deliverable_items, describe_timeline
-
     client = await ctx.session.get(Client, project.client_id)
     milestones = (await ctx.session.execute(select(Milestone).where(Milestone.project_id == project.id)
                                             .order_by(Milestone.seq))).scalars().all()
@@ -170,7 +173,5 @@ async def project_summary(ctx: OperationContext, project: Project) -> dict[str, 
 
 async def _open_project_thread(services: Services, project_id: int, run: int) -> None:
     """Tell the team the build started, in the project's thread (opening one if it has none)."""
-    from engine.delivery.notices import project_notice
-
     await project_notice(services, project_id, f"Build of project #{project_id} started (run {run}).",
                          key=f"project:{project_id}:run:{run}:started", open_thread=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, case, func, literal_column, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -135,8 +136,6 @@ def _capture_statement_postgresql() -> Any:
     would not see it). The update only fills fields that are still empty and merges metadata,
     as `upsert_client` does; `xmax = 0` tells a new row from an updated one.
     """
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-
     clients, leads, histories, interactions = (cast(Table, m.__table__) for m in (
         Client, Lead, LeadStageHistory, Interaction))
     c, lt = clients.c, leads.c

@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 
 from engine.cache import TTL_PIPELINE, cached
 from engine.context import OperationContext
+from engine.errors import InvalidInput
 from engine.governance.policies import check_policy
 from engine.money import cents
 from engine.pipeline.schemas import DecimalStr
@@ -139,8 +140,6 @@ async def get_revenue_stats(ctx: OperationContext, period: str = "all") -> Reven
     check_policy("get_revenue_stats", ctx.actor)
     period = (period or "all").lower()
     if period not in _PERIODS:
-        from engine.errors import InvalidInput
-
         raise InvalidInput(f"Unknown period {period!r}; use one of {', '.join(_PERIODS)}.", field="period")
 
     async def compute() -> dict[str, object]:

@@ -114,7 +114,7 @@ class OfflineArchitect:
 
     def _model(self, catalog: Catalog) -> tuple[object, object]:
         if self._fitted is None or self._fitted[0] is not catalog:
-            from sklearn.feature_extraction.text import TfidfVectorizer
+            from sklearn.feature_extraction.text import TfidfVectorizer  # deferred: heavy, first draft only
 
             docs = [" ".join([s.name, s.description, *(s.keywords * 3)]) for s in catalog.services]
             vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english",

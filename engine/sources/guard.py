@@ -9,6 +9,7 @@ import uuid
 from typing import Any, Protocol
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from redis.asyncio import Redis
 
 from engine.governance.limits import SlidingWindow
 
@@ -86,8 +87,6 @@ class RedisRateLimiter:
     """The same sliding window kept in Redis (sorted set per key), shared by every replica."""
 
     def __init__(self, redis_url: str, limit: int, window_seconds: float = 60.0, prefix: str = "grace:rl:") -> None:
-        from redis.asyncio import Redis
-
         self.redis = Redis.from_url(redis_url)
         self.limit = limit
         self.window = window_seconds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from engine.billing.providers.base import InvoiceRequest, PaymentProvider, ProviderInvoice
 from engine.billing.providers.manual import ManualProvider, PayLinks
+from engine.billing.providers.stripe import StripeProvider
 from engine.context import Services
 
 EXTRA_KEY = "payments"
@@ -20,8 +21,6 @@ def payment_provider(services: Services) -> PaymentProvider:
     if provider is None:
         s = services.settings
         if s.stripe_api_key:
-            from engine.billing.providers.stripe import StripeProvider
-
             provider = StripeProvider(s.stripe_api_key, s.stripe_api_url)
         else:
             provider = ManualProvider(pay_links(services))
