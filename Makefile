@@ -33,6 +33,7 @@ test: $(DEVSTAMP)
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: $(DEVSTAMP)
 	$(BIN)/ruff format .
