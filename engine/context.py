@@ -9,7 +9,9 @@ effects run after it, and are dropped on rollback.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -23,7 +25,19 @@ from engine.cache import invalidate, invalidations_for
 from engine.config import Settings
 from engine.errors import PolicyDenied
 from engine.events import EventBus, InProcessEventBus, make_event
-from engine.ports import Cache, LogNotifier, Notifier, Queue, VoteBoard
+from engine.ports import (
+    Agent,
+    Architect,
+    BuildWriter,
+    Cache,
+    ErrorRate,
+    LogNotifier,
+    Notifier,
+    PaymentProvider,
+    Queue,
+    RateLimiter,
+    VoteBoard,
+)
 from storage.models import VoteSession
 
 log = logging.getLogger(__name__)
@@ -42,12 +56,24 @@ class Services:
     cache: Cache | None = None
     # Called with every event this process publishes (metrics, logs); must not raise.
     event_hooks: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
-    # Where votes are shown (Slack's board; None: plain notices through the notifier).
+    # The ports below are chosen at start-up (bot/services.py, bot/app.py); None means the
+    # engine's own default: plain notices, the offline Architect and writer, no error-rate alert.
     vote_board: VoteBoard | None = None
-    # What a decided vote sets in motion (delivery's continuation, wired at start-up).
+    # What a decided vote sets in motion (delivery's continuation).
     vote_decided: VoteDecided | None = None
-    # Filled by the issues that build them (scoring, proposals, billing, hunter...).
-    extras: dict[str, Any] = field(default_factory=dict)
+    payments: PaymentProvider | None = None
+    architect: Architect | None = None
+    build_writer: BuildWriter | None = None
+    error_rate: ErrorRate | None = None
+    form_limiter: RateLimiter | None = None
+    # Process-wide objects built on first use by the layers above (not read by the engine).
+    agent: Agent | None = None
+    dry_run_agent: Agent | None = None
+    slack_client: Any = None  # bot/slack's Web API client; typed there, the engine knows no Slack
+    conversation_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(
+        default_factory=weakref.WeakValueDictionary)
+    # Loaded scoring model versions by id (engine/scoring/registry.py keeps one).
+    scoring_models: dict[int, Any] = field(default_factory=dict)
 
     @property
     def dialect(self) -> str:

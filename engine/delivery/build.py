@@ -20,18 +20,13 @@ from engine.delivery.deliver import build_job_id, lock_project
 from engine.delivery.notices import project_notice
 from engine.delivery.schemas import BuildOutcome
 from engine.delivery.views import refresh_project_vote
-from engine.delivery.writer import (
-    Document,
-    MilestoneBrief,
-    build_writer_for,
-    deliverable_items,
-    describe_timeline,
-)
+from engine.delivery.writer import build_writer_for, deliverable_items, describe_timeline
 from engine.errors import OutputBlocked, ProjectNotDeliverable, ProjectNotFound
 from engine.governance.policies import check_policy
 from engine.hunter import guard_output
 from engine.pipeline.capture import load_lead, set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
+from engine.ports import Document, MilestoneBrief
 from storage.db import insert_ignore
 from storage.models import Client, Milestone, Project, ProjectArtifact
 from storage.types import utcnow

@@ -7,7 +7,6 @@ data does not exist yet (no surveys table, no error source) is skipped.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -98,7 +97,7 @@ async def _nps_drop(ctx: OperationContext) -> list[Condition]:
 
 
 async def _error_rate(ctx: OperationContext) -> list[Condition]:
-    source: Callable[[], Awaitable[float | None]] | None = ctx.services.extras.get("error_rate")
+    source = ctx.services.error_rate
     if source is None:
         return []
     rate = await source()

@@ -1,6 +1,6 @@
 """The Architect drafts a proposal's content; the engine prices it.
 
-`Architect` is the protocol; `OfflineArchitect` is the deterministic default that
+`Architect` (engine/ports.py) is the port; `OfflineArchitect` is the deterministic default that
 matches the requirements to the catalog with TF-IDF (scikit-learn, no network) and
 writes the prose from the catalog's templates. The model-backed one lives in
 `tools/architect_llm.py` and is chosen at start-up.
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol
 
 from pydantic import BaseModel, Field
 
@@ -46,12 +45,6 @@ class Draft(BaseModel):
     assumptions: list[str] = Field(default_factory=list)
     risks: list[str] = Field(default_factory=list)
     out_of_scope: list[str] = Field(default_factory=list)
-
-
-class Architect(Protocol):
-    name: str
-
-    async def draft(self, request: DraftRequest, catalog: Catalog) -> Draft: ...
 
 
 DISCOVERY_PHASE = "Discovery"

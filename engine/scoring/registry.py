@@ -115,7 +115,7 @@ async def scorer_for(services: Services, session: AsyncSession, model_id: int | 
     loaded from the database only the first time this process sees that version."""
     if model_id is None:
         return None
-    loaded: dict[int, FittedScorer] = services.extras.setdefault("scoring.models", {})
+    loaded: dict[int, FittedScorer] = services.scoring_models
     if model_id not in loaded:
         m = await session.get(ScoringModel, model_id)
         assert m is not None

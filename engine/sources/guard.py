@@ -6,12 +6,13 @@ import hashlib
 import math
 import time
 import uuid
-from typing import Any, Protocol
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from redis.asyncio import Redis
 
 from engine.governance.limits import SlidingWindow
+from engine.ports import RateLimiter as RateLimiter  # re-exported: the forms' limiter port
 
 TOKEN_SALT = "grace.form-token"
 
@@ -45,12 +46,6 @@ def check_form_token(secret_key: str, public_id: str, token: str | None, *, min_
     if elapsed < min_fill_seconds:
         return "too_fast"
     return None
-
-
-class RateLimiter(Protocol):
-    async def hit(self, key: str) -> float:
-        """Count one request under `key`: 0 when allowed, else seconds until one would be."""
-        ...
 
 
 class InProcessRateLimiter:

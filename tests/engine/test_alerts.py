@@ -45,5 +45,5 @@ async def test_error_rate_source(services):
     async def high():
         return 0.5
 
-    services.extras["error_rate"] = high
+    services.error_rate = high
     assert "error_rate" in (await op(services, SYSTEM, run_alert_checks)).opened
