@@ -19,7 +19,7 @@ from engine.context import OperationContext, Services, unit_of_work
 from engine.errors import GraceError, PolicyDenied
 from engine.hunter import slack_safe
 from engine.inbound import mark_inbound_handled
-from engine.pipeline.capture import get_lead
+from engine.pipeline.leads import get_lead
 from engine.pipeline.metrics import get_pipeline_metrics, get_revenue_stats
 from engine.sources.upwork import capture_upwork_post
 from engine.team import actor_for_slack_user

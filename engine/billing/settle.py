@@ -20,7 +20,8 @@ from engine.billing.schemas import InvoiceView, MarkPaidInput, SettleResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
 from engine.governance.policies import check_policy
-from engine.pipeline.capture import load_lead, set_stage
+from engine.pipeline.leads import load_lead
+from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import Stage
 from engine.projects import load_project
 from storage.models import Client, Invoice, Project

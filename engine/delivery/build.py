@@ -24,7 +24,8 @@ from engine.delivery.writer import build_writer_for, deliverable_items, describe
 from engine.errors import OutputBlocked, ProjectNotDeliverable, ProjectNotFound
 from engine.governance.policies import check_policy
 from engine.hunter import guard_output
-from engine.pipeline.capture import load_lead, set_stage
+from engine.pipeline.leads import load_lead
+from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
 from engine.ports import Document, MilestoneBrief
 from storage.db import insert_ignore

@@ -20,7 +20,8 @@ from engine.errors import ProjectNotDeliverable
 from engine.governance.policies import check_policy
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY, OpenVoteInput
 from engine.parliament.votes import open_vote
-from engine.pipeline.capture import load_lead, set_stage
+from engine.pipeline.leads import load_lead
+from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
 from engine.projects import load_project
 from storage.models import Client, Milestone, Project, VoteSession

@@ -12,7 +12,8 @@ from engine.errors import InvalidInput
 from engine.governance.policies import check_policy
 from engine.hunter import guard_output, screen_text
 from engine.money import parse_amount
-from engine.pipeline.capture import load_lead, set_stage
+from engine.pipeline.leads import load_lead
+from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
 from engine.ports import Architect
 from engine.proposals.architect import Draft, DraftRequest, OfflineArchitect, complete_draft

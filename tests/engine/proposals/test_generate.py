@@ -13,7 +13,8 @@ from engine.actors import Actor, Role
 from engine.audit import verify_audit_chain
 from engine.context import Services
 from engine.errors import GraceError, InvalidInput, PolicyDenied
-from engine.pipeline.capture import capture_lead, mark_lost
+from engine.pipeline.capture import capture_lead
+from engine.pipeline.moves import mark_lost
 from engine.pipeline.schemas import LeadInput
 from engine.proposals.acceptance import accept_proposal, view_proposal
 from engine.proposals.errors import (
