@@ -40,7 +40,7 @@ format: $(DEVSTAMP)
 	$(BIN)/ruff check --fix .
 
 typecheck: $(DEVSTAMP)
-	$(BIN)/mypy engine storage
+	$(BIN)/mypy bot tools workers engine storage
 
 bench: $(DEVSTAMP)
 	@for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
