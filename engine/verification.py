@@ -20,11 +20,10 @@ from engine.audit import verify_audit_chain
 from engine.context import OperationContext
 from engine.governance.policies import check_policy
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY
+from engine.statuses import InvoiceStatus, ProjectStatus
 from storage.models import Client, Invoice, Lead, LeadStageHistory, NpsSurvey, Project, VoteSession
 
 MAX_ROWS = 50  # offending rows listed per check
-VOID_INVOICE = ("void", "voided", "cancelled", "canceled", "draft", "uncollectible")
-DELIVERED_PROJECT = ("delivered", "completed", "paid")
 
 
 class CheckResult(BaseModel):
@@ -66,7 +65,7 @@ async def check_invoices_within_price(session: AsyncSession) -> CheckResult:
     stmt = (
         select(Project.id, Project.price, invoiced, func.count(Invoice.id))
         .join(Invoice, Invoice.project_id == Project.id)
-        .where(Invoice.status.not_in(VOID_INVOICE))
+        .where(Invoice.status != InvoiceStatus.VOID)
         .group_by(Project.id, Project.price)
     )
     rows = []
@@ -84,7 +83,7 @@ async def check_invoices_within_price(session: AsyncSession) -> CheckResult:
 async def check_lifetime_values(session: AsyncSession) -> CheckResult:
     paid = (
         select(Invoice.client_id, func.sum(Invoice.amount).label("paid"))
-        .where(Invoice.status == "paid").group_by(Invoice.client_id).subquery()
+        .where(Invoice.status == InvoiceStatus.PAID).group_by(Invoice.client_id).subquery()
     )
     stmt = (
         select(Client.id, Client.lifetime_value, func.coalesce(paid.c.paid, 0))
@@ -121,7 +120,7 @@ async def check_delivered_projects_voted(session: AsyncSession, threshold: Decim
     amount = func.coalesce(Project.price, Project.budget, 0)
     rows = [{"project_id": pid, "price": str(price), "status": st} for pid, price, st in (await session.execute(
         select(Project.id, amount, Project.status)
-        .where(func.lower(Project.status).in_(DELIVERED_PROJECT), amount > threshold, Project.id.not_in(approved))
+        .where(Project.status == ProjectStatus.DELIVERED, amount > threshold, Project.id.not_in(approved))
         .limit(MAX_ROWS))).all()]
     return _result("delivered_projects_have_votes", rows,
                    f"every delivered project over {threshold} had an approving vote",

@@ -24,12 +24,9 @@ from engine.pipeline.leads import load_lead
 from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import Stage
 from engine.projects import load_project
+from engine.statuses import PAYABLE, InvoiceStatus
 from storage.models import Client, Invoice, Project
 from storage.types import utcnow
-
-PAID = "paid"
-VOID = "void"
-PAYABLE = ("issued", "overdue", "payment_failed")
 
 
 async def settle_invoice(ctx: OperationContext, invoice_id: int, *, transaction_id: str | None,
@@ -41,12 +38,12 @@ async def settle_invoice(ctx: OperationContext, invoice_id: int, *, transaction_
     # Lock order everywhere: project, then invoice.
     project = await load_project(s, invoice.project_id, lock=True)
     invoice = await load_invoice(s, invoice_id, for_update=True)
-    if invoice.status == PAID:
+    if invoice.status == InvoiceStatus.PAID:
         return _result(invoice, newly_paid=False)
-    if invoice.status == VOID:
+    if invoice.status == InvoiceStatus.VOID:
         raise Conflict(f"Invoice {invoice.invoice_number} is void and cannot be paid.", invoice_id=invoice_id)
     paid_at = paid_at or utcnow()
-    invoice.status = PAID
+    invoice.status = InvoiceStatus.PAID
     invoice.paid_at = paid_at
     invoice.transaction_id = transaction_id
     if method:
@@ -75,7 +72,7 @@ async def settle_invoice(ctx: OperationContext, invoice_id: int, *, transaction_
 async def _paid_total(ctx: OperationContext, project_id: int) -> Decimal:
     total = (await ctx.session.execute(
         select(func.coalesce(func.sum(Invoice.amount), 0))
-        .where(Invoice.project_id == project_id, Invoice.status == PAID)
+        .where(Invoice.project_id == project_id, Invoice.status == InvoiceStatus.PAID)
     )).scalar_one()
     return Decimal(total)
 
@@ -144,7 +141,7 @@ async def record_payment_failure(ctx: OperationContext, invoice: Invoice, reason
     if invoice.status not in PAYABLE:
         ctx.audit("invoice.payment_failed_ignored", f"invoice:{invoice.id}", status=invoice.status, event=event_id)
         return False
-    invoice.status = "payment_failed"
+    invoice.status = InvoiceStatus.PAYMENT_FAILED
     invoice.metadata_ = {**(invoice.metadata_ or {}), "last_payment_error": reason[:500],
                          "last_payment_error_at": utcnow().isoformat()}
     await ctx.session.flush()

@@ -28,6 +28,7 @@ from engine.satisfaction.mail import send_email, survey_email
 from engine.satisfaction.schemas import DueSurveysReport, SurveyScheduled, SurveySent
 from engine.satisfaction.texts import pick_language
 from engine.satisfaction.tokens import read_token, sign_survey, survey_link
+from engine.statuses import ProjectStatus
 from storage.db import dialect_name
 from storage.models import Client, Interaction, NpsSurvey, Project
 from storage.types import utcnow
@@ -35,7 +36,7 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 # Project statuses after which a survey makes sense.
-SURVEYABLE = frozenset({"delivered", "paid", "completed"})
+SURVEYABLE = frozenset({ProjectStatus.DELIVERED})
 OPEN_STATUSES = ("scheduled", "open")
 
 
