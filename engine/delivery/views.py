@@ -8,8 +8,8 @@ from engine.context import OperationContext, Services
 from engine.delivery.schemas import ArtifactView, MilestoneView, ProjectDeliveryView
 from engine.errors import InvalidInput, NotFound, ProjectNotFound
 from engine.governance.policies import check_policy
-from engine.parliament.board import board_for
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY
+from engine.parliament.vote_board import board_for
 from engine.proposals.plans import project_deliverables
 from storage.models import Milestone, Project, ProjectArtifact, VoteSession
 

@@ -20,11 +20,11 @@ from engine.actors import Actor, Role
 from engine.context import OperationContext, Services
 from engine.errors import InvalidInput, NotEnoughApprovers, PolicyDenied, VoteClosed, VoteNotFound
 from engine.governance.policies import check_policy
-from engine.parliament.board import board_for
 from engine.parliament.rules import Choice, Rule, Tally, VoteStatus, decide, decide_at_deadline
 from engine.parliament.schemas import CastResult, OpenVoteInput, VoteView
 from engine.parliament.views import load_vote_view as load_vote_view  # re-exported: boards read votes here
 from engine.parliament.views import vote_view
+from engine.parliament.vote_board import board_for
 from storage.db import fetch_by_id, insert_ignore
 from storage.models import TeamMember, Vote, VoteSession
 from storage.types import utcnow

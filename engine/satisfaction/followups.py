@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from engine.context import OperationContext
 from engine.pipeline.stages import Stage
-from engine.satisfaction.scoring import DETRACTOR, PASSIVE, PROMOTER
+from engine.satisfaction.nps_arithmetic import DETRACTOR, PASSIVE, PROMOTER
 from storage.models import Client, Lead, LeadStageHistory, NpsSurvey, Project
 from storage.types import utcnow
 
