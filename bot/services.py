@@ -40,7 +40,7 @@ async def build_services(settings: Settings) -> Services:
         services.cache = RedisCache(settings.redis_url)
     else:
         services.events = InProcessEventBus()
-        from workers.jobs import JOBS
+        from bot.jobs import JOBS
         from workers.queue import InProcessQueue
 
         services.queue = InProcessQueue(JOBS, {"services": services})

@@ -2,7 +2,7 @@
 
 Each job is idempotent: the inbound event was stored once before it was queued,
 the reply is a keyed post (sent at most once), and a Confirm/Cancel is claimed once.
-Registered in `workers.jobs.JOBS` when this module is imported (by `bot.slack.app`).
+Listed in `bot.jobs.JOBS`, the table both processes run.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from tools.conversation import ChatReply, ToolOutcome, converse, decide
 from tools.offline import rules
 from tools.offline.replies import summarise
 from tools.pipeline import lead_card
-from workers.jobs import job
 
 log = logging.getLogger("grace.slack")
 SOURCE = "slack"
@@ -56,7 +55,6 @@ async def _converse_safely(services: Services, actor: Actor, key: str, text: str
         return ChatReply(blocks.error_text())
 
 
-@job
 async def slack_answer_message(ctx: dict[str, Any], p: dict[str, Any]) -> None:
     """A mention or DM: run the agent as the speaker and answer once, in the thread."""
     services: Services = ctx["services"]
@@ -68,7 +66,6 @@ async def slack_answer_message(ctx: dict[str, Any], p: dict[str, Any]) -> None:
     await mark_inbound_handled(services.session_factory, SOURCE, p["event_id"])
 
 
-@job
 async def slack_decide(ctx: dict[str, Any], p: dict[str, Any]) -> None:
     """A Confirm or Cancel click: resume the agent, mark the question answered, reply in the thread."""
     services: Services = ctx["services"]
@@ -123,7 +120,6 @@ async def _upwork(ctx: OperationContext, text: str) -> ChatReply:
     return ChatReply(summarise("capture_upwork_post", card), [outcome])
 
 
-@job
 async def slack_answer_command(ctx: dict[str, Any], p: dict[str, Any]) -> None:
     """`/grace pipeline|revenue [period]|lead ID|<free text>`, answered in the channel."""
     services: Services = ctx["services"]
@@ -135,7 +131,6 @@ async def slack_answer_command(ctx: dict[str, Any], p: dict[str, Any]) -> None:
     await mark_inbound_handled(services.session_factory, SOURCE, f"command:{p['trigger_id']}")
 
 
-@job
 async def slack_publish_home(ctx: dict[str, Any], p: dict[str, Any]) -> None:
     """The Home tab: the pipeline at a glance, as the viewer's role allows."""
     services: Services = ctx["services"]

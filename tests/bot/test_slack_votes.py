@@ -11,10 +11,12 @@ from arq.connections import RedisSettings
 from arq.worker import Worker
 from sqlalchemy import func, select
 
+from bot.jobs import JOBS
 from bot.services import build_services, close_services
+from bot.slack.actions.votes import ONLY_APPROVERS
 from bot.slack.blocks_votes import VoteActionId
 from storage.models import AuditEntry, Project, ProjectArtifact, Vote
-from tests.bot.slack_helpers import block_action, button_value, post_signed, slack_app
+from tests.bot.slack_helpers import block_action, button_value, post_signed
 from tests.conftest import make_key
 from tests.delivery_factories import make_members, make_project
 from workers.settings import worker_functions
@@ -33,7 +35,7 @@ async def arq_services(slack_settings, redis_url):
 
 async def run_worker(services):
     s = services.settings
-    worker = Worker(functions=worker_functions(s), redis_settings=RedisSettings.from_dsn(s.redis_url), burst=True,
+    worker = Worker(functions=worker_functions(s, JOBS), redis_settings=RedisSettings.from_dsn(s.redis_url), burst=True,
                     poll_delay=0.05, handle_signals=False, queue_name=s.queue_name, ctx={"services": services})
     try:
         await worker.main()
@@ -47,10 +49,10 @@ async def clients(arq_services):
     from bot.app import create_app
 
     key = await make_key(arq_services, "delivery")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=slack_app(arq_services)),
-                                 base_url="http://slack.test") as slack, \
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(services=arq_services)),
-                              base_url="http://grace.test", headers={"Authorization": f"Bearer {key}"}) as api:
+    app = create_app(services=arq_services)  # the app `grace serve` builds, Slack on (signed requests only)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://grace.test") as slack, \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://grace.test",
+                              headers={"Authorization": f"Bearer {key}"}) as api:
         yield slack, api
 
 
@@ -78,7 +80,7 @@ async def test_vote_in_slack_then_build_on_a_worker(arq_services, clients, fake_
     r = await post_signed(slack, block_action("USALES001", VoteActionId.APPROVE, value))
     assert r.status_code == 200
     eph = await fake_slack.wait_for("chat.postEphemeral", 1)
-    assert eph[0].params["user"] == "USALES001" and eph[0].params["text"] == "Only approvers can vote."
+    assert eph[0].params["user"] == "USALES001" and eph[0].params["text"] == ONLY_APPROVERS
 
     # a bad signature never reaches the handlers
     r = await post_signed(slack, block_action(approvers[0], VoteActionId.APPROVE, value), secret="wrong")

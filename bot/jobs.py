@@ -1,0 +1,17 @@
+"""Every job Grace runs, listed by name: the worker's and the server's in-process queue read this table.
+
+The engine's and workers' jobs (`workers.jobs.JOBS`) plus the Slack listeners' slow work, which
+renders Block Kit and so belongs to `bot/`. Listed here explicitly; nothing registers itself.
+"""
+
+from __future__ import annotations
+
+from bot.slack.jobs import slack_answer_command, slack_answer_message, slack_decide, slack_publish_home
+from workers.jobs import JOBS as WORKER_JOBS
+from workers.queue import JobFunc
+
+SLACK_JOBS: dict[str, JobFunc] = {fn.__name__: fn for fn in (
+    slack_answer_message, slack_answer_command, slack_decide, slack_publish_home,
+)}
+
+JOBS: dict[str, JobFunc] = {**WORKER_JOBS, **SLACK_JOBS}
