@@ -6,7 +6,10 @@ renders Block Kit and so belongs to `bot/`. Listed here explicitly; nothing regi
 
 from __future__ import annotations
 
-from bot.slack.jobs import slack_answer_command, slack_answer_message, slack_decide, slack_publish_home
+from bot.slack.actions.approvals import slack_decide
+from bot.slack.commands.grace import slack_answer_command
+from bot.slack.events.home import slack_publish_home
+from bot.slack.events.messages import slack_answer_message
 from workers.jobs import JOBS as WORKER_JOBS
 from workers.queue import JobFunc
 

@@ -8,13 +8,12 @@ the services from `context["services"]`, set by the app's middleware.
 from __future__ import annotations
 
 import logging
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.blocks_votes import BuildButton, VoteActionId, VoteButton
+from bot.slack.ids import ActionId, BuildButton, VoteButton
 from engine.actors import Actor
 from engine.context import Services, unit_of_work
 from engine.delivery.build import cancel_build
@@ -22,6 +21,9 @@ from engine.errors import GraceError, PolicyDenied
 from engine.parliament.rules import Choice
 from engine.parliament.votes import cast_vote
 from engine.team import actor_for_slack_user
+
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
 
 ButtonT = TypeVar("ButtonT", bound=BaseModel)
 
@@ -31,9 +33,9 @@ ONLY_APPROVERS = ("Sorry, only approvers can vote on this. Your click was not co
 
 
 def register(app: AsyncApp) -> None:
-    app.action(VoteActionId.APPROVE.value)(handle_vote_approve_action)
-    app.action(VoteActionId.REJECT.value)(handle_vote_reject_action)
-    app.action(VoteActionId.CANCEL_BUILD.value)(handle_build_cancel_action)
+    app.action(ActionId.VOTE_APPROVE.value)(handle_vote_approve_action)
+    app.action(ActionId.VOTE_REJECT.value)(handle_vote_reject_action)
+    app.action(ActionId.BUILD_CANCEL.value)(handle_build_cancel_action)
 
 
 async def handle_vote_approve_action(ack: Any, body: dict[str, Any], client: AsyncWebClient,

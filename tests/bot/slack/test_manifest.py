@@ -9,7 +9,6 @@ import yaml
 
 from bot.slack import actions, commands, events, views
 from bot.slack.app import COMMAND_SCOPE, EVENT_SCOPES, METHOD_SCOPES
-from bot.slack.blocks_votes import VoteActionId
 from bot.slack.ids import EVENT_MANIFEST_NAMES, ActionId
 
 MANIFEST = yaml.safe_load((Path(__file__).parents[3] / "manifest.yml").read_text())
@@ -65,7 +64,7 @@ def test_scopes_are_exactly_those_the_code_needs():
 
 def test_interactivity_is_on_exactly_when_buttons_are_handled():
     r = registered()
-    assert set(r.actions) == {a.value for a in ActionId} | {a.value for a in VoteActionId}
+    assert set(r.actions) == {a.value for a in ActionId}
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is bool(r.actions)
     for url in (MANIFEST["settings"]["interactivity"]["request_url"],
                 MANIFEST["settings"]["event_subscriptions"]["request_url"],
