@@ -7,15 +7,17 @@ import getpass
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
 from engine.actors import Actor, Role
-from engine.config import Settings
-from engine.context import OperationContext, Services, unit_of_work
 from engine.errors import GraceError
+
+if TYPE_CHECKING:
+    from engine.config import Settings
+    from engine.context import Services
 
 T = TypeVar("T")
 console = Console()
@@ -23,6 +25,8 @@ err_console = Console(stderr=True)
 
 
 def settings() -> Settings:
+    from engine.config import Settings  # deferred for start-up time (pydantic-settings)
+
     return Settings()
 
 
@@ -45,7 +49,7 @@ def run(coro: Awaitable[T]) -> T:
 
 
 async def with_services(fn: Callable[[Services], Awaitable[T]], *, migrate: bool = True) -> T:
-    from bot.services import build_services, close_services
+    from bot.services import build_services, close_services  # deferred for start-up time (the whole engine)
 
     s = settings()
     if migrate:
@@ -59,12 +63,14 @@ async def with_services(fn: Callable[[Services], Awaitable[T]], *, migrate: bool
 
 
 async def operation(services: Services, op: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    from engine.context import unit_of_work  # deferred for start-up time (SQLAlchemy)
+
     async with unit_of_work(services, operator()) as ctx:
         return await op(ctx, *args, **kwargs)
 
 
 def migrate_database(s: Settings) -> None:
-    from storage.migrate import upgrade
+    from storage.migrate import upgrade  # deferred for start-up time (Alembic)
 
     s.ensure_data_dir()
     upgrade(s.resolved_database_url)
@@ -73,5 +79,3 @@ def migrate_database(s: Settings) -> None:
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
-
-__all__ = ["OperationContext"]

@@ -8,10 +8,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.cli.common import console, operation, print_json, run, with_services
-from engine.pipeline.csvfile import read_file
-from engine.pipeline.importer import import_leads, parse_mapping
-from engine.scoring.dataset import check_columns
-from engine.scoring.history_import import outcome_hook
 
 imports = typer.Typer(help="Bring data in.", no_args_is_help=True)
 
@@ -28,6 +24,10 @@ def import_leads_cmd(
 ) -> None:
     """Upsert clients by e-mail and create a lead per row; report created, updated and rejected rows.
     With --outcome, past leads come in as won (CONTRACT) or LOST, for the scoring model to learn from."""
+    from engine.pipeline.importer import import_leads, parse_mapping  # deferred for start-up time
+    from engine.scoring.dataset import check_columns
+    from engine.scoring.history_import import outcome_hook
+
     mapping = parse_mapping(map)
     header, rows = run(_read(file))
     hook = None
@@ -57,6 +57,8 @@ def import_leads_cmd(
 
 
 async def _read(file: Path):  # type: ignore[no-untyped-def]
+    from engine.pipeline.csvfile import read_file  # deferred for start-up time
+
     return read_file(file)
 
 
