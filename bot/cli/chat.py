@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import TYPE_CHECKING
 
@@ -31,7 +30,9 @@ async def _speaker(services: Services, slack_user: str | None) -> Actor:
 
 async def _confirm_loop(services: Services, actor: Actor, key: str, reply: ChatReply) -> None:
     """Ask y/n for each call waiting for confirmation, until none waits."""
-    from tools.conversation import decide  # deferred for start-up time (the agent: pydantic-ai)
+    import asyncio  # deferred for start-up time, with the agent below
+
+    from tools.conversation import decide
 
     while reply.pending:
         call = reply.pending[0]
@@ -51,7 +52,9 @@ def chat(
     """Talk to Grace. Without MESSAGE, a conversation until 'exit'."""
     if dry_run_flag and not message:
         raise typer.BadParameter("--dry-run needs a MESSAGE")
-    from tools.conversation import converse, dry_run  # deferred for start-up time (the agent: pydantic-ai)
+    import asyncio  # deferred for start-up time, with the agent (pydantic-ai) below
+
+    from tools.conversation import converse, dry_run
 
     async def go(services: Services) -> None:
         actor = await _speaker(services, as_user)

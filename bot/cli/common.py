@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import json
 import sys
@@ -42,6 +41,8 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def run(coro: Awaitable[T]) -> T:
+    import asyncio  # deferred for start-up time: `--help` and Hunter need no event loop
+
     try:
         return asyncio.run(coro)  # type: ignore[arg-type]
     except GraceError as e:
@@ -49,7 +50,9 @@ def run(coro: Awaitable[T]) -> T:
 
 
 async def with_services(fn: Callable[[Services], Awaitable[T]], *, migrate: bool = True) -> T:
-    from bot.services import build_services, close_services  # deferred for start-up time (the whole engine)
+    import asyncio  # deferred for start-up time, with the whole engine below
+
+    from bot.services import build_services, close_services
 
     s = settings()
     if migrate:

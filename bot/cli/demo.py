@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +46,8 @@ def demo(
     temporary database, with the offline model and a fake Stripe on loopback. Your own database,
     Slack and Stripe are never touched."""
     # deferred for start-up time: the demo wires the whole product
+    import asyncio
+
     from bot.devtools.demo import DB_FILE, DemoFailed, run_demo
     from engine.config import Settings
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.cli.common import console, operation, print_json, run, with_services
 
@@ -24,7 +23,10 @@ def import_leads_cmd(
 ) -> None:
     """Upsert clients by e-mail and create a lead per row; report created, updated and rejected rows.
     With --outcome, past leads come in as won (CONTRACT) or LOST, for the scoring model to learn from."""
-    from engine.pipeline.importer import import_leads, parse_mapping  # deferred for start-up time
+    # deferred for start-up time: the progress bar and the engine, only when importing
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from engine.pipeline.importer import import_leads, parse_mapping
     from engine.scoring.dataset import check_columns
     from engine.scoring.history_import import outcome_hook
 
