@@ -95,7 +95,9 @@ def chat(
             except Exception as e:  # the session goes on; the model or the network may be back next time
                 console.print(f"[red]error:[/red] {e}")
 
-    run(with_services(go))
+    # A dry run of one message reads nothing from the database unless it speaks as a Slack user or
+    # continues a conversation, so it skips the migration (and Alembic's start-up) like it skips every write.
+    run(with_services(go, migrate=not dry_run_flag or bool(as_user or session)))
 
 
 def register(app: typer.Typer) -> None:
