@@ -9,7 +9,6 @@ import typer
 from rich.prompt import Confirm, Prompt
 
 from bot.cli.common import console, operator, print_json, run, with_services
-from bot.cli.render import render_reply
 from engine.actors import Actor
 
 if TYPE_CHECKING:
@@ -32,6 +31,7 @@ async def _confirm_loop(services: Services, actor: Actor, key: str, reply: ChatR
     """Ask y/n for each call waiting for confirmation, until none waits."""
     import asyncio  # deferred for start-up time, with the agent below
 
+    from bot.cli.render import render_reply
     from tools.conversation import decide
 
     while reply.pending:
@@ -52,8 +52,9 @@ def chat(
     """Talk to Grace. Without MESSAGE, a conversation until 'exit'."""
     if dry_run_flag and not message:
         raise typer.BadParameter("--dry-run needs a MESSAGE")
-    import asyncio  # deferred for start-up time, with the agent (pydantic-ai) below
+    import asyncio  # deferred for start-up time, with the agent (pydantic-ai) and its tables below
 
+    from bot.cli.render import render_reply
     from tools.conversation import converse, dry_run
 
     async def go(services: Services) -> None:
