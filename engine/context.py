@@ -31,6 +31,7 @@ from engine.ports import (
     BuildWriter,
     Cache,
     ErrorRate,
+    LeadAnnouncer,
     LogNotifier,
     Notifier,
     PaymentProvider,
@@ -59,6 +60,7 @@ class Services:
     # The ports below are chosen at start-up (bot/services.py, bot/app.py); None means the
     # engine's own default: plain notices, the offline Architect and writer, no error-rate alert.
     vote_board: VoteBoard | None = None
+    lead_announcer: LeadAnnouncer | None = None
     # What a decided vote sets in motion (delivery's continuation).
     vote_decided: VoteDecided | None = None
     payments: PaymentProvider | None = None

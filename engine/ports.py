@@ -160,6 +160,29 @@ class Agent(Protocol):
     async def run(self, deps: Any, prompt: str | None, history: list[Any], deferred: Any = None) -> Any: ...
 
 
+class NewLead(BaseModel):
+    """What the team is told about a lead that came from outside: the facts, not how they look."""
+
+    lead_id: int
+    source: str
+    name: str
+    email: str
+    company: str | None = None
+    budget: Decimal | None = None
+    currency: str
+    budget_range: str | None = None
+    country: str | None = None
+    referrer: str | None = None
+    requirements: str | None = None
+
+
+class LeadAnnouncer(Protocol):
+    """Shows a new lead to the team. `Services.lead_announcer` holds the one chosen at start-up
+    (Slack's draws a card, `bot/slack/announcer.py`); without one, `engine.sources.intake.NotifierLeadAnnouncer`."""
+
+    async def announce(self, lead: NewLead, key: str) -> None: ...
+
+
 class LogNotifier:
     """Used when Slack is off: messages go to the log, so nothing is silently lost."""
 

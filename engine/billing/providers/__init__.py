@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from engine.billing.providers.manual import ManualProvider, PayLinks
-from engine.billing.providers.stripe import StripeProvider
 from engine.config import Settings
 from engine.context import Services
 from engine.ports import InvoiceRequest, PaymentProvider, ProviderInvoice
@@ -17,6 +16,8 @@ def pay_links(services: Services) -> PayLinks:
 def build_payment_provider(settings: Settings) -> PaymentProvider:
     """Stripe when `STRIPE_API_KEY` is set, else the manual pay page (chosen at start-up)."""
     if settings.stripe_api_key:
+        from engine.billing.providers.stripe import StripeProvider  # deferred: stripe's SDK, only with a key
+
         return StripeProvider(settings.stripe_api_key, settings.stripe_api_url)
     return ManualProvider(PayLinks(settings.resolved_secret_key(), settings.public_url))
 
