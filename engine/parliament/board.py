@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Protocol
 
+from engine.notify import escape_mrkdwn
+
 if TYPE_CHECKING:
     from engine.context import Services
 
@@ -39,7 +41,7 @@ class NotifierVoteBoard:
         vote = await load_vote_view(self.services, vote_id)
         await self.services.notifier.post(
             self.services.settings.approvals_channel or None,
-            f"Vote #{vote.id} opened: {vote.title} (quorum {vote.quorum}, deadline {vote.deadline_at:%Y-%m-%d %H:%M} UTC)",
+            f"Vote #{vote.id} opened: {escape_mrkdwn(vote.title)} (quorum {vote.quorum}, deadline {vote.deadline_at:%Y-%m-%d %H:%M} UTC)",
             key=f"vote:{vote.id}:opened")
 
     async def refresh(self, vote_id: int) -> None:
