@@ -42,10 +42,10 @@ async def build_services(settings: Settings) -> Services:
         services.cache = RedisCache(settings.redis_url)
     else:
         services.events = InProcessEventBus()
-        from bot.jobs import JOBS
+        from bot.jobs import job_table
         from workers.queue import InProcessQueue
 
-        services.queue = InProcessQueue(JOBS, {"services": services})
+        services.queue = InProcessQueue(job_table(slack=bool(settings.slack_bot_token)), {"services": services})
         from engine.cache import InProcessCache
 
         services.cache = InProcessCache()

@@ -10,7 +10,7 @@ from typing import Any
 
 from arq.connections import RedisSettings
 
-from bot.jobs import JOBS
+from bot.jobs import job_table
 from bot.services import build_services, close_services
 from engine.config import Settings
 from workers import settings as arq_settings
@@ -26,15 +26,15 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 def worker_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for `arq.Worker`: every job of `bot.jobs.JOBS`, the cron, the services."""
-    return arq_settings.worker_options(settings, JOBS, startup, shutdown)
+    """Keyword arguments for `arq.Worker`: every job of `bot.jobs.job_table`, the cron, the services."""
+    return arq_settings.worker_options(settings, job_table(slack=True), startup, shutdown)
 
 
 class WorkerSettings:
     """For `arq bot.worker.WorkerSettings`; `grace worker` is the usual way in."""
 
     settings = Settings()
-    functions = arq_settings.worker_functions(settings, JOBS)
+    functions = arq_settings.worker_functions(settings, job_table(slack=True))
     cron_jobs = arq_settings.cron_jobs(settings)
     redis_settings = RedisSettings.from_dsn(settings.redis_url) if settings.redis_url else RedisSettings()
     queue_name = settings.queue_name

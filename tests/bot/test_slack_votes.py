@@ -11,7 +11,7 @@ from arq.connections import RedisSettings
 from arq.worker import Worker
 from sqlalchemy import func, select
 
-from bot.jobs import JOBS
+from bot.jobs import job_table
 from bot.services import build_services, close_services
 from bot.slack.actions.votes import ONLY_APPROVERS
 from bot.slack.ids import ActionId
@@ -35,7 +35,7 @@ async def arq_services(slack_settings, redis_url):
 
 async def run_worker(services):
     s = services.settings
-    worker = Worker(functions=worker_functions(s, JOBS), redis_settings=RedisSettings.from_dsn(s.redis_url), burst=True,
+    worker = Worker(functions=worker_functions(s, job_table(slack=True)), redis_settings=RedisSettings.from_dsn(s.redis_url), burst=True,
                     poll_delay=0.05, handle_signals=False, queue_name=s.queue_name, ctx={"services": services})
     try:
         await worker.main()
