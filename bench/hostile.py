@@ -30,6 +30,7 @@ from engine.errors import GraceError  # noqa: E402
 from engine.hunter import scan  # noqa: E402
 from engine.hunter.detectors import DETECTORS  # noqa: E402
 from engine.money import parse_amount  # noqa: E402
+from engine.pipeline.schemas import LeadInput  # noqa: E402
 from engine.pipeline.csvfile import read_rows  # noqa: E402
 from engine.sources.mail import parse_mailgun, strip_reply  # noqa: E402
 from engine.sources.upwork import MAX_POST_CHARS, parse_job_post  # noqa: E402
@@ -110,7 +111,8 @@ def _upwork(text: str) -> Any:
 def parsers() -> dict[str, Callable[[str], Any]]:
     out: dict[str, Callable[[str], Any]] = {
         "amount": _quiet(parse_amount),
-        "e-mail address": _quiet(lambda t: validate_email(t, check_deliverability=False)),
+        "e-mail address (lead field)": _quiet(lambda t: LeadInput(source="website", name="Jo", email=t)),
+        "e-mail address (validator, 320 chars)": _quiet(lambda t: validate_email(t[:320], check_deliverability=False)),
         "offline parser": _quiet(offline_parse),
         "upwork paste (64 KB, refused)": _quiet(parse_job_post),
         f"upwork paste ({MAX_POST_CHARS} chars)": _quiet(_upwork),

@@ -60,6 +60,7 @@ def secret_matches(expected: str, given: str | None) -> bool:
 # at most MAX_BODY_CHARS of it, so the parser sees a bounded, tidied head of the message.
 REPLY_PARSER_CHARS = MAX_BODY_CHARS
 REPLY_PARSER_LINES = 300
+REPLY_PARSER_LINE_CHARS = 200
 _SPACE_RUN = re.compile(r"[^\S\n]{4,}")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
@@ -68,14 +69,19 @@ def strip_reply(text: str) -> str:
     """The newest part of a plain-text message, without quoted history or the signature."""
     text = (text or "")[:REPLY_PARSER_CHARS * 4].replace("\r\n", "\n")
     text = _BLANK_RUN.sub("\n\n", _SPACE_RUN.sub("   ", text)).strip()
-    text = "\n".join(text[:REPLY_PARSER_CHARS].split("\n")[:REPLY_PARSER_LINES])
+    lines = text[:REPLY_PARSER_CHARS].split("\n")[:REPLY_PARSER_LINES]
+    text = "\n".join(lines)
     if not text:
         return ""
-    parsed = EmailReplyParser(languages=REPLY_LANGUAGES).read(text=text)
+    # The parser sees each line cut to REPLY_PARSER_LINE_CHARS (its header patterns backtrack
+    # along a line); where it ends the reply is then applied to the whole lines.
+    view = "\n".join(line[:REPLY_PARSER_LINE_CHARS] for line in lines)
+    parsed = EmailReplyParser(languages=REPLY_LANGUAGES).read(text=view)
     if parsed.replies:
         body = (parsed.replies[0].body or "").strip()
         if body:
-            return body
+            kept = body.count("\n") + 1
+            return "\n".join(lines[:kept]).strip() if view.startswith(body) else body
     return text
 
 
