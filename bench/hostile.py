@@ -30,8 +30,8 @@ from engine.errors import GraceError  # noqa: E402
 from engine.hunter import scan  # noqa: E402
 from engine.hunter.detectors import DETECTORS  # noqa: E402
 from engine.money import parse_amount  # noqa: E402
-from engine.pipeline.schemas import LeadInput  # noqa: E402
 from engine.pipeline.csvfile import read_rows  # noqa: E402
+from engine.pipeline.schemas import LeadInput  # noqa: E402
 from engine.sources.mail import parse_mailgun, strip_reply  # noqa: E402
 from engine.sources.upwork import MAX_POST_CHARS, parse_job_post  # noqa: E402
 from tools.offline.parser import parse as offline_parse  # noqa: E402
