@@ -10,16 +10,13 @@ look-alike letters mapped to Latin), because that is how a model would read it.
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from engine.hunter.findings import Hit, Severity
 
@@ -187,7 +184,8 @@ def normalise(text: str) -> str:
 
 
 # Injections by meaning: a small classifier (TF-IDF over character n-grams, logistic regression)
-# trained on tests/data/hunter/meaning/train.jsonl and stored as plain JSON weights. It reads
+# trained with scikit-learn on tests/data/hunter/meaning/train.jsonl and stored as plain JSON
+# weights, applied here in plain Python. It reads
 # chunks of at most CHUNK_CHARS cut at sentence ends, the first and last few of a long text
 # (bounded work on 64 KB); a chunk scoring above the stored threshold is an injection.
 CLASSIFIER_MIN_CHARS = 40
@@ -197,20 +195,45 @@ MODEL_FILE = Path(__file__).with_name("injection_model.json")
 
 
 @lru_cache(maxsize=1)
-def _classifier() -> tuple[Any, np.ndarray, float, float]:
+def _classifier() -> tuple[dict[str, int], list[float], list[float], float, float, tuple[int, int]]:
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    params = dict(data["vectorizer"])
-    params["ngram_range"] = tuple(params["ngram_range"])
-    vec = TfidfVectorizer(**params, vocabulary=data["vocabulary"])
-    vec.idf_ = np.array(data["idf"], dtype=np.float64)
-    return vec, np.array(data["coef"], dtype=np.float64), float(data["intercept"]), float(data["threshold"])
+    lo, hi = data["vectorizer"]["ngram_range"]
+    return (data["vocabulary"], data["idf"], data["coef"], float(data["intercept"]), float(data["threshold"]),
+            (int(lo), int(hi)))
+
+
+_WHITE_RUNS = re.compile(r"\s\s+")
+
+
+def _char_wb_ngrams(text: str, lo: int, hi: int) -> Iterator[str]:
+    """scikit-learn's `char_wb` analyzer (lowercased), so the weights it trained apply as they are;
+    written out here so a scan needs no scikit-learn (the CLI's `hunter scan` starts without it)."""
+    for word in _WHITE_RUNS.sub(" ", text.lower()).split():
+        w = f" {word} "
+        for n in range(lo, hi + 1):
+            if len(w) <= n:  # a short word counts once, as scikit-learn does
+                yield w
+                break
+            for i in range(len(w) - n + 1):
+                yield w[i:i + n]
 
 
 def injection_probability(texts: list[str]) -> list[float]:
-    """The classifier's probability that each text is an instruction aimed at the assistant."""
-    vec, coef, intercept, _ = _classifier()
-    z = vec.transform(texts) @ coef + intercept
-    return [float(p) for p in 1.0 / (1.0 + np.exp(-z))]
+    """The classifier's probability that each text is an instruction aimed at the assistant:
+    sublinear TF-IDF over character n-grams, L2-normalised, then the logistic regression."""
+    vocab, idf, coef, intercept, _, (lo, hi) = _classifier()
+    out = []
+    for text in texts:
+        counts: dict[int, int] = {}
+        for gram in _char_wb_ngrams(text, lo, hi):
+            j = vocab.get(gram)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        weights = {j: (1.0 + math.log(c)) * idf[j] for j, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+        z = intercept + sum(v * coef[j] for j, v in weights.items()) / norm
+        out.append(1.0 / (1.0 + math.exp(-z)))
+    return out
 
 
 def _chunks(text: str) -> list[tuple[int, int]]:
@@ -231,7 +254,7 @@ def _chunks(text: str) -> list[tuple[int, int]]:
 
 def _classified_chunks(text: str) -> Iterator[tuple[int, int]]:
     spans = _chunks(text)
-    threshold = _classifier()[3]
+    threshold = _classifier()[4]
     for span, p in zip(spans, injection_probability([text[s:e] for s, e in spans]), strict=True):
         if p >= threshold:
             yield span

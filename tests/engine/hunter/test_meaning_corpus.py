@@ -42,3 +42,18 @@ def test_credentials_with_punctuation_in_a_url_are_redacted():
         found = scan("text", text)
         assert found.action.value == "redact"
         assert "tr0ub4dor&3" not in str(found.clean) and "pa$$w0rd#1" not in str(found.clean)
+
+
+def test_plain_python_scoring_matches_scikit_learn():
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from engine.hunter.detectors.injection import injection_probability
+
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    params = {**data["vectorizer"], "ngram_range": tuple(data["vectorizer"]["ngram_range"])}
+    vec = TfidfVectorizer(**params, vocabulary=data["vocabulary"])
+    vec.idf_ = np.array(data["idf"])
+    texts = [r["text"] for r in load("heldout.jsonl")] + ["a", "  Hi  there\tyou\n\n", "xyz"]
+    expected = 1 / (1 + np.exp(-(vec.transform(texts) @ np.array(data["coef"]) + data["intercept"])))
+    assert np.allclose(injection_probability(texts), expected, atol=1e-9)
