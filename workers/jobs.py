@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.scoring.jobs import rescore_leads_nightly
 from workers.queue import JobFunc
 
 # name -> function; the delivery, billing and satisfaction issues add theirs here.
@@ -108,3 +109,4 @@ from workers.builds import close_expired_votes, run_build  # noqa: E402
 
 job(run_build)
 job(close_expired_votes)
+job(rescore_leads_nightly)
