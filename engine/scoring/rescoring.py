@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
-from sqlalchemy import Table, bindparam, func, text, update
+from sqlalchemy import Table, bindparam, func, or_, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext
@@ -87,7 +87,7 @@ def _row_update() -> Any:
                          "$.model_id", bindparam("b_model"), "$.threshold", bindparam("b_threshold"),
                          "$.rescored", func.json("true"))
     return (update(leads)
-            .where(leads.c.id == bindparam("b_id"), leads.c.stage.in_(OPEN_STAGES),
+            .where(leads.c.id == bindparam("b_id"), or_(*(leads.c.stage == s for s in OPEN_STAGES)),  # no IN: executemany
                    leads.c.updated_at <= bindparam("b_started", type_=leads.c.updated_at.type))
             .values(score=bindparam("b_score"), close_probability=bindparam("b_p"), qualification_data=data,
                     updated_at=bindparam("b_now", type_=leads.c.updated_at.type)))
