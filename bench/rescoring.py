@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from bench._common import report, scratch_pg  # noqa: E402
+from bot.services import build_services, close_services  # noqa: E402
 from engine.actors import Actor, Role  # noqa: E402
 from engine.config import Settings  # noqa: E402
 from engine.context import unit_of_work  # noqa: E402
@@ -97,8 +98,6 @@ async def baseline(services, n: int) -> float:  # type: ignore[no-untyped-def]
 
 
 async def main(url: str, n_open: int, n_base: int) -> dict[str, object]:
-    from bot.services import build_services, close_services
-
     db_url = url.replace("postgresql://", "postgresql+asyncpg://")
     settings = Settings(database_url=db_url, data_dir=Path("/tmp") / url.rsplit("/", 1)[-1],  # type: ignore[call-arg]
                         _env_file=None)

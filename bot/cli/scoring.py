@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -11,18 +11,12 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from bot.cli.common import console, err_console, operation, print_json, run, with_services
 from engine.errors import GraceError
-from engine.pipeline.csvfile import read_file
-from engine.pipeline.importer import parse_mapping
-from engine.scoring.dataset import load_dataset
-from engine.scoring.evaluate import evaluate_dataset, plot
-from engine.scoring.model import Progress as StepListener
-from engine.scoring.registry import train_model
 
 model = typer.Typer(help="The lead-scoring model.", no_args_is_help=True)
 
 
 @contextmanager
-def steps(what: str) -> Iterator[StepListener]:
+def steps(what: str) -> Iterator[Callable[[str], None]]:
     """A progress display on stderr (the JSON on stdout stays clean): the step the engine is at, a
     count of the steps done and the time elapsed. Gone when the work ends."""
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), TextColumn("{task.fields[step]}"),
@@ -43,6 +37,8 @@ def train_cmd(
                                   "gradient_boosting instead of choosing by cross-validation."),
 ) -> None:
     """Train on the closed leads in the database and make the new version active."""
+    from engine.scoring.registry import train_model  # deferred for start-up time (scikit-learn)
+
     with steps("training") as listen:
         result = run(with_services(lambda s: operation(s, train_model, estimator=estimator, progress=listen)))
     if not result.promoted:
@@ -73,6 +69,11 @@ def evaluate_cmd(
     """Measure the model and the cold-start rule on a CSV file, without touching the database."""
     if split not in ("cv", "time"):
         raise typer.BadParameter("--split is cv or time")
+    from engine.pipeline.csvfile import read_file  # deferred for start-up time (scikit-learn, below)
+    from engine.pipeline.importer import parse_mapping
+    from engine.scoring.dataset import load_dataset
+    from engine.scoring.evaluate import evaluate_dataset, plot
+
     try:
         header, rows = read_file(data)
         ds = load_dataset(header, rows, outcome=outcome, positive=positive, mapping=parse_mapping(map),

@@ -19,7 +19,6 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-import skops.io as sio
 from sklearn.base import ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
@@ -252,11 +251,12 @@ class FittedScorer:
 
 def fit_scorer(rows: Sequence[dict[str, Value]], y: np.ndarray, *, name: str | None = None,
                exclude: Sequence[str] = (), rule_p: np.ndarray | None = None, check: bool = False,
-               progress: Progress = no_progress) -> tuple[FittedScorer, dict[str, float]]:
+               progress: Progress | None = None) -> tuple[FittedScorer, dict[str, float]]:
     """Fit the feature space and, unless `name` is given, choose the estimator by 5-fold CV; the
     second value is each compared estimator's cross-validated ROC AUC. With `check`, the calibrated
     model is cross-validated too and the guard's verdict (`check_calibration`, against `rule_p`,
     the cold-start rule's probabilities of the same rows) is in the scorer's meta["calibration"]."""
+    progress = progress or no_progress
     progress("building the features")
     space = FeatureSpace.fit(rows, y, exclude=exclude)
     design = Design.of(space, rows)
@@ -280,11 +280,15 @@ def fit_scorer(rows: Sequence[dict[str, Value]], y: np.ndarray, *, name: str | N
 
 
 def dumps(estimator: Any) -> bytes:
+    import skops.io as sio  # deferred for start-up time: only when a model is stored
+
     return bytes(sio.dumps(estimator))
 
 
 def loads(blob: bytes) -> Any:
     """Load an estimator stored by `dumps`, refusing anything outside the allow-list."""
+    import skops.io as sio  # deferred for start-up time: only when a model is loaded
+
     try:
         untrusted = set(sio.get_untrusted_types(data=blob))
     except Exception as e:  # not a skops file at all (a pickle, garbage): refuse, never unpickle

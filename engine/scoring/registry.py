@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel
-from sklearn.metrics import roc_auc_score
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,20 +17,13 @@ from engine.errors import GraceError, InvalidInput
 from engine.governance.policies import check_policy
 from engine.pipeline.stages import WON, Stage
 from engine.scoring.features import FeatureSpace, LeadRecord, extract
-from engine.scoring.model import (
-    CANDIDATES,
-    CalibrationCheck,
-    FittedScorer,
-    Progress,
-    dumps,
-    fit_scorer,
-    loads,
-    no_progress,
-)
 from engine.scoring.records import interactions_count, lead_record
 from engine.scoring.rule import rule_probabilities
 from storage.models import Client, Lead, ScoringModel
 from storage.types import utcnow
+
+if TYPE_CHECKING:  # scikit-learn loads only with a model
+    from engine.scoring.model import CalibrationCheck, FittedScorer, Progress
 
 CLOSED = tuple(WON) + (Stage.LOST.value,)
 
@@ -103,8 +95,10 @@ async def scorer_for(services: Services, session: AsyncSession, model_id: int | 
     loaded from the database only the first time this process sees that version."""
     if model_id is None:
         return None
-    loaded: dict[int, FittedScorer] = services.extras.setdefault("scoring.models", {})
+    loaded: dict[int, FittedScorer] = services.scoring_models
     if model_id not in loaded:
+        from engine.scoring.model import FittedScorer, loads  # deferred for start-up time: sklearn
+
         m = await session.get(ScoringModel, model_id)
         assert m is not None
         loaded.clear()
@@ -122,11 +116,13 @@ def holdout_split(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
+    from sklearn.metrics import roc_auc_score  # deferred for start-up time: sklearn
+
     return float(roc_auc_score(y, p)) if len(set(y.tolist())) == 2 else None
 
 
 async def train_model(ctx: OperationContext, *, only_if_better: bool = False,
-                      estimator: str | None = None, progress: Progress = no_progress) -> TrainResult:
+                      estimator: str | None = None, progress: Progress | None = None) -> TrainResult:
     """Train on every closed lead (won = CONTRACT or later, lost = LOST) and store a new version.
 
     With `only_if_better` (the nightly job), the new version is promoted only when, fitted on the
@@ -134,6 +130,8 @@ async def train_model(ctx: OperationContext, *, only_if_better: bool = False,
     `estimator` forces one of the candidates instead of choosing by cross-validation. Either way a
     version whose calibration fails the guard (`model.check_calibration`) is stored but not
     promoted, and the result's `reason` says why; `progress` hears each step of the fitting."""
+    from engine.scoring.model import CANDIDATES, dumps, fit_scorer  # deferred for start-up time: sklearn
+
     check_policy("train_model", ctx.actor)
     if estimator is not None and estimator not in CANDIDATES:
         raise InvalidInput(f"Unknown estimator {estimator!r}; choose one of {', '.join(CANDIDATES)}.",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel
@@ -24,11 +24,13 @@ from engine.context import OperationContext
 from engine.governance.policies import check_policy
 from engine.pipeline.stages import OPEN
 from engine.scoring.batch import feature_column, load_lead_columns
-from engine.scoring.model import FittedScorer
 from engine.scoring.operations import recommendation
 from engine.scoring.registry import active_scorer
 from storage.models import Lead
 from storage.types import utcnow
+
+if TYPE_CHECKING:  # scikit-learn loads only with a model
+    from engine.scoring.model import FittedScorer
 
 BATCH_SIZE = 10_000
 # The documented features the recommendation reads (what to ask the lead for).
