@@ -46,6 +46,7 @@ class RescoreReport(BaseModel):
     model_id: int | None
     scored_by: str | None
     seconds: float
+    phases: dict[str, float] = {}  # seconds of load, score, write (the commit is the caller's)
     reason: str
 
 
@@ -133,13 +134,20 @@ async def rescore_open_leads(ctx: OperationContext, *, batch_size: int = BATCH_S
     if scorer is None:
         return RescoreReport(leads=0, written=0, batches=0, model_id=None, scored_by=None, seconds=0.0,
                              reason="no active model: leads keep the cold-start rule's scores")
+    phases: dict[str, float] = {}
+    loaded = time.perf_counter()
     cols = await load_lead_columns(ctx.session, scorer.space, Lead.stage.in_(OPEN_STAGES), extra=RAW_ASKED)
+    phases["load"] = round(time.perf_counter() - loaded, 3)
     threshold = ctx.settings.qualify_threshold
+    scored = time.perf_counter()
     scores, probs, recs = scores_of(scorer, cols, threshold)
+    phases["score"] = round(time.perf_counter() - scored, 3)
     by = f"model #{scorer.model_id} ({scorer.name})"
+    wrote = time.perf_counter()
     written, batches = await write_scores(
         ctx.session, cols.lead_ids.tolist(), scores, probs, recs, batch_size=batch_size,
         common={"now": utcnow(), "started": started, "by": by, "model_id": scorer.model_id, "threshold": threshold})
+    phases["write"] = round(time.perf_counter() - wrote, 3)
     seconds = round(time.perf_counter() - clock, 3)
     reason = f"{written} of {len(cols)} open leads rescored by {by}"
     if written < len(cols):
@@ -148,4 +156,4 @@ async def rescore_open_leads(ctx: OperationContext, *, batch_size: int = BATCH_S
               batches=batches, scored_by=by, seconds=seconds)
     ctx.emit("scoring.leads_rescored", model_id=scorer.model_id, leads=written)
     return RescoreReport(leads=len(cols), written=written, batches=batches, model_id=scorer.model_id,
-                         scored_by=by, seconds=seconds, reason=reason)
+                         scored_by=by, seconds=seconds, phases=phases, reason=reason)
