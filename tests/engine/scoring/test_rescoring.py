@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+import engine.scoring.model as model_module
 from engine.pipeline.capture import capture_lead
 from engine.pipeline.schemas import LeadInput
 from engine.scoring.operations import qualify_lead
-from engine.scoring.registry import train_model
+from engine.scoring.registry import active_model_id, train_model
 from engine.scoring.rescoring import write_scores
 from storage.models import AuditEntry, Lead
 from storage.types import utcnow
@@ -89,3 +90,23 @@ def test_the_job_is_on_the_cron_schedule_and_the_in_process_loop(settings):
     assert "rescore_leads_nightly" in JOBS
     job = next(c for c in cron_jobs(settings) if c.name == "cron:rescore_leads_nightly")
     assert job.hour == {DAILY_HOUR["rescore_leads_nightly"]} and DAILY_HOUR["retrain_scoring_model"] < 3
+
+
+async def test_a_version_failing_the_guard_is_stored_but_not_made_active(services, monkeypatch):
+    """The plumbing behind the guard (its arithmetic is tested in test_shapes): a verdict against
+    promotion keeps the active model, and the result says why."""
+    await seed_history(services, won=35, lost=35)
+    first = await op(services, ADMIN, train_model, estimator="logistic_regression")
+    assert first.promoted
+
+    def backwards(y, calibrated_p, uncalibrated_p, rule_p):  # type: ignore[no-untyped-def]
+        return model_module.CalibrationCheck(0.3, 0.8, None, 0.01, False,
+                                             "calibration reorders the leads: ROC AUC 0.300 calibrated against "
+                                             "0.800 uncalibrated (noise 0.010); not promoted")
+
+    monkeypatch.setattr(model_module, "check_calibration", backwards)
+    second = await op(services, ADMIN, train_model, estimator="logistic_regression")
+    assert not second.promoted and "calibration reorders the leads" in second.reason
+    assert second.metrics["calibration"]["promotable"] is False
+    async with services.session_factory() as s:
+        assert (await s.execute(select(active_model_id()))).scalar_one() == first.model_id
