@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         from arq.worker import Worker  # deferred for start-up time, with the worker's wiring below
 
         from bot.observability import configure_logging
-        from workers.settings import worker_options
+        from bot.worker import worker_options
 
         configure_logging(s)
         migrate_database(s)
