@@ -141,7 +141,7 @@ def funnel_like(n: int = 8000, *, pages: int = 400, seed: int = 0) -> str:
     """A funnel export: an id, a first-contact date, a landing page id with hundreds of values
     (each page with its own conversion rate, popular and rare pages alike), an origin; ~10% positive."""
     rng = np.random.default_rng(seed)
-    popularity = rng.zipf(1.3, pages).astype(float)
+    popularity = rng.lognormal(0, 1.2, pages)  # a long tail: popular pages and hundreds of rare ones
     page = rng.choice(pages, size=n, p=popularity / popularity.sum())
     page_effect = rng.normal(0, 1.0, pages)
     origin = rng.choice(["ads", "organic", "email", "partner"], size=n, p=[0.45, 0.3, 0.15, 0.1])
