@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from engine.errors import InvalidInput
+
 
 class Stage(StrEnum):
     LEAD = "LEAD"
@@ -58,8 +60,6 @@ def parse_stage(value: str) -> Stage:
     try:
         return Stage(value.strip().upper())
     except ValueError:
-        from engine.errors import InvalidInput
-
         raise InvalidInput(
             f"Unknown stage {value!r}. Stages are: {', '.join(s.value for s in Stage)}.", field="stage"
         ) from None

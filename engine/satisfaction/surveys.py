@@ -15,7 +15,7 @@ from engine.config import Settings
 from engine.context import OperationContext, Services, unit_of_work
 from engine.errors import GraceError
 from engine.governance.policies import check_policy
-from engine.notify import escape_mrkdwn
+from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.projects import load_project
 from engine.satisfaction.errors import (
     ProjectNotDelivered,
@@ -29,6 +29,7 @@ from engine.satisfaction.mail import send_email, survey_email
 from engine.satisfaction.schemas import DueSurveysReport, SurveyScheduled, SurveySent
 from engine.satisfaction.texts import pick_language
 from engine.satisfaction.tokens import read_token, sign_survey, survey_link
+from engine.statuses import ProjectStatus
 from storage.db import dialect_name
 from storage.models import Client, Interaction, NpsSurvey, Project
 from storage.types import utcnow
@@ -36,7 +37,7 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 # Project statuses after which a survey makes sense.
-SURVEYABLE = frozenset({"delivered", "paid", "completed"})
+SURVEYABLE = frozenset({ProjectStatus.DELIVERED})
 OPEN_STATUSES = ("scheduled", "open")
 
 
