@@ -22,6 +22,7 @@ from bot.slack.app import mount_slack, start_socket_mode, stop_socket_mode
 from bot.web import dashboard
 from bot.web import nps as nps_pages
 from bot.web import proposals as proposal_pages
+from bot.web.security import SecurityHeaders
 from engine.config import Settings
 from engine.context import Services
 
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_observability(app)
 
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeaders)
 
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.include_router(dashboard.router)

@@ -26,6 +26,8 @@ class Actor:
     ref: str  # slack user id, api key id, job name, client id
     role: Role
     name: str = ""
+    # The team member (Slack user id) an API key acts for, when the key is linked to one.
+    member: str | None = None
 
     @property
     def label(self) -> str:

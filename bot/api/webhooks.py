@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from bot.api.deps import ServicesDep
+from bot.observability import bad_signature
+from engine.billing.errors import InvalidWebhookSignature
 from engine.billing.webhooks import receive_stripe_webhook
 
 router = APIRouter(tags=["webhooks"])
@@ -12,6 +14,10 @@ router = APIRouter(tags=["webhooks"])
 
 @router.post("/webhooks/stripe")
 async def stripe_webhook(request: Request, services: ServicesDep) -> dict[str, str]:
-    outcome = await receive_stripe_webhook(services, await request.body(), request.headers.get("stripe-signature"),
-                                           remote=request.client.host if request.client else None)
+    try:
+        outcome = await receive_stripe_webhook(services, await request.body(), request.headers.get("stripe-signature"),
+                                               remote=request.client.host if request.client else None)
+    except InvalidWebhookSignature as refused:
+        bad_signature("stripe", refused.message)
+        raise
     return {"event": outcome.event_id, "type": outcome.kind, "result": outcome.result}

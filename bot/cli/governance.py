@@ -77,6 +77,8 @@ def policy_check(
         verdict = "allowed after a Parliament vote"
     console.print(f"{action} by {role}: [bold]{verdict}[/bold]")
     console.print(f"  why: {decision.reason}")
+    if decision.rule_name:
+        console.print(f"  rule: {decision.rule_name}")
     console.print(f"  roles allowed: {', '.join(rule.roles) or '(none)'} (admin and system always)")
     conds = rule.conditions.model_dump(exclude_none=True)
     if conds:

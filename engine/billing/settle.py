@@ -18,7 +18,7 @@ from engine.billing.notify import tell_team_after_commit
 from engine.billing.schemas import InvoiceView, MarkPaidInput, SettleResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
-from engine.governance.policies import check_policy
+from engine.governance.policies import check_conditions, check_policy
 from engine.pipeline.capture import load_lead, set_stage
 from engine.pipeline.stages import Stage
 from engine.projects import load_project
@@ -114,6 +114,7 @@ async def mark_invoice_paid(ctx: OperationContext, invoice_id: int, body: MarkPa
         if paid_at > utcnow():
             raise InvalidInput("paid_at is in the future.", field="paid_at")
     invoice = await load_invoice(ctx.session, invoice_id)
+    check_conditions("mark_invoice_paid", ctx.actor, {"amount": invoice.amount})
     result = await settle_invoice(ctx, invoice_id, transaction_id=body.reference, paid_at=paid_at,
                                   method=invoice.payment_method or "bank_transfer", source=f"marked by {ctx.actor.label}")
     invoice = await load_invoice(ctx.session, result.invoice_id)

@@ -73,6 +73,12 @@ class Decision:
     action: str = ""
     role: str = ""
     retry_after: float | None = None  # set when refused by a rate limit
+    rule: str = ""  # the rule that decided: "roles", "max_amount", ... (a refusal, or a vote required)
+
+    @property
+    def rule_name(self) -> str:
+        """`action.rule`, as refusals name it (e.g. `mark_invoice_paid.max_amount`)."""
+        return f"{self.action}.{self.rule}" if self.rule else ""
 
 
 class _Active:
@@ -141,21 +147,23 @@ def evaluate_policy(action: str, actor: Actor | Role | str, context: dict[str, A
     role = Role(actor.role if isinstance(actor, Actor) else actor).value
     rule = rule_for(action)
 
-    def no(reason: str, **kw: Any) -> Decision:
-        return Decision(False, reason, action=action, role=role, **kw)
+    def no(reason: str, rule_key: str, **kw: Any) -> Decision:
+        return Decision(False, f"{reason} (policy {action}.{rule_key})", action=action, role=role,
+                        rule=rule_key, **kw)
 
     if not (role in _always() or role in rule.roles):
-        return no(f"A {role} may not {_words(action)}.")
+        return no(f"A {role} may not {_words(action)}.", "roles")
     c = rule.conditions
     amount = _amount(ctx, "amount")
     if c.max_amount is not None and amount is not None and amount > c.max_amount:
-        return no(f"{amount} is over the limit of {c.max_amount} to {_words(action)}.")
+        return no(f"{amount} is over the limit of {c.max_amount} to {_words(action)}.", "max_amount")
     stage = ctx.get("stage")
     if c.required_stage and stage is not None and str(stage).upper() not in c.required_stage:
-        return no(f"To {_words(action)} the lead must be in {' or '.join(c.required_stage)}, not {stage}.")
+        return no(f"To {_words(action)} the lead must be in {' or '.join(c.required_stage)}, not {stage}.",
+                  "required_stage")
     discount = _amount(ctx, "discount")
     if c.max_discount is not None and discount is not None and discount > c.max_discount:
-        return no(f"A discount of {discount:.0%} is over the cap of {c.max_discount:.0%}.")
+        return no(f"A discount of {discount:.2%} is over the cap of {c.max_discount:.2%}.", "max_discount")
     requires_vote = False
     reason = f"A {role} may {_words(action)}."
     if c.require_vote_over is not None and amount is not None:
@@ -164,17 +172,20 @@ def evaluate_policy(action: str, actor: Actor | Role | str, context: dict[str, A
         if amount > threshold:
             vote = ctx.get("vote_approved")
             if vote is False:
-                return no(f"{amount} is over {threshold} and the Parliament vote did not approve it.")
+                return no(f"{amount} is over {threshold} and the Parliament vote did not approve it.",
+                          "require_vote_over")
             if vote is not True:
                 requires_vote = True
-                reason = f"{amount} is over {threshold}: a Parliament vote must approve it first."
+                reason = (f"{amount} is over {threshold}: a Parliament vote must approve it first "
+                          f"(policy {action}.require_vote_over).")
     lim = rule.rate_limit
     if lim and count and isinstance(actor, Actor) and actor.kind in lim.applies_to and role not in lim.exempt_roles:
         wait = WINDOW.hit(f"{action}:{actor.label}", lim.max, lim.per_seconds, now=now)
         if wait is not None:
             return no(f"Too many requests: at most {lim.max} {_words(action)} per {lim.per_seconds:g} s; "
-                      f"try again in {max(1, round(wait))} s.", retry_after=wait)
-    return Decision(True, reason, requires_vote, action=action, role=role)
+                      f"try again in {max(1, round(wait))} s.", "rate_limit", retry_after=wait)
+    return Decision(True, reason, requires_vote, action=action, role=role,
+                    rule="require_vote_over" if requires_vote else "")
 
 
 def check_policy(action: str, actor: Actor, context: dict[str, Any] | None = None) -> Decision:
@@ -186,7 +197,16 @@ def check_policy(action: str, actor: Actor, context: dict[str, Any] | None = Non
     if not decision.allowed:
         if decision.retry_after is not None:
             raise RateLimited(action, actor.role.value, decision.reason, retry_after=decision.retry_after)
-        raise PolicyDenied(action, actor.role.value, decision.reason)
+        raise PolicyDenied(action, actor.role.value, decision.reason, rule=decision.rule_name)
+    return decision
+
+
+def check_conditions(action: str, actor: Actor, context: dict[str, Any]) -> Decision:
+    """`check_policy` once the operation knows its facts (amount, stage, discount, vote state),
+    without counting the call against the rate limit again. Raises `PolicyDenied` naming the rule."""
+    decision = evaluate_policy(action, actor, context, count=False)
+    if not decision.allowed:
+        raise PolicyDenied(action, actor.role.value, decision.reason, rule=decision.rule_name)
     return decision
 
 

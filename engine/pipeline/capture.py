@@ -15,6 +15,7 @@ from engine.actors import Role
 from engine.cache import TTL_CLIENT, cached
 from engine.context import OperationContext
 from engine.errors import ClientNotFound, IllegalStageMove, InvalidInput, LeadNotFound, PolicyDenied
+from engine.governance.overrides import record_override
 from engine.governance.policies import check_policy
 from engine.hunter.guard import screen_lead
 from engine.pipeline.schemas import (
@@ -26,7 +27,16 @@ from engine.pipeline.schemas import (
     StageMoveInput,
     StageMoveResult,
 )
-from engine.pipeline.stages import ALLOWED_MOVES, LOSABLE, RANK, WON, Stage, allowed_moves, parse_stage
+from engine.pipeline.stages import (
+    ALLOWED_MOVES,
+    FACT_STAGES,
+    LOSABLE,
+    RANK,
+    WON,
+    Stage,
+    allowed_moves,
+    parse_stage,
+)
 from storage.db import dialect_name, insert_ignore, insert_returning_id, insert_row
 from storage.models import Client, Interaction, Lead, LeadStageHistory
 from storage.types import utcnow
@@ -294,6 +304,10 @@ async def move_to_stage(ctx: OperationContext, lead_id: int, move: StageMoveInpu
         raise InvalidInput("Marking a lead lost needs a reason.", field="reason")
     if frm == Stage.LOST and ctx.actor.role not in (Role.ADMIN, Role.SYSTEM):
         raise PolicyDenied("reopen_lead", ctx.actor.role.value, "Only an admin can reopen a lost lead.")
+    if to in FACT_STAGES:
+        record_override(ctx, "move_to_stage", f"lead:{lead_id}",
+                        f"Lead #{lead_id} reaches {to.value} only through {FACT_STAGES[to]}.", move.reason,
+                        rule="facts", field="reason")
     return await set_stage(ctx, lead, to, move.reason)
 
 
