@@ -133,6 +133,11 @@ def _amount(context: dict[str, Any], key: str) -> Decimal | None:
         raise ValueError(f"context {key} is not a number: {v!r}") from None
 
 
+def _percent(share: Decimal) -> str:
+    """0.15 -> '15%', 0.1501 -> '15.01%' (as exact as the share is)."""
+    return f"{(share * 100).quantize(Decimal('0.0001')).normalize():f}%"
+
+
 def _words(action: str) -> str:
     return action.replace("_", " ")
 
@@ -163,7 +168,7 @@ def evaluate_policy(action: str, actor: Actor | Role | str, context: dict[str, A
                   "required_stage")
     discount = _amount(ctx, "discount")
     if c.max_discount is not None and discount is not None and discount > c.max_discount:
-        return no(f"A discount of {discount:.2%} is over the cap of {c.max_discount:.2%}.", "max_discount")
+        return no(f"A discount of {_percent(discount)} is over the cap of {_percent(c.max_discount)}.", "max_discount")
     requires_vote = False
     reason = f"A {role} may {_words(action)}."
     if c.require_vote_over is not None and amount is not None:
