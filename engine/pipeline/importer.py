@@ -116,7 +116,7 @@ STORED_FIELDS = ("email", "name", "company", "industry", "country", "budget", "b
 def _storage_error(row: int, e: Exception) -> str:
     """What a rejected row's author can act on: the row and the field, never the database's text."""
     text = str(getattr(e, "orig", None) or e).lower()
-    field = next((f for f in STORED_FIELDS if re.search(rf"\b{f}\b", text)), None)
+    field = next((f for f in STORED_FIELDS if re.search(rf"\b{f}(_normalized)?\b", text)), None)
     log.warning("import row %d not stored: %s", row, type(e).__name__, exc_info=e)
     if isinstance(e, IntegrityError):
         what = "conflicts with a record already stored"

@@ -177,9 +177,11 @@ async def propose(api: httpx.AsyncClient, services: Services, ctx: dict[str, str
     services.settings.max_discount = Decimal("0.30")
     r = await api.post("/api/business/leads", json=lead_data(requirements="A support chatbot for our shop"))
     lead_id = r.json()["lead_id"]
-    probe = (await api.post("/api/business/proposals/generate", json={"lead_id": lead_id})).json()["proposal"]
-    assert not any(d["optional"] for d in probe["deliverables"])  # nothing to trim: the discount alone fits
-    subtotal = Decimal(probe["subtotal"])
+    probe_r = await api.post("/api/business/proposals/generate", json={"lead_id": lead_id, "budget": "9000000"})
+    assert probe_r.status_code == 200, probe_r.text
+    probe = probe_r.json()["proposal"]
+    # Under the budget pricing drops every optional deliverable first, then discounts the core ones.
+    subtotal = sum(Decimal(d["amount"]) for d in probe["deliverables"] if not d["optional"])
     share = Decimal(ctx["discount"])
     discount = (subtotal * share).quantize(CENT, rounding=ROUND_DOWN)
     if discount / subtotal < share:  # just outside: one cent over the share
@@ -196,6 +198,7 @@ async def propose(api: httpx.AsyncClient, services: Services, ctx: dict[str, str
         proposal = out.body.get("proposal")
     if out.ok:
         assert proposal["version"] == 2 and Decimal(proposal["discount"]) == discount
+        assert Decimal(proposal["subtotal"]) == subtotal
         got = Decimal(proposal["discount"]) / Decimal(proposal["subtotal"])
         assert (got <= Decimal("0.15")) == (share <= Decimal("0.15"))
     from storage.models import Proposal
