@@ -168,14 +168,28 @@ async def add_team_member(ctx: OperationContext, slack_user_id: str, name: str, 
     return TeamMemberView(id=row.id, slack_user_id=row.slack_user_id, name=row.name, role=row.role)
 
 
-async def actor_for_slack_user(session: AsyncSession, slack_user_id: str) -> Actor:
-    """The team member behind a Slack user; unknown people are viewers."""
+NOT_ON_THE_TEAM = ("You are not on Grace's team yet, so I can only help with how to use me. Ask an admin to "
+                   "add you: `grace team add {user} --name \"Your Name\" --role sales` (or another role).")
+
+
+async def actor_for_slack_user(session: AsyncSession, slack_user_id: str, *, guest: bool = False,
+                               external: bool = False) -> Actor:
+    """The team member behind a Slack user, with their role. Everyone else has no role
+    (`Role.NONE`: every action refused, only help): people who are not active team members,
+    workspace guests (`guest`: Slack's is_restricted / is_ultra_restricted) and external
+    Slack Connect users (`external`: from another workspace, or is_stranger), even when a
+    team member row names them."""
     row = (await session.execute(
         select(TeamMember).where(TeamMember.slack_user_id == slack_user_id, TeamMember.active.is_(True))
     )).scalar_one_or_none()
-    if row is None:
-        return Actor(kind="team_member", ref=slack_user_id, role=Role.VIEWER, name=slack_user_id)
+    if row is None or guest or external:
+        return Actor(kind="team_member", ref=slack_user_id, role=Role.NONE, name=slack_user_id)
     return Actor(kind="team_member", ref=slack_user_id, role=Role(row.role), name=row.name)
+
+
+def has_role(actor: Actor) -> bool:
+    """False for someone with no role: answer them with `NOT_ON_THE_TEAM` and nothing else."""
+    return actor.role != Role.NONE
 
 
 # Dashboard sessions: signing in exchanges an API key for a random token kept in an HTTP-only

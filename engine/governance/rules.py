@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from engine.actors import Role
 
 SHIPPED = "policies.yml"
-ROLE_NAMES = frozenset(r.value for r in Role)
+ROLE_NAMES = frozenset(r.value for r in Role if r != Role.NONE)  # "no role" can be granted nothing
 
 
 class RateLimit(BaseModel):
