@@ -37,7 +37,7 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "create_project_plan": frozenset({R.SALES}),
     "view_projects": frozenset({R.SALES, R.DELIVERY, R.FINANCE, R.APPROVER, R.VIEWER}),
     "view_proposal": frozenset({R.CLIENT, R.SALES, R.DELIVERY, R.FINANCE, R.APPROVER, R.VIEWER}),
-    "accept_proposal": frozenset({R.CLIENT, R.SALES}),
+    "accept_proposal": frozenset({R.CLIENT}),
     "deliver_project": frozenset({R.DELIVERY}),
     "cast_vote": frozenset({R.APPROVER}),
     "open_vote": frozenset({R.DELIVERY, R.SALES}),

@@ -16,7 +16,7 @@ from engine.cache import TTL_CLIENT, cached
 from engine.context import OperationContext
 from engine.errors import ClientNotFound, IllegalStageMove, InvalidInput, LeadNotFound, PolicyDenied
 from engine.governance.overrides import record_override
-from engine.governance.policies import check_policy
+from engine.governance.policies import check_conditions, check_policy
 from engine.hunter.guard import screen_lead
 from engine.pipeline.schemas import (
     CaptureResult,
@@ -294,6 +294,7 @@ async def move_to_stage(ctx: OperationContext, lead_id: int, move: StageMoveInpu
     check_policy("mark_lost" if to == Stage.LOST else "move_to_stage", ctx.actor)
     lead = await load_lead(ctx.session, lead_id, for_update=True)
     frm = Stage(lead.stage)
+    check_conditions("mark_lost" if to == Stage.LOST else "move_to_stage", ctx.actor, {"stage": frm.value})
     if to not in ALLOWED_MOVES[frm]:
         allowed = allowed_moves(frm.value)
         hint = f"From {frm.value} a lead can move to: {', '.join(allowed)}." if allowed else \
