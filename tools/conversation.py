@@ -111,9 +111,14 @@ async def converse(services: Services, actor: Actor, key: str, text: str) -> Cha
 
 async def _converse(services: Services, actor: Actor, key: str, text: str) -> ChatReply:
     thread = await load_thread(services, key)
+    waiting_for = sorted({v["speaker"] for v in thread.pending.values() if v["speaker"] != actor.ref})
+    if waiting_for:
+        # Someone else's confirmation waits here: only they may answer or drop it.
+        return ChatReply(f"<@{waiting_for[0]}> has a confirmation waiting in this thread, and only they can "
+                         "confirm or cancel it. Ask me in another thread, or once they have answered.", refused=True)
     if thread.pending:
-        # A new message while a confirmation waits: the waiting call is dropped (denied),
-        # so the history stays a valid sequence of calls and results.
+        # A new message while the speaker's own confirmation waits: the waiting call is dropped
+        # (denied), so the history stays a valid sequence of calls and results.
         await _resolve(services, actor, thread, {k: ToolDenied(R.CANCELLED) for k in thread.pending})
         thread = await load_thread(services, key)
     agent = get_agent(services)
