@@ -19,6 +19,7 @@ from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart, Tool
 from engine.actors import Actor
 from engine.context import Services
 from engine.inbound import record_inbound
+from engine.team import NOT_ON_THE_TEAM, has_role
 from tools.agent import GraceAgent
 from tools.deps import AgentDeps
 from tools.history import Thread, load_thread, save_thread
@@ -110,6 +111,8 @@ async def converse(services: Services, actor: Actor, key: str, text: str) -> Cha
 
 
 async def _converse(services: Services, actor: Actor, key: str, text: str) -> ChatReply:
+    if not has_role(actor):  # not on the team, a guest or an external user: only how to be added
+        return ChatReply(NOT_ON_THE_TEAM.format(user=actor.ref), refused=True)
     thread = await load_thread(services, key)
     waiting_for = sorted({v["speaker"] for v in thread.pending.values() if v["speaker"] != actor.ref})
     if waiting_for:

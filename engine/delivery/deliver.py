@@ -64,7 +64,8 @@ async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> De
     amount = project_amount(project)
     approved = await _approved(ctx.session, project_id)
     decision = check_conditions("deliver_project", ctx.actor, {
-        "amount": amount, "stage": stage, "vote_approved": True if approved else None})
+        "amount": amount, "stage": stage, "vote_approved": True if approved else None},
+        parliament_threshold=ctx.settings.parliament_threshold)
     if decision.requires_vote:
         vote = await open_vote(ctx, OpenVoteInput(
             subject_type=SUBJECT_PROJECT_DELIVERY, subject_id=project_id,

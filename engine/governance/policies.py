@@ -143,10 +143,12 @@ def _words(action: str) -> str:
 
 
 def evaluate_policy(action: str, actor: Actor | Role | str, context: dict[str, Any] | None = None, *,
-                    count: bool = True, now: float | None = None) -> Decision:
+                    count: bool = True, now: float | None = None,
+                    parliament_threshold: Decimal | None = None) -> Decision:
     """Decide without raising: roles, then conditions on `context`, then the actor's rate limit.
 
-    `count=False` asks without using up the rate limit (for explanations).
+    `count=False` asks without using up the rate limit (for explanations). `parliament_threshold`:
+    the operation's settings' threshold (else the one configured at start-up).
     """
     ctx = context or {}
     role = Role(actor.role if isinstance(actor, Actor) else actor).value
@@ -172,8 +174,8 @@ def evaluate_policy(action: str, actor: Actor | Role | str, context: dict[str, A
     requires_vote = False
     reason = f"A {role} may {_words(action)}."
     if c.require_vote_over is not None and amount is not None:
-        threshold = _Active.parliament_threshold if c.require_vote_over == "parliament_threshold" \
-            else Decimal(c.require_vote_over)
+        configured = parliament_threshold if parliament_threshold is not None else _Active.parliament_threshold
+        threshold = configured if c.require_vote_over == "parliament_threshold" else Decimal(c.require_vote_over)
         if amount > threshold:
             vote = ctx.get("vote_approved")
             if vote is False:
@@ -206,10 +208,11 @@ def check_policy(action: str, actor: Actor, context: dict[str, Any] | None = Non
     return decision
 
 
-def check_conditions(action: str, actor: Actor, context: dict[str, Any]) -> Decision:
+def check_conditions(action: str, actor: Actor, context: dict[str, Any], *,
+                     parliament_threshold: Decimal | None = None) -> Decision:
     """`check_policy` once the operation knows its facts (amount, stage, discount, vote state),
     without counting the call against the rate limit again. Raises `PolicyDenied` naming the rule."""
-    decision = evaluate_policy(action, actor, context, count=False)
+    decision = evaluate_policy(action, actor, context, count=False, parliament_threshold=parliament_threshold)
     if not decision.allowed:
         raise PolicyDenied(action, actor.role.value, decision.reason, rule=decision.rule_name)
     return decision
