@@ -36,7 +36,8 @@ MAX_BODY_BYTES = 25 * 1024 * 1024
 def _hook(services: Services) -> None:
     if observe_event not in services.event_hooks:
         services.event_hooks.append(observe_event)
-    services.extras.setdefault("error_rate", ErrorRate())
+    if services.error_rate is None:
+        services.error_rate = ErrorRate()
 
 
 def mount_slack_if_configured(app: FastAPI, settings: Settings) -> None:

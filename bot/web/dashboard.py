@@ -22,6 +22,7 @@ from engine.context import OperationContext
 from engine.errors import GraceError, PolicyDenied
 from engine.pipeline.board import get_board, get_card, nps_by_month, open_votes, recent_audit
 from engine.pipeline.metrics import get_pipeline_metrics, get_revenue_stats
+from engine.statuses import ProjectStatus
 from engine.team import authenticate_api_key, close_dashboard_session, open_dashboard_session
 
 COOKIE = SESSION_COOKIE
@@ -172,6 +173,6 @@ async def running_projects(ctx: OperationContext) -> list[Any]:
     from storage.models import Project
 
     rows = (await ctx.session.execute(
-        select(Project).where(Project.status.in_(["in_progress", "awaiting_approval"])).order_by(Project.id.desc())
+        select(Project).where(Project.status.in_([ProjectStatus.IN_PROGRESS, ProjectStatus.AWAITING_APPROVAL])).order_by(Project.id.desc())
         .limit(50))).scalars().all()
     return list(rows)

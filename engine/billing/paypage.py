@@ -8,6 +8,7 @@ from engine.billing.errors import InvalidPayLink
 from engine.billing.providers import pay_links
 from engine.billing.schemas import PayPage
 from engine.context import Services
+from engine.statuses import InvoiceStatus
 from storage.models import Client, Invoice, Project
 from storage.types import utcnow
 
@@ -21,9 +22,9 @@ async def pay_page(services: Services, token: str) -> PayPage:
         invoice = await s.get(Invoice, invoice_id)
         if invoice is None:
             raise InvalidPayLink()
-        if invoice.status == "void":
+        if invoice.status == InvoiceStatus.VOID:
             raise InvalidPayLink("This invoice was cancelled; its payment link no longer works.")
-        if invoice.status == "paid":
+        if invoice.status == InvoiceStatus.PAID:
             raise InvalidPayLink("This invoice is paid, thank you; its payment link is closed.")
         grace = timedelta(days=services.settings.pay_link_days_after_due)
         if invoice.due_at is not None and utcnow() > invoice.due_at + grace:

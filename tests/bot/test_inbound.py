@@ -11,7 +11,7 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
-from engine.pipeline.capture import move_to_stage
+from engine.pipeline.moves import move_to_stage
 from engine.pipeline.schemas import StageMoveInput
 from storage.models import Client, Interaction, Lead
 from tests.conftest import ADMIN, lead_data, op
