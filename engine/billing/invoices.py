@@ -22,8 +22,8 @@ from engine.billing.providers import InvoiceRequest, payment_provider
 from engine.billing.schemas import InvoiceView, PaymentResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
-from engine.governance.overrides import require_accepted_proposal
 from engine.governance.policies import check_conditions, check_policy
+from engine.pipeline.overrides import require_accepted_proposal
 from engine.projects import load_project
 from engine.statuses import InvoiceStatus
 from storage.db import fetch_by_id, insert_ignore

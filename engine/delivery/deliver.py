@@ -17,12 +17,12 @@ from engine.delivery.notices import project_notice
 from engine.delivery.schemas import DeliverInput, DeliveryResult
 from engine.delivery.writer import deliverable_items, describe_timeline
 from engine.errors import ProjectNotDeliverable
-from engine.governance.overrides import require_accepted_proposal
 from engine.governance.policies import check_conditions, check_policy
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY, OpenVoteInput
 from engine.parliament.votes import open_vote
 from engine.pipeline.leads import load_lead
 from engine.pipeline.moves import set_stage
+from engine.pipeline.overrides import require_accepted_proposal
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
 from engine.projects import load_project
 from engine.statuses import ProjectStatus

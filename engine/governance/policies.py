@@ -87,9 +87,11 @@ class _Active:
     parliament_threshold: Decimal = Decimal("5000")
 
 
-def configure_policies(path: Path | str | None = None, *, parliament_threshold: Decimal | None = None) -> None:
-    """Use the policies file at `path` over the shipped one (called at start-up from the settings)."""
-    _Active.override = rules.load(path) if path else None
+def configure_policies(path: Path | str | None = None, *, parliament_threshold: Decimal | None = None,
+                       stages: frozenset[str] | None = None) -> None:
+    """Use the policies file at `path` over the shipped one (called at start-up from the settings);
+    `stages`: the pipeline's stage names, to refuse a file naming another."""
+    _Active.override = rules.load(path, stages=stages) if path else None
     _Active.override_path = str(path) if path else None
     if parliament_threshold is not None:
         _Active.parliament_threshold = Decimal(parliament_threshold)

@@ -7,9 +7,9 @@ from typing import Any
 from engine.actors import Role
 from engine.context import OperationContext
 from engine.errors import IllegalStageMove, InvalidInput, PolicyDenied
-from engine.governance.overrides import record_override
 from engine.governance.policies import check_conditions, check_policy
 from engine.pipeline.leads import load_lead, mark_stored
+from engine.pipeline.overrides import record_override
 from engine.pipeline.repository import lead_params, move_statements, write
 from engine.pipeline.schemas import StageMoveInput, StageMoveResult
 from engine.pipeline.stages import ALLOWED_MOVES, FACT_STAGES, RANK, WON, Stage, allowed_moves, parse_stage
