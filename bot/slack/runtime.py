@@ -29,8 +29,10 @@ def slack_client(services: Services) -> AsyncWebClient:
 
 
 IDENTITY_SECONDS = 300.0  # how long a member's guest/external status is trusted before asking Slack again
-# Answers made only of figures about no one in particular; every other answer shows a client's data.
-PUBLIC_TOOLS = frozenset({"pipeline_metrics", "revenue_stats"})
+# Reads that show a client's data (names, e-mails, budgets, requirements, scores, satisfaction).
+# What someone just did (a capture, a proposal, a delivery) stays in the channel for the team.
+CLIENT_DATA_TOOLS = frozenset({"show_lead", "find_leads", "get_lead", "get_satisfaction", "predict_close",
+                               "suggest_next_action"})
 SHARE_WORD = "share"
 HOME_TEAM = "__home_team__"  # the workspace the app is installed in, in the identity cache
 
@@ -84,7 +86,7 @@ def wants_to_share(text: str) -> tuple[str, bool]:
 
 
 def shows_client_data(reply: ChatReply) -> bool:
-    return any(o.tool not in PUBLIC_TOOLS for o in reply.outcomes)
+    return any(o.tool in CLIENT_DATA_TOOLS for o in reply.outcomes)
 
 
 async def answer(services: Services, channel: str, user: str, reply: ChatReply, *, key: str, share: bool,
