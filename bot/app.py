@@ -21,6 +21,7 @@ from bot.services import build_services, close_services
 from bot.web import dashboard
 from bot.web import nps as nps_pages
 from bot.web import proposals as proposal_pages
+from bot.web.security import SecurityHeaders
 from engine.config import Settings
 from engine.context import Services
 from engine.scoring import model as _scoring_model
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(StorableText)  # inside BodyLimit: it reads bodies already counted
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES,
                        limits=body_limits(default=MAX_BODY_BYTES, form_bytes=settings.form_max_bytes))
+    app.add_middleware(SecurityHeaders)
 
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.include_router(dashboard.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import sys
 import time
@@ -34,6 +35,8 @@ SLACK_ACK = Histogram("grace_slack_ack_seconds", "Time to answer Slack's HTTP re
                       buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3))
 QUEUE_DEPTH = Gauge("grace_job_queue_depth", "Jobs waiting or running")
 ERRORS = Counter("grace_errors_total", "Unhandled errors", ["where"])
+BAD_SIGNATURES = Counter("grace_bad_signatures_total", "Signed requests refused (bad or stale signature)",
+                         ["source"])
 
 
 # Until `configure_logging` runs (`grace serve`), structlog goes through the standard library's
@@ -208,12 +211,30 @@ class Observe:
             structlog.contextvars.unbind_contextvars("request_id")
 
 
+def bad_signature(source: str, why: str) -> None:
+    """A refused signed request: counted and logged, never audited one by one (anyone can send one)."""
+    BAD_SIGNATURES.labels(source).inc()
+    logging.getLogger("grace.webhooks").warning("%s request refused: %s", source, why[:200])
+
+
+def metrics_token_ok(request: Request, token: str) -> bool:
+    """With GRACE_METRICS_TOKEN set, /metrics needs `Authorization: Bearer <token>`."""
+    if not token:
+        return True
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
 def install_observability(app: FastAPI) -> None:
     app.add_middleware(Observe)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
         services = request.app.state.services
+        if not metrics_token_ok(request, services.settings.metrics_token):
+            return Response('{"error": "unauthenticated", "message": "/metrics needs its bearer token '
+                            '(GRACE_METRICS_TOKEN)."}', status_code=401, media_type="application/json",
+                            headers={"WWW-Authenticate": "Bearer"})
         try:
             QUEUE_DEPTH.set(await _queue_depth(services))
         except Exception:  # a scrape must not fail because Redis blinked

@@ -11,6 +11,7 @@ from engine.delivery.deliver import continue_after_vote
 from engine.events import InProcessEventBus, RedisEventBus
 from engine.governance.policies import configure_policies
 from engine.notify import KeyedNotifier
+from engine.pipeline.stages import Stage
 from engine.ports import LogNotifier, Notifier
 from storage.db import create_engine, create_session_factory
 
@@ -20,7 +21,8 @@ log = logging.getLogger("grace")
 async def build_services(settings: Settings) -> Services:
     settings.ensure_data_dir()
     settings.resolved_secret_key()
-    configure_policies(settings.policies_path, parliament_threshold=settings.parliament_threshold)
+    configure_policies(settings.policies_path, parliament_threshold=settings.parliament_threshold,
+                       stages=frozenset(s.value for s in Stage))
     db = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size,
                        max_overflow=settings.db_max_overflow, pre_ping=settings.db_pre_ping,
                        pool_recycle=settings.db_pool_recycle_seconds)

@@ -15,9 +15,12 @@ class Role(StrEnum):
     VIEWER = "viewer"
     SYSTEM = "system"
     CLIENT = "client"
+    # No role: a Slack user who is not on the team, a guest, or an external (Slack Connect)
+    # user. No policy names it, so every action is refused; they get only help.
+    NONE = "none"
 
 
-ASSIGNABLE_ROLES = [r.value for r in Role if r not in (Role.SYSTEM, Role.CLIENT)]
+ASSIGNABLE_ROLES = [r.value for r in Role if r not in (Role.SYSTEM, Role.CLIENT, Role.NONE)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +29,8 @@ class Actor:
     ref: str  # slack user id, api key id, job name, client id
     role: Role
     name: str = ""
+    # The team member (Slack user id) an API key acts for, when the key is linked to one.
+    member: str | None = None
 
     @property
     def label(self) -> str:

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     public_url: str = Field(default="http://127.0.0.1:8000", description="Address clients and Slack reach us at.")
     secret_key: str = Field(default="", description="Signs links; generated into data_dir on first run if empty.")
     currency: str = Field(default="USD", min_length=3, max_length=3)
+    dashboard_session_hours: float = Field(default=12, gt=0, le=24 * 30, description=(
+        "How long a dashboard sign-in lasts; logout or revoking the key ends it sooner."))
+    metrics_token: str = Field(default="", description=(
+        "Bearer token /metrics requires; empty = /metrics is open (keep it on a private network)."))
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
@@ -89,6 +93,9 @@ class Settings(BaseSettings):
     proposal_link_days: int = Field(default=30, ge=1, description="Days a client's proposal link stays valid.")
     # billing
     invoice_net_days: int = Field(default=14, ge=0, le=365, description="Days between issuing an invoice and its due date.")
+    pay_link_days_after_due: int = Field(default=30, ge=0, le=3650, description=(
+        "A /pay link stops working this many days after its invoice's due date, and at once when the "
+        "invoice is paid or voided."))
     bank_details: str = Field(default="", description="Bank-transfer details shown on the manual pay page (free text; \\n for new lines).")
     billing_channel: str = Field(default="", description="Slack channel for payments and overdue reminders; empty = alerts_channel.")
 

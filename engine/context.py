@@ -72,6 +72,8 @@ class Services:
     agent: Agent | None = None
     dry_run_agent: Agent | None = None
     slack_client: Any = None  # bot/slack's Web API client; typed there, the engine knows no Slack
+    # bot/slack's cache of who is a guest or an external user (user id -> (until, guest, external)).
+    slack_identities: dict[str, Any] = field(default_factory=dict)
     conversation_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(
         default_factory=weakref.WeakValueDictionary)
     # Loaded scoring model versions by id (engine/scoring/registry.py keeps one).

@@ -68,11 +68,12 @@ class PolicyDenied(GraceError):
     status = 403
     code = "policy_denied"
 
-    def __init__(self, action: str, role: str, reason: str | None = None) -> None:
+    def __init__(self, action: str, role: str, reason: str | None = None, *, rule: str = "") -> None:
         message = reason or f"A {role} may not {action.replace('_', ' ')}."
-        super().__init__(message, action=action, role=role)
+        super().__init__(message, action=action, role=role, **({"rule": rule} if rule else {}))
         self.action = action
         self.role = role
+        self.rule = rule
 
 
 class Unauthenticated(GraceError):

@@ -13,6 +13,9 @@ from storage.models import Client, Lead, Milestone, Project, TeamMember
 
 async def make_project(services: Services, price: str = "12000", milestones: int = 3,
                        lead_stage: str | None = "CONTRACT", **overrides: Any) -> int:
+    """A priced project with its plan; by default its client accepted the proposal (the fact that
+    put the lead at CONTRACT): pass proposal_approved=False for one nobody signed."""
+    overrides.setdefault("proposal_approved", True)
     async with services.session_factory() as s:
         tag = uuid.uuid4().hex[:8]
         client = Client(name=f"Grace Hopper {tag}", email=f"grace.{tag}@example.com",

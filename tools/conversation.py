@@ -18,6 +18,7 @@ from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart, Tool
 from engine.actors import Actor
 from engine.context import Services
 from engine.inbound import record_inbound
+from engine.team import NOT_ON_THE_TEAM, has_role
 from tools.agent import GraceAgent
 from tools.deps import AgentDeps
 from tools.history import Thread, load_thread, save_thread
@@ -106,10 +107,17 @@ async def converse(services: Services, actor: Actor, key: str, text: str) -> Cha
 
 
 async def _converse(services: Services, actor: Actor, key: str, text: str) -> ChatReply:
+    if not has_role(actor):  # not on the team, a guest or an external user: only how to be added
+        return ChatReply(NOT_ON_THE_TEAM.format(user=actor.ref), refused=True)
     thread = await load_thread(services, key)
+    waiting_for = sorted({v["speaker"] for v in thread.pending.values() if v["speaker"] != actor.ref})
+    if waiting_for:
+        # Someone else's confirmation waits here: only they may answer or drop it.
+        return ChatReply(f"<@{waiting_for[0]}> has a confirmation waiting in this thread, and only they can "
+                         "confirm or cancel it. Ask me in another thread, or once they have answered.", refused=True)
     if thread.pending:
-        # A new message while a confirmation waits: the waiting call is dropped (denied),
-        # so the history stays a valid sequence of calls and results.
+        # A new message while the speaker's own confirmation waits: the waiting call is dropped
+        # (denied), so the history stays a valid sequence of calls and results.
         await _resolve(services, actor, thread, {k: ToolDenied(R.CANCELLED) for k in thread.pending})
         thread = await load_thread(services, key)
     agent = get_agent(services)

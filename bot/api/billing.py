@@ -18,13 +18,17 @@ class PaymentRequest(BaseModel):
 
     milestone: int | None = Field(default=None, ge=1,
                                   description="The milestone's number in the plan; omit to invoice the remaining balance.")
+    override_reason: str | None = Field(default=None, max_length=2000,
+                                        description="Admins only: invoice a project whose client has not accepted "
+                                                    "a proposal, for this reason (audited).")
 
 
 @router.post("/projects/{project_id}/payment", response_model=PaymentResult)
 async def post_payment(project_id: int, services: ServicesDep, actor: ActorDep,
                        body: PaymentRequest | None = None) -> PaymentResult:
     """Invoice a milestone or the balance; asking again returns the same invoice."""
-    return await run_op(services, actor, collect_payment, project_id, (body or PaymentRequest()).milestone)
+    body = body or PaymentRequest()
+    return await run_op(services, actor, collect_payment, project_id, body.milestone, body.override_reason)
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceView)

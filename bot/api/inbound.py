@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from bot.api.deps import ActorDep, ServicesDep, run_op
+from bot.observability import bad_signature
 from engine.actors import Actor
 from engine.errors import GraceError, InvalidInput, NotFound, Unauthenticated
 from engine.sources import linkedin, linkedin_api
@@ -65,8 +66,12 @@ async def email_webhook(provider: str, request: Request, services: ServicesDep,
         if not s.mailgun_signing_key:
             raise SourceNotConfigured("Mailgun inbound is off: set GRACE_MAILGUN_SIGNING_KEY.")
         fields = _fields(await request.form(max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=PART_BYTES))
+        if not inbound_email.mailgun_timestamp_fresh(fields.get("timestamp", "")):
+            bad_signature("mailgun", "timestamp older than 5 minutes")
+            raise Unauthenticated("The Mailgun timestamp is missing or more than 5 minutes old.")
         if not inbound_email.verify_mailgun_signature(s.mailgun_signing_key, fields.get("timestamp", ""),
                                                       fields.get("token", ""), fields.get("signature", "")):
+            bad_signature("mailgun", "signature does not match")
             raise Unauthenticated("The Mailgun signature does not match.")
         msg = inbound_email.parse_mailgun(fields)
         replay_token = fields.get("token")
@@ -75,6 +80,7 @@ async def email_webhook(provider: str, request: Request, services: ServicesDep,
             raise SourceNotConfigured("SendGrid inbound is off: set GRACE_SENDGRID_INBOUND_SECRET.")
         given = secret if secret is not None else _basic_auth_password(request)
         if not inbound_email.secret_matches(s.sendgrid_inbound_secret, given):
+            bad_signature("sendgrid", "secret does not match")
             raise Unauthenticated("The SendGrid inbound secret does not match.")
         fields = _fields(await request.form(max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=PART_BYTES))
         msg = inbound_email.parse_sendgrid(fields)
@@ -109,6 +115,7 @@ async def linkedin_webhook(request: Request, services: ServicesDep) -> JSONRespo
     if len(body) > MAX_LINKEDIN_BYTES:
         raise InvalidInput("The LinkedIn payload is too large.", field="body")
     if not linkedin.verify_signature(secret, body, request.headers.get("x-li-signature")):
+        bad_signature("linkedin", "signature does not match")
         raise Unauthenticated("The LinkedIn signature does not match.")
     try:
         payload = json.loads(body)

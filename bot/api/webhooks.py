@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request
 
 from bot.api.deps import ServicesDep
 from bot.api.inbound import SourceNotConfigured
+from bot.observability import bad_signature
+from engine.billing.errors import InvalidWebhookSignature
 from engine.billing.webhooks import receive_stripe_webhook
 
 router = APIRouter(tags=["webhooks"])
@@ -15,6 +17,10 @@ router = APIRouter(tags=["webhooks"])
 async def stripe_webhook(request: Request, services: ServicesDep) -> dict[str, str]:
     if not services.settings.stripe_webhook_secret:
         raise SourceNotConfigured("Stripe webhooks are off: set STRIPE_WEBHOOK_SECRET.")
-    outcome = await receive_stripe_webhook(services, await request.body(), request.headers.get("stripe-signature"),
-                                           remote=request.client.host if request.client else None)
+    try:
+        outcome = await receive_stripe_webhook(services, await request.body(), request.headers.get("stripe-signature"),
+                                               remote=request.client.host if request.client else None)
+    except InvalidWebhookSignature as refused:
+        bad_signature("stripe", refused.message)
+        raise
     return {"event": outcome.event_id, "type": outcome.kind, "result": outcome.result}

@@ -17,13 +17,28 @@ ROLES = ", ".join(ASSIGNABLE_ROLES)
 def apikey_create(
     name: str = typer.Option(..., "--name", help="Who or what will use the key."),
     role: str = typer.Option(..., "--role", help=f"One of: {ROLES}."),
+    member: str = typer.Option("", "--member", help="Slack user id of the team member the key acts for "
+                                                    "(their one vote, whichever way they cast it)."),
 ) -> None:
     """Create a key and print it once (only its hash is kept)."""
     from engine.team import create_api_key  # deferred for start-up time
 
-    new = run(with_services(lambda s: operation(s, create_api_key, name, role)))
-    console.print(f"API key for {new.name} ({new.role}), shown once; keep it safe:")
+    new = run(with_services(lambda s: operation(s, create_api_key, name, role, member or None)))
+    console.print(f"API key for {new.name} ({new.role}){f' acting for {new.member}' if new.member else ''}, "
+                  "shown once; keep it safe:")
     print(new.key)
+
+
+@apikey.command("link")
+def apikey_link(
+    key_id: int = typer.Argument(..., help="The key's id (see `grace apikey list`)."),
+    member: str = typer.Option(..., "--member", help="Slack user id of the team member the key acts for."),
+) -> None:
+    """Link a key to a team member: a vote cast with it is that member's one vote."""
+    from engine.team import link_api_key  # deferred for start-up time
+
+    run(with_services(lambda s: operation(s, link_api_key, key_id, member)))
+    console.print(f"API key #{key_id} now acts for {member}")
 
 
 @apikey.command("revoke")

@@ -77,6 +77,8 @@ def policy_check(
         verdict = "allowed after a Parliament vote"
     console.print(f"{action} by {role}: [bold]{verdict}[/bold]")
     console.print(f"  why: {decision.reason}")
+    if decision.rule_name:
+        console.print(f"  rule: {decision.rule_name}")
     console.print(f"  roles allowed: {', '.join(rule.roles) or '(none)'} (admin and system always)")
     conds = rule.conditions.model_dump(exclude_none=True)
     if conds:
@@ -94,10 +96,11 @@ def policy_lint(path: Path = typer.Argument(None, help="A policies file (default
     """Validate a policies file: schema, roles, stages, and that every action is known."""
     from engine.governance.policies import known_actions  # deferred for start-up time
     from engine.governance.rules import lint
+    from engine.pipeline.stages import Stage  # deferred for start-up time
 
     target = path or settings().policies_path
 
-    problems = lint(target, known_actions())
+    problems = lint(target, known_actions(), frozenset(s.value for s in Stage))
     name = str(target) if target else "shipped policies.yml"
     if problems:
         for p in problems:
@@ -118,9 +121,12 @@ def verify() -> None:
 
 
 def _configure(configure_policies: Any) -> None:
+    from engine.pipeline.stages import Stage  # deferred for start-up time
+
     s = settings()
     try:
-        configure_policies(s.policies_path, parliament_threshold=s.parliament_threshold)
+        configure_policies(s.policies_path, parliament_threshold=s.parliament_threshold,
+                           stages=frozenset(x.value for x in Stage))
     except ValueError as e:
         fail(str(e))
 

@@ -25,6 +25,7 @@ log = logging.getLogger("grace.slack")
 METHOD_SCOPES: dict[str, str | None] = {
     "auth.test": None, "chat.postMessage": "chat:write", "chat.update": "chat:write",
     "chat.postEphemeral": "chat:write", "views.publish": None,
+    "users.info": "users:read",  # is the speaker a guest or from another workspace (no role then)
 }
 EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.im": "im:history", "app_home_opened": None}
 COMMAND_SCOPE = "commands"

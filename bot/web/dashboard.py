@@ -1,4 +1,9 @@
-"""The dashboard: server-rendered pages at `/`, signed in with an API key kept in an HTTP-only cookie."""
+"""The dashboard: server-rendered pages at `/`.
+
+Signing in exchanges an API key for a random server-side session (`dashboard_sessions`): the
+cookie holds the session's token, never the key; the session expires after
+GRACE_DASHBOARD_SESSION_HOURS, ends at logout, and dies with its key.
+"""
 
 from __future__ import annotations
 
@@ -9,35 +14,38 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from bot.api.deps import run_op
+from bot.api.deps import SESSION_COOKIE, csrf_ok, dashboard_session, run_op
 from bot.web import charts
 from engine.actors import Actor
 from engine.audit import verify_audit_chain
 from engine.context import OperationContext
-from engine.errors import GraceError, PolicyDenied, Unauthenticated
+from engine.errors import GraceError, PolicyDenied
 from engine.pipeline.board import get_board, get_card, nps_by_month, open_votes, recent_audit
 from engine.pipeline.metrics import get_pipeline_metrics, get_revenue_stats
 from engine.statuses import ProjectStatus
-from engine.team import authenticate_api_key
+from engine.team import authenticate_api_key, close_dashboard_session, open_dashboard_session
 
-COOKIE = "grace_key"
+COOKIE = SESSION_COOKIE
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
 
 
 async def _actor(request: Request) -> Actor | None:
-    key = request.cookies.get(COOKIE, "")
-    if not key:
+    token = request.cookies.get(COOKIE, "")
+    if not token:
         return None
-    try:
-        async with request.app.state.services.session_factory() as session:
-            return await authenticate_api_key(session, key)
-    except Unauthenticated:
+    found = await dashboard_session(request.app.state.services, token)
+    if found is None:
         return None
+    actor, row = found
+    request.state.csrf_token = row.csrf_token  # the logout form carries it
+    return actor
 
 
 def _page(request: Request, name: str, active: str, title: str, **ctx: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, f"dashboard/{name}", {"active": active, "title": title, **ctx})
+    csrf = getattr(request.state, "csrf_token", "")
+    return templates.TemplateResponse(request, f"dashboard/{name}",
+                                      {"active": active, "title": title, "csrf_token": csrf, **ctx})
 
 
 def _to_login() -> RedirectResponse:
@@ -63,20 +71,33 @@ async def login_page(request: Request) -> Response:
 
 @router.post("/login")
 async def login(request: Request, key: str = Form(default="", max_length=200)) -> Response:
+    services = request.app.state.services
     try:
-        async with request.app.state.services.session_factory() as session:
-            await authenticate_api_key(session, key.strip())
+        async with services.session_factory() as session:
+            actor = await authenticate_api_key(session, key.strip())
     except GraceError:
         return templates.TemplateResponse(request, "dashboard/login.html",
                                           {"error": "That key is not valid. Check it and try again."}, status_code=401)
+    hours = services.settings.dashboard_session_hours
+    new = await run_op(services, actor, open_dashboard_session, hours)
     response = RedirectResponse("/", status_code=303)
-    secure = request.url.scheme == "https" or request.app.state.services.settings.public_url.startswith("https")
-    response.set_cookie(COOKIE, key.strip(), httponly=True, secure=secure, samesite="strict", max_age=14 * 24 * 3600)
+    secure = request.url.scheme == "https" or services.settings.public_url.startswith("https")
+    response.set_cookie(COOKIE, new.token, httponly=True, secure=secure, samesite="strict", max_age=int(hours * 3600))
+    response.delete_cookie("grace_key")  # the old cookie that held the raw key
     return response
 
 
 @router.post("/logout")
-async def logout() -> Response:
+async def logout(request: Request, csrf_token: str = Form(default="", max_length=200)) -> Response:
+    """Revokes the session server-side (the cookie stops working everywhere at once)."""
+    token = request.cookies.get(COOKIE, "")
+    found = await dashboard_session(request.app.state.services, token) if token else None
+    if found is not None:
+        actor, row = found
+        if not csrf_ok(request, row, csrf_token):
+            return HTMLResponse("<!doctype html><title>Not allowed</title><p>Sign out from the dashboard's own "
+                                "button.</p><p><a href='/'>Back</a></p>", status_code=403)
+        await run_op(request.app.state.services, actor, close_dashboard_session, token)
     response = _to_login()
     response.delete_cookie(COOKIE)
     return response

@@ -42,8 +42,8 @@ class InvalidWebhookSignature(GraceError):
 
 
 class InvalidPayLink(NotFound):
-    def __init__(self) -> None:
-        super().__init__("This payment link is not valid. Ask us for a new one.")
+    def __init__(self, message: str = "This payment link is not valid. Ask us for a new one.") -> None:
+        super().__init__(message)
 
 
 class InvoiceNotYetKnown(GraceError):

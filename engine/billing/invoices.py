@@ -22,7 +22,8 @@ from engine.billing.providers import InvoiceRequest, payment_provider
 from engine.billing.schemas import InvoiceView, PaymentResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
-from engine.governance.policies import check_policy
+from engine.governance.policies import check_conditions, check_policy
+from engine.pipeline.overrides import require_accepted_proposal
 from engine.projects import load_project
 from engine.statuses import InvoiceStatus
 from storage.db import fetch_by_id, insert_ignore
@@ -44,11 +45,14 @@ def invoice_key(project_id: int, milestone: int | None) -> str:
     return f"project:{project_id}:milestone:{milestone if milestone is not None else 'balance'}"
 
 
-async def collect_payment(ctx: OperationContext, project_id: int, milestone: int | None = None) -> PaymentResult:
+async def collect_payment(ctx: OperationContext, project_id: int, milestone: int | None = None,
+                          override_reason: str | None = None) -> PaymentResult:
     """Invoice a project's milestone (by its number in the plan) or its remaining balance.
 
     Asking twice for the same thing returns the first invoice. The total invoiced never
-    exceeds the project's price.
+    exceeds the project's price. The project needs a proposal its client accepted, unless an
+    admin overrides with `override_reason` (audited); the amount is checked against the
+    policy's conditions (`collect_payment.max_amount`).
     """
     check_policy("collect_payment", ctx.actor)
     if milestone is not None and milestone < 1:
@@ -58,6 +62,7 @@ async def collect_payment(ctx: OperationContext, project_id: int, milestone: int
     project = await load_project(s, project_id, lock=True)
     if project.price is None or project.price <= 0:
         raise ProjectHasNoPrice(project_id)
+    require_accepted_proposal(ctx, "collect_payment", project, override_reason)
     key = invoice_key(project_id, milestone)
     existing = await invoice_by_key(s, key)
     if existing is not None:
@@ -81,6 +86,7 @@ async def collect_payment(ctx: OperationContext, project_id: int, milestone: int
                 amount=amount, remaining=remaining)
     if amount <= 0:
         raise NothingToInvoice(project_id)
+    check_conditions("collect_payment", ctx.actor, {"amount": amount})
 
     client = await s.get(Client, project.client_id)
     assert client is not None  # foreign key

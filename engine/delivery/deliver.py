@@ -17,11 +17,12 @@ from engine.delivery.notices import project_notice
 from engine.delivery.schemas import DeliverInput, DeliveryResult
 from engine.delivery.writer import deliverable_items, describe_timeline
 from engine.errors import ProjectNotDeliverable
-from engine.governance.policies import check_policy
+from engine.governance.policies import check_conditions, check_policy
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY, OpenVoteInput
 from engine.parliament.votes import open_vote
 from engine.pipeline.leads import load_lead
 from engine.pipeline.moves import set_stage
+from engine.pipeline.overrides import require_accepted_proposal
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
 from engine.projects import load_project
 from engine.statuses import ProjectStatus
@@ -47,9 +48,13 @@ def project_amount(project: Project) -> Decimal:
 async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> DeliveryResult:
     """Start delivering a project. Over GRACE_PARLIAMENT_THRESHOLD it first needs an approved
     vote: one is opened and the answer is `awaiting_approval`; delivery continues by itself
-    when the vote is approved. Asking again while a build runs re-enqueues it (it resumes)."""
+    when the vote is approved. Asking again while a build runs re-enqueues it (it resumes).
+
+    The project needs a proposal its client accepted (or an admin's `override_reason`, audited,
+    which records the lead at CONTRACT); amount, lead stage and vote state go to the policy."""
     check_policy("deliver_project", ctx.actor)
-    project_id = data.project_id if isinstance(data, DeliverInput) else DeliverInput(project_id=data).project_id
+    data = data if isinstance(data, DeliverInput) else DeliverInput(project_id=data)
+    project_id = data.project_id
     project = await lock_project(ctx.session, project_id)
     if project.status == ProjectStatus.DELIVERED:
         raise ProjectNotDeliverable(f"Project #{project_id} is already delivered.", project_id=project_id)
@@ -58,8 +63,14 @@ async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> De
         return DeliveryResult(project_id=project_id, status="in_progress", job_id=build_job_id(project_id),
                               note="The build was already running; it was asked to resume.")
     await _check_milestones(ctx.session, project_id)
+    require_accepted_proposal(ctx, "deliver_project", project, data.override_reason)
+    stage = await _contract_stage(ctx, project, data.override_reason)
     amount = project_amount(project)
-    if amount > ctx.settings.parliament_threshold and not await _approved(ctx.session, project_id):
+    approved = await _approved(ctx.session, project_id)
+    decision = check_conditions("deliver_project", ctx.actor, {
+        "amount": amount, "stage": stage, "vote_approved": True if approved else None},
+        parliament_threshold=ctx.settings.parliament_threshold)
+    if decision.requires_vote:
         vote = await open_vote(ctx, OpenVoteInput(
             subject_type=SUBJECT_PROJECT_DELIVERY, subject_id=project_id,
             title=f"Deliver project #{project_id}: {project.title}"[:300],
@@ -70,10 +81,23 @@ async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> De
                       threshold=ctx.settings.parliament_threshold)
             ctx.emit("project.approval_requested", project_id=project_id, vote_id=vote.id)
         await ctx.session.flush()
-        return DeliveryResult(project_id=project_id, status="awaiting_approval", vote_id=vote.id)
-    note = await start_build(ctx, project, "delivery started" if amount <= ctx.settings.parliament_threshold
-                             else "delivery started after Parliament's approval")
+        return DeliveryResult(project_id=project_id, status="awaiting_approval", vote_id=vote.id,
+                              note=decision.reason)
+    note = await start_build(ctx, project, "delivery started after Parliament's approval" if approved
+                             else "delivery started")
     return DeliveryResult(project_id=project_id, status="in_progress", job_id=build_job_id(project_id), note=note)
+
+
+async def _contract_stage(ctx: OperationContext, project: Project, override: str | None) -> str | None:
+    """The lead's stage for the policy; an admin's override (already recorded) puts a lead that
+    never reached CONTRACT there, so reports show the override instead of a client's signature."""
+    if project.lead_id is None:
+        return None
+    lead = await load_lead(ctx.session, project.lead_id, for_update=True)
+    if (not project.proposal_approved and override and lead.stage != Stage.CONTRACT.value
+            and Stage.CONTRACT in ALLOWED_MOVES[Stage(lead.stage)]):
+        await set_stage(ctx, lead, Stage.CONTRACT, f"admin override: {override.strip()}"[:2000])
+    return lead.stage
 
 
 async def continue_after_vote(ctx: OperationContext, vote: VoteSession) -> None:

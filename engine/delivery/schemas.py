@@ -14,6 +14,10 @@ class DeliverInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     project_id: int = Field(ge=1, description="The project to deliver.")
+    override_reason: str | None = Field(
+        default=None, max_length=2000,
+        description="Admins only: deliver a project whose client has not accepted a proposal, for this reason "
+                    "(audited; the lead is recorded at CONTRACT by this override).")
 
 
 class DeliveryResult(BaseModel):

@@ -37,7 +37,7 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "create_project_plan": frozenset({R.SALES}),
     "view_projects": frozenset({R.SALES, R.DELIVERY, R.FINANCE, R.APPROVER, R.VIEWER}),
     "view_proposal": frozenset({R.CLIENT, R.SALES, R.DELIVERY, R.FINANCE, R.APPROVER, R.VIEWER}),
-    "accept_proposal": frozenset({R.CLIENT, R.SALES}),
+    "accept_proposal": frozenset({R.CLIENT}),
     "deliver_project": frozenset({R.DELIVERY}),
     "cast_vote": frozenset({R.APPROVER}),
     "open_vote": frozenset({R.DELIVERY, R.SALES}),
@@ -73,6 +73,12 @@ class Decision:
     action: str = ""
     role: str = ""
     retry_after: float | None = None  # set when refused by a rate limit
+    rule: str = ""  # the rule that decided: "roles", "max_amount", ... (a refusal, or a vote required)
+
+    @property
+    def rule_name(self) -> str:
+        """`action.rule`, as refusals name it (e.g. `mark_invoice_paid.max_amount`)."""
+        return f"{self.action}.{self.rule}" if self.rule else ""
 
 
 class _Active:
@@ -81,9 +87,11 @@ class _Active:
     parliament_threshold: Decimal = Decimal("5000")
 
 
-def configure_policies(path: Path | str | None = None, *, parliament_threshold: Decimal | None = None) -> None:
-    """Use the policies file at `path` over the shipped one (called at start-up from the settings)."""
-    _Active.override = rules.load(path) if path else None
+def configure_policies(path: Path | str | None = None, *, parliament_threshold: Decimal | None = None,
+                       stages: frozenset[str] | None = None) -> None:
+    """Use the policies file at `path` over the shipped one (called at start-up from the settings);
+    `stages`: the pipeline's stage names, to refuse a file naming another."""
+    _Active.override = rules.load(path, stages=stages) if path else None
     _Active.override_path = str(path) if path else None
     if parliament_threshold is not None:
         _Active.parliament_threshold = Decimal(parliament_threshold)
@@ -127,54 +135,66 @@ def _amount(context: dict[str, Any], key: str) -> Decimal | None:
         raise ValueError(f"context {key} is not a number: {v!r}") from None
 
 
+def _percent(share: Decimal) -> str:
+    """0.15 -> '15%', 0.1501 -> '15.01%' (as exact as the share is)."""
+    return f"{(share * 100).quantize(Decimal('0.0001')).normalize():f}%"
+
+
 def _words(action: str) -> str:
     return action.replace("_", " ")
 
 
 def evaluate_policy(action: str, actor: Actor | Role | str, context: dict[str, Any] | None = None, *,
-                    count: bool = True, now: float | None = None) -> Decision:
+                    count: bool = True, now: float | None = None,
+                    parliament_threshold: Decimal | None = None) -> Decision:
     """Decide without raising: roles, then conditions on `context`, then the actor's rate limit.
 
-    `count=False` asks without using up the rate limit (for explanations).
+    `count=False` asks without using up the rate limit (for explanations). `parliament_threshold`:
+    the operation's settings' threshold (else the one configured at start-up).
     """
     ctx = context or {}
     role = Role(actor.role if isinstance(actor, Actor) else actor).value
     rule = rule_for(action)
 
-    def no(reason: str, **kw: Any) -> Decision:
-        return Decision(False, reason, action=action, role=role, **kw)
+    def no(reason: str, rule_key: str, **kw: Any) -> Decision:
+        return Decision(False, f"{reason} (policy {action}.{rule_key})", action=action, role=role,
+                        rule=rule_key, **kw)
 
     if not (role in _always() or role in rule.roles):
-        return no(f"A {role} may not {_words(action)}.")
+        return no(f"A {role} may not {_words(action)}.", "roles")
     c = rule.conditions
     amount = _amount(ctx, "amount")
     if c.max_amount is not None and amount is not None and amount > c.max_amount:
-        return no(f"{amount} is over the limit of {c.max_amount} to {_words(action)}.")
+        return no(f"{amount} is over the limit of {c.max_amount} to {_words(action)}.", "max_amount")
     stage = ctx.get("stage")
     if c.required_stage and stage is not None and str(stage).upper() not in c.required_stage:
-        return no(f"To {_words(action)} the lead must be in {' or '.join(c.required_stage)}, not {stage}.")
+        return no(f"To {_words(action)} the lead must be in {' or '.join(c.required_stage)}, not {stage}.",
+                  "required_stage")
     discount = _amount(ctx, "discount")
     if c.max_discount is not None and discount is not None and discount > c.max_discount:
-        return no(f"A discount of {discount:.0%} is over the cap of {c.max_discount:.0%}.")
+        return no(f"A discount of {_percent(discount)} is over the cap of {_percent(c.max_discount)}.", "max_discount")
     requires_vote = False
     reason = f"A {role} may {_words(action)}."
     if c.require_vote_over is not None and amount is not None:
-        threshold = _Active.parliament_threshold if c.require_vote_over == "parliament_threshold" \
-            else Decimal(c.require_vote_over)
+        configured = parliament_threshold if parliament_threshold is not None else _Active.parliament_threshold
+        threshold = configured if c.require_vote_over == "parliament_threshold" else Decimal(c.require_vote_over)
         if amount > threshold:
             vote = ctx.get("vote_approved")
             if vote is False:
-                return no(f"{amount} is over {threshold} and the Parliament vote did not approve it.")
+                return no(f"{amount} is over {threshold} and the Parliament vote did not approve it.",
+                          "require_vote_over")
             if vote is not True:
                 requires_vote = True
-                reason = f"{amount} is over {threshold}: a Parliament vote must approve it first."
+                reason = (f"{amount} is over {threshold}: a Parliament vote must approve it first "
+                          f"(policy {action}.require_vote_over).")
     lim = rule.rate_limit
     if lim and count and isinstance(actor, Actor) and actor.kind in lim.applies_to and role not in lim.exempt_roles:
         wait = WINDOW.hit(f"{action}:{actor.label}", lim.max, lim.per_seconds, now=now)
         if wait is not None:
             return no(f"Too many requests: at most {lim.max} {_words(action)} per {lim.per_seconds:g} s; "
-                      f"try again in {max(1, round(wait))} s.", retry_after=wait)
-    return Decision(True, reason, requires_vote, action=action, role=role)
+                      f"try again in {max(1, round(wait))} s.", "rate_limit", retry_after=wait)
+    return Decision(True, reason, requires_vote, action=action, role=role,
+                    rule="require_vote_over" if requires_vote else "")
 
 
 def check_policy(action: str, actor: Actor, context: dict[str, Any] | None = None) -> Decision:
@@ -186,7 +206,17 @@ def check_policy(action: str, actor: Actor, context: dict[str, Any] | None = Non
     if not decision.allowed:
         if decision.retry_after is not None:
             raise RateLimited(action, actor.role.value, decision.reason, retry_after=decision.retry_after)
-        raise PolicyDenied(action, actor.role.value, decision.reason)
+        raise PolicyDenied(action, actor.role.value, decision.reason, rule=decision.rule_name)
+    return decision
+
+
+def check_conditions(action: str, actor: Actor, context: dict[str, Any], *,
+                     parliament_threshold: Decimal | None = None) -> Decision:
+    """`check_policy` once the operation knows its facts (amount, stage, discount, vote state),
+    without counting the call against the rate limit again. Raises `PolicyDenied` naming the rule."""
+    decision = evaluate_policy(action, actor, context, count=False, parliament_threshold=parliament_threshold)
+    if not decision.allowed:
+        raise PolicyDenied(action, actor.role.value, decision.reason, rule=decision.rule_name)
     return decision
 
 

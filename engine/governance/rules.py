@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from engine.actors import Role
 
 SHIPPED = "policies.yml"
-ROLE_NAMES = frozenset(r.value for r in Role)
+ROLE_NAMES = frozenset(r.value for r in Role if r != Role.NONE)  # "no role" can be granted nothing
 
 
 class RateLimit(BaseModel):
@@ -48,14 +48,14 @@ class Conditions(BaseModel):
 
     @field_validator("required_stage")
     @classmethod
-    def _stages(cls, v: list[str] | None) -> list[str] | None:
+    def _stages(cls, v: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        """Stage names are checked against the stages the caller knows (`load(..., stages=)`,
+        `lint(..., known_stages=)`): governance sits below the pipeline and does not import it.
+        Unchecked, an unknown name only ever refuses (no lead is in it)."""
         if v is None:
             return v
-        from engine.pipeline.stages import Stage
-
-        known = {s.value for s in Stage}
-        bad = [s for s in v if s.upper() not in known]
-        if bad:
+        known: frozenset[str] | None = (info.context or {}).get("stages")
+        if known is not None and (bad := [s for s in v if s.upper() not in known]):
             raise ValueError(f"unknown stage {', '.join(bad)}; one of: {', '.join(sorted(known))}")
         return [s.upper() for s in v]
 
@@ -102,7 +102,7 @@ class PolicyFileError(ValueError):
         self.problems = problems
 
 
-def _read(text: str, source: str) -> PolicyFile:
+def _read(text: str, source: str, stages: frozenset[str] | None = None) -> PolicyFile:
     try:
         raw = yaml.safe_load(text) or {}
     except yaml.YAMLError as e:
@@ -110,7 +110,7 @@ def _read(text: str, source: str) -> PolicyFile:
     if not isinstance(raw, dict):
         raise PolicyFileError(source, ["the file must be a mapping with an 'actions' key"])
     try:
-        return PolicyFile.model_validate(raw)
+        return PolicyFile.model_validate(raw, context={"stages": stages} if stages is not None else None)
     except ValidationError as e:
         problems = [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors()]
         raise PolicyFileError(source, problems) from None
@@ -122,19 +122,23 @@ def shipped() -> PolicyFile:
     return _read(text, SHIPPED)
 
 
-def load(path: Path | str) -> PolicyFile:
+def load(path: Path | str, *, stages: frozenset[str] | None = None) -> PolicyFile:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as e:
         raise PolicyFileError(str(p), [f"cannot read: {e.strerror or e}"]) from None
-    return _read(text, str(p))
+    return _read(text, str(p), stages)
 
 
-def lint(path: Path | str | None, known_actions: set[str]) -> list[str]:
+def lint(path: Path | str | None, known_actions: set[str], known_stages: frozenset[str] | None = None) -> list[str]:
     """Every problem of a policies file (the shipped one when `path` is None); [] when it is fine."""
     try:
-        policy = shipped() if path is None else load(path)
+        if path is None:
+            text = resources.files("engine.governance").joinpath(SHIPPED).read_text(encoding="utf-8")
+            policy = _read(text, SHIPPED, known_stages)
+        else:
+            policy = load(path, stages=known_stages)
     except PolicyFileError as e:
         return e.problems
     return [f"actions.{a}: unknown action (known: shipped policies.yml and actions registered in code)"

@@ -30,9 +30,15 @@ from storage.models import TeamMember, Vote, VoteSession
 from storage.types import utcnow
 
 
-def voter_id(actor: Actor) -> str:
-    """Slack user id for team members (what approver lists hold); the actor label otherwise."""
-    return actor.ref if actor.kind == "team_member" else actor.label
+def voter_id(actor: Actor) -> str | None:
+    """The person who votes: a team member's Slack user id (what approver lists hold), whichever
+    way they vote; an API key votes as the member it is linked to (None when it is not linked,
+    so two keys are never two voters); the actor label for the system."""
+    if actor.kind == "team_member":
+        return actor.ref
+    if actor.kind == "api_key":
+        return actor.member
+    return actor.label
 
 
 def parse_choice(value: str | Choice) -> Choice:
@@ -92,11 +98,15 @@ async def cast_vote(ctx: OperationContext, vote_id: int, choice: str | Choice,
         raise InvalidInput("A vote comment is at most 2000 characters.", field="comment")
     vs = await _lock(ctx.session, vote_id)
     voter = voter_id(ctx.actor)
-    can_veto = vs.admin_veto and ctx.actor.role == Role.ADMIN
-    if voter not in vs.approvers and not can_veto:
-        denied = PolicyDenied("cast_vote", ctx.actor.role.value, "Only approvers can vote.")
-        denied.details.update(vote_id=vote_id, voter=voter)
-        raise denied
+    if voter is None:
+        raise _refused(ctx, vote_id, None, "This API key is not linked to a team member, and a vote belongs to a "
+                       "person: link it with `grace apikey link`.", "one_person_one_vote")
+    approver = voter in vs.approvers
+    can_veto = vs.admin_veto and ctx.actor.role == Role.ADMIN and not approver
+    if not approver and not can_veto:
+        raise _refused(ctx, vote_id, voter, "Only approvers can vote.", "approvers")
+    if can_veto and pick != Choice.REJECT:
+        raise _refused(ctx, vote_id, voter, "An admin who is not an approver may only veto (reject).", "admin_veto")
     mine = (await ctx.session.execute(
         select(Vote).where(Vote.session_id == vs.id, Vote.voter == voter))).scalar_one_or_none()
     if mine is not None and (mine.choice == pick.value or not ctx.settings.vote_changes_allowed
@@ -123,6 +133,13 @@ async def cast_vote(ctx: OperationContext, vote_id: int, choice: str | Choice,
     board = board_for(ctx.services)
     ctx.after_commit(lambda: board.refresh(vote_id))
     return CastResult(vote=await vote_view(ctx.session, vs), counted=True, changed=changed, decided=decided)
+
+
+def _refused(ctx: OperationContext, vote_id: int, voter: str | None, reason: str, rule: str) -> PolicyDenied:
+    denied = PolicyDenied("cast_vote", ctx.actor.role.value, f"{reason} (policy cast_vote.{rule})",
+                          rule=f"cast_vote.{rule}")
+    denied.details.update(vote_id=vote_id, voter=voter)
+    return denied
 
 
 async def close_expired_votes(ctx: OperationContext) -> list[int]:

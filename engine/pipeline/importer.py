@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from engine.context import OperationContext
 from engine.errors import InputBlocked, InvalidInput
@@ -16,6 +18,8 @@ from engine.pipeline.repository import upsert_client
 from engine.pipeline.schemas import LeadInput, LeadSource
 from engine.pipeline.stages import RANK
 from storage.models import Interaction, Lead, LeadStageHistory
+
+log = logging.getLogger(__name__)
 
 FIELDS = [f for f in LeadInput.model_fields if f not in ("metadata",)]
 _SYNONYMS = {
@@ -103,6 +107,27 @@ def row_to_input(row: dict[str, str], columns: dict[str, str | None], default_so
     return LeadInput(**data)
 
 
+# Columns of the rows an import writes, as the file's fields are named: a database error is
+# reported by the field it names, never with the database's own text.
+STORED_FIELDS = ("email", "name", "company", "industry", "country", "budget", "budget_range", "currency",
+                 "requirements", "timeline", "project_type", "notes", "referrer", "source", "phone", "website")
+
+
+def _storage_error(row: int, e: Exception) -> str:
+    """What a rejected row's author can act on: the row and the field, never the database's text."""
+    text = str(getattr(e, "orig", None) or e).lower()
+    field = next((f for f in STORED_FIELDS if re.search(rf"\b{f}(_normalized)?\b", text)), None)
+    log.warning("import row %d not stored: %s", row, type(e).__name__, exc_info=e)
+    if isinstance(e, IntegrityError):
+        what = "conflicts with a record already stored"
+    elif isinstance(e, DataError):
+        what = "is too long or out of range for storage"
+    else:
+        what = "could not be stored"
+    where = f"{field}: the value {what}" if field else f"a value {what}"
+    return f"row {row}: {where}; nothing of this row was written."
+
+
 def _error_text(e: ValidationError) -> str:
     parts = []
     for err in e.errors():
@@ -170,7 +195,7 @@ async def import_leads(
                                             actor=ctx.actor.label, occurred_at=lead.created_at))
                 await ctx.session.flush()
         except Exception as e:  # a database error on one row rejects that row only
-            report.rejected.append(RejectedRow(row=i, reason=f"could not be stored: {type(e).__name__}: {str(e)[:200]}"))
+            report.rejected.append(RejectedRow(row=i, reason=_storage_error(i, e)))
             continue
         report.created += 1
         report.lead_ids.append(lead.id)

@@ -7,11 +7,12 @@ from typing import Any
 from engine.actors import Role
 from engine.context import OperationContext
 from engine.errors import IllegalStageMove, InvalidInput, PolicyDenied
-from engine.governance.policies import check_policy
+from engine.governance.policies import check_conditions, check_policy
 from engine.pipeline.leads import load_lead, mark_stored
+from engine.pipeline.overrides import record_override
 from engine.pipeline.repository import lead_params, move_statements, write
 from engine.pipeline.schemas import StageMoveInput, StageMoveResult
-from engine.pipeline.stages import ALLOWED_MOVES, RANK, WON, Stage, allowed_moves, parse_stage
+from engine.pipeline.stages import ALLOWED_MOVES, FACT_STAGES, RANK, WON, Stage, allowed_moves, parse_stage
 from storage.models import Lead
 from storage.types import utcnow
 
@@ -51,6 +52,7 @@ async def move_to_stage(ctx: OperationContext, lead_id: int, move: StageMoveInpu
     check_policy("mark_lost" if to == Stage.LOST else "move_to_stage", ctx.actor)
     lead = await load_lead(ctx.session, lead_id, for_update=True)
     frm = Stage(lead.stage)
+    check_conditions("mark_lost" if to == Stage.LOST else "move_to_stage", ctx.actor, {"stage": frm.value})
     if to not in ALLOWED_MOVES[frm]:
         allowed = allowed_moves(frm.value)
         hint = f"From {frm.value} a lead can move to: {', '.join(allowed)}." if allowed else \
@@ -61,6 +63,10 @@ async def move_to_stage(ctx: OperationContext, lead_id: int, move: StageMoveInpu
         raise InvalidInput("Marking a lead lost needs a reason.", field="reason")
     if frm == Stage.LOST and ctx.actor.role not in (Role.ADMIN, Role.SYSTEM):
         raise PolicyDenied("reopen_lead", ctx.actor.role.value, "Only an admin can reopen a lost lead.")
+    if to in FACT_STAGES:
+        record_override(ctx, "move_to_stage", f"lead:{lead_id}",
+                        f"Lead #{lead_id} reaches {to.value} only through {FACT_STAGES[to]}.", move.reason,
+                        rule="facts", field="reason")
     return await set_stage(ctx, lead, to, move.reason)
 
 

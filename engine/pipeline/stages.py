@@ -51,6 +51,15 @@ def _build_moves() -> dict[Stage, frozenset[Stage]]:
 
 ALLOWED_MOVES: dict[Stage, frozenset[Stage]] = _build_moves()
 
+# Stages that record a fact: reached only through the operation that makes the fact true
+# (or an admin's override with a reason, audited), never by a plain move.
+FACT_STAGES: dict[Stage, str] = {
+    Stage.CONTRACT: "the client's acceptance of a proposal (the proposal link)",
+    Stage.ACTIVE: "the start of delivery (deliver the project)",
+    Stage.DELIVERED: "a finished build",
+    Stage.PAID: "a paid invoice",
+}
+
 
 def allowed_moves(stage: str) -> list[str]:
     return sorted((s.value for s in ALLOWED_MOVES[Stage(stage)]), key=lambda v: RANK.get(v, 99))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from engine.context import OperationContext
 from engine.errors import InvalidInput
-from engine.governance.policies import check_policy
+from engine.governance.policies import check_conditions, check_policy
 from engine.hunter import guard_output, screen_text
 from engine.money import parse_amount
 from engine.pipeline.leads import load_lead
@@ -88,6 +88,9 @@ async def generate_proposal(ctx: OperationContext, lead_id: int, requirements: s
     pricing = price_draft(draft.deliverables, catalog, budget=amount, max_discount=ctx.settings.max_discount,
                           capacity=ctx.settings.weekly_capacity_hours, buffer=ctx.settings.timeline_buffer,
                           currency=lead.currency)
+    # The discount pricing needed to fit the budget, as a share of the subtotal, against the policy's cap.
+    share = pricing.discount / pricing.subtotal if pricing.subtotal > 0 else Decimal(0)
+    check_conditions("generate_proposal", ctx.actor, {"discount": share, "stage": lead.stage})
 
     lead = await load_lead(ctx.session, lead_id, for_update=True)  # serialises versions of one lead
     proposal = await _store(ctx, lead.id, lead.client_id, lead.currency, text, draft, pricing)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.parser import HeaderParser
@@ -43,9 +44,27 @@ class InboundEmail:
     message_id: str
 
 
-def verify_mailgun_signature(signing_key: str, timestamp: str, token: str, signature: str) -> bool:
-    """Mailgun signs `timestamp + token` with HMAC-SHA256 under the webhook signing key (hex digest)."""
+MAILGUN_MAX_AGE_SECONDS = 300
+
+
+def mailgun_timestamp_fresh(timestamp: str, *, now: float | None = None) -> bool:
+    """Mailgun's `timestamp` (Unix seconds) is within 5 minutes of now: an old signed request
+    replayed later is refused even before its token is looked up."""
+    try:
+        ts = int(timestamp.strip())
+    except (ValueError, AttributeError):
+        return False
+    t = time.time() if now is None else now
+    return abs(t - ts) <= MAILGUN_MAX_AGE_SECONDS
+
+
+def verify_mailgun_signature(signing_key: str, timestamp: str, token: str, signature: str, *,
+                             now: float | None = None) -> bool:
+    """Mailgun signs `timestamp + token` with HMAC-SHA256 under the webhook signing key (hex digest);
+    the timestamp must be at most 5 minutes old."""
     if not (signing_key and timestamp and token and signature):
+        return False
+    if not mailgun_timestamp_fresh(timestamp, now=now):
         return False
     expected = hmac.new(signing_key.encode(), (timestamp + token).encode(), hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, signature.strip().lower())

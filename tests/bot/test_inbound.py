@@ -8,6 +8,7 @@ import time
 import uuid
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from engine.pipeline.moves import move_to_stage
@@ -43,8 +44,8 @@ def configured(services):
 
 
 def mailgun_fields(sender="Jane Doe <jane@acme-logistics.io>", subject="Dashboard project", body=REPLY,
-                   key=MAILGUN_KEY, message_id=None):
-    ts, token = str(int(time.time())), uuid.uuid4().hex
+                   key=MAILGUN_KEY, message_id=None, age=0):
+    ts, token = str(int(time.time()) - age), uuid.uuid4().hex
     message_id = message_id or f"<{uuid.uuid4().hex}@mail.acme-logistics.io>"
     return {
         "recipient": "hello@agency.example", "sender": sender.split("<")[-1].rstrip(">"), "from": sender,
@@ -92,6 +93,18 @@ async def test_mailgun_bad_signature_is_refused(configured, api):
     fields["timestamp"] = str(int(fields["timestamp"]) + 1)  # signed over another timestamp
     assert (await api.post("/webhooks/email/mailgun", data=fields)).status_code == 401
     assert await rows(configured, Lead) == []
+
+
+async def test_mailgun_signed_but_older_than_five_minutes_is_refused_and_counted(configured, api):
+    def refused() -> float:
+        return REGISTRY.get_sample_value("grace_bad_signatures_total", {"source": "mailgun"}) or 0.0
+
+    before = refused()
+    r = await api.post("/webhooks/email/mailgun", data=mailgun_fields(age=6 * 60))  # a genuine, replayed request
+    assert r.status_code == 401 and "5 minutes" in r.json()["message"]
+    assert await rows(configured, Lead) == []
+    assert refused() == before + 1
+    assert (await api.post("/webhooks/email/mailgun", data=mailgun_fields(age=4 * 60))).status_code == 201
 
 
 async def test_reply_from_open_lead_becomes_interaction_and_retry_is_once(configured, api):

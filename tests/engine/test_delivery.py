@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from engine.delivery.build import cancel_build, run_build
 from engine.delivery.deliver import deliver_project
+from engine.delivery.schemas import DeliverInput
 from engine.delivery.views import get_project_delivery
 from engine.delivery.writer import OfflineBuildWriter
 from engine.errors import PolicyDenied, ProjectNotDeliverable
@@ -54,13 +55,42 @@ async def test_only_delivery_may_deliver(services):
         await op(services, member("UAPP001"), deliver_project, pid)
 
 
-async def test_lead_not_at_contract_is_left_and_noted(services):
+async def test_lead_not_at_contract_is_refused_and_nothing_is_written(services):
     pid = await make_project(services, price="3000", lead_stage="NEGOTIATION")
-    res = await op(services, DELIVERY, deliver_project, pid)
-    assert res.status == "in_progress" and "stays at NEGOTIATION" in res.note
-    await services.queue.join()
+    with pytest.raises(PolicyDenied) as refused:
+        await op(services, DELIVERY, deliver_project, pid)
+    assert refused.value.rule == "deliver_project.required_stage" and "NEGOTIATION" in refused.value.message
     assert await lead_stage(services, pid) == "NEGOTIATION"
-    assert (await project_row(services, pid)).status == "delivered"
+    assert (await project_row(services, pid)).status == "proposed"
+
+
+async def test_unsigned_project_is_refused_unless_an_admin_overrides_with_a_reason(services):
+    pid = await make_project(services, price="3000", lead_stage="NEGOTIATION", proposal_approved=False)
+    for who in (DELIVERY, ADMIN):
+        with pytest.raises(PolicyDenied) as refused:
+            await op(services, who, deliver_project, pid)
+        assert refused.value.rule == "deliver_project.accepted_proposal"
+    with pytest.raises(PolicyDenied) as refused:  # only an admin may override
+        await op(services, DELIVERY, deliver_project, DeliverInput(project_id=pid, override_reason="urgent"))
+    assert refused.value.rule == "deliver_project.override"
+    assert (await project_row(services, pid)).status == "proposed"
+    assert await lead_stage(services, pid) == "NEGOTIATION"
+
+    res = await op(services, ADMIN, deliver_project,
+                   DeliverInput(project_id=pid, override_reason="Signed on paper on 1 Dec; scan in the shared drive"))
+    assert res.status == "in_progress"
+    await services.queue.join()
+    assert await lead_stage(services, pid) == "DELIVERED"
+    async with services.session_factory() as s:
+        overrides = (await s.execute(select(AuditEntry).where(AuditEntry.action == "override.recorded"))).scalars().all()
+        moves = (await s.execute(select(AuditEntry.details).where(AuditEntry.action == "lead.stage_changed")
+                                 .order_by(AuditEntry.seq))).scalars().all()
+    assert [(o.subject, o.actor, o.details["operation"]) for o in overrides] == [
+        (f"project:{pid}", ADMIN.label, "deliver_project")]
+    assert "scan in the shared drive" in overrides[0].details["reason"]
+    assert [(m["from_stage"], m["to_stage"]) for m in moves] == [
+        ("NEGOTIATION", "CONTRACT"), ("CONTRACT", "ACTIVE"), ("ACTIVE", "DELIVERED")]
+    assert moves[0]["reason"].startswith("admin override: Signed on paper")
 
 
 async def test_project_without_milestones_is_refused(services):

@@ -12,6 +12,7 @@ from engine.pipeline.schemas import LeadInput, StageMoveInput
 from storage.models import Lead, LeadStageHistory
 from storage.types import utcnow
 from tests.conftest import SALES, VIEWER, lead_data, op
+from tests.facts import accepted_by_client
 
 
 async def _move(services, lead_id, *stages):
@@ -23,7 +24,8 @@ async def test_conversion_win_rate_and_sources(services):
     ids = [(await op(services, SALES, capture_lead, LeadInput(**lead_data(source=src, budget=b, referrer=ref))))
            .lead_id for src, b, ref in [("website", "1000", None), ("referral", "2000", "Tom"),
                                         ("referral", "3000", "Tom"), ("linkedin", None, None)]]
-    await _move(services, ids[0], "QUALIFIED", "PROPOSAL", "CONTRACT")
+    await _move(services, ids[0], "QUALIFIED")
+    await accepted_by_client(services, ids[0])  # PROPOSAL, then CONTRACT by the client's acceptance
     await _move(services, ids[1], "QUALIFIED")
     await op(services, SALES, mark_lost, ids[1], "no budget")
     await _move(services, ids[2], "QUALIFIED")

@@ -72,6 +72,7 @@ class FakeSlack:
                         params[k] = json.loads(params[k])
                     except ValueError:
                         pass
+        params = {**dict(request.query_params), **params}  # GET methods (users.info) send a query string
         token = request.headers.get("authorization", "").removeprefix("Bearer ").strip() or params.get("token")
         if self._failures.get(method):
             status, retry = self._failures[method].pop(0)
@@ -98,7 +99,12 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": "D" + str(p.get("users", "X")).split(",")[0]}}
         if method == "users.info":
             uid = p.get("user", "U0")
+            # Ids starting UGUEST are single-channel guests; UEXT, users of another workspace (Slack Connect).
+            external = uid.startswith("UEXT")
             return {"ok": True, "user": {"id": uid, "name": uid.lower(), "real_name": f"User {uid}",
+                                         "team_id": "T0OTHER" if external else TEAM, "is_stranger": external,
+                                         "is_restricted": uid.startswith("UGUEST"),
+                                         "is_ultra_restricted": uid.startswith("UGUEST"),
                                          "profile": {"email": f"{uid.lower()}@agency.test"}}}
         if method in ("views.publish", "views.open", "views.update", "reactions.add", "chat.delete"):
             return {"ok": True}

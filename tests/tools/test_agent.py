@@ -176,3 +176,21 @@ async def test_a_configured_model_runs_the_same_tools_and_approvals(services):
     assert not confirmed & {o.tool for o in r.outcomes}
     done = await decide(services, SAM, "test:llm", r.pending[0].tool_call_id, False)
     assert not done.refused
+
+
+@ONE
+async def test_another_persons_message_does_not_drop_a_waiting_confirmation(services):
+    """Only the person asked may answer (or, by writing again, drop) their confirmation."""
+    key = "test:shared-thread"
+    await converse(services, SAM, key, "new lead: Ada Lovelace ada@example.com")
+    r = await converse(services, SAM, key, "mark it lost: no budget")
+    assert r.pending
+    other = Actor(kind="team_member", ref="U0OTHER", role=Role.SALES)
+    butting_in = await converse(services, other, key, "how's the pipeline?")
+    assert butting_in.refused and "<@U0SAM>" in butting_in.text
+    assert (await decide(services, other, key, r.pending[0].tool_call_id, False)).refused
+    assert list((await load_thread(services, key)).pending) == [r.pending[0].tool_call_id]
+    done = await decide(services, SAM, key, r.pending[0].tool_call_id, True)
+    assert "marked lost" in done.text
+    async with services.session_factory() as s:
+        assert (await s.execute(select(Lead.stage))).scalar_one() == "LOST"

@@ -8,7 +8,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from engine.actors import Actor, Role
+from engine.proposals.acceptance import accept_proposal
 from storage.models import Invoice, Lead, NpsSurvey, Project
+from tests.conftest import op
+from tests.facts import CLIENT
 from tools.conversation import converse, decide
 
 SAM = Actor(kind="team_member", ref="U0SAM", role=Role.SALES, name="Sam")
@@ -49,8 +52,15 @@ async def test_capture_qualify_propose_deliver_invoice_pay_survey(services):
 
     r = await converse(services, SAM, key, "move it to negotiation")
     assert r.outcomes[0].result["to_stage"] == "NEGOTIATION", r.text
+    # A contract is the client's acceptance, not a word from sales: refused, naming the rule.
     r = await converse(services, SAM, key, f"lead {lead_id} signed the contract")
-    assert r.outcomes[0].result["to_stage"] == "CONTRACT", r.text
+    assert not r.outcomes[0].ok and "move_to_stage.facts" in r.outcomes[0].result["message"], r.text
+    async with services.session_factory() as s:
+        assert (await s.get(Lead, lead_id)).stage == "NEGOTIATION"
+    token = o.result["proposal"]["link"].rsplit("/", 1)[1]
+    await op(services, CLIENT, accept_proposal, token, "Ada Lovelace")  # the client signs on the proposal page
+    async with services.session_factory() as s:
+        assert (await s.get(Lead, lead_id)).stage == "CONTRACT"
 
     # Delivery: the project named by the proposal is "it".
     call, done = await confirmed(services, DEE, key, "deliver it")

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.slack.blocks.conversation import reply_blocks, reply_text
 from bot.slack.blocks.help import HELP, help_blocks
 from bot.slack.dispatch import SOURCE, queue_once
 from bot.slack.ids import COMMAND
-from bot.slack.runtime import converse_safely, speaker
+from bot.slack.runtime import answer, converse_safely, speaker, wants_to_share
 from engine.actors import Actor
 from engine.context import OperationContext, Services, unit_of_work
 from engine.errors import GraceError, PolicyDenied
@@ -43,10 +42,11 @@ async def slack_answer_command(ctx: dict[str, Any], p: dict[str, Any]) -> None:
     """Job: `/grace pipeline|revenue [period]|lead ID|upwork …|<free text>`, answered in the channel."""
     services: Services = ctx["services"]
     actor = await speaker(services, p["user"])
-    reply = await _command_reply(services, actor, p)
+    text, share = wants_to_share(p["text"])
+    reply = await _command_reply(services, actor, {**p, "text": text})
     key = f"slack:{p['channel']}:cmd:{p['user']}"
-    await services.notifier.post(p["channel"], reply_text(reply), blocks=reply_blocks(reply, key),
-                                 key=f"slack:command:{p['trigger_id']}")
+    await answer(services, p["channel"], p["user"], reply, key=key, share=share,
+                 post_key=f"slack:command:{p['trigger_id']}")
     await mark_inbound_handled(services.session_factory, SOURCE, f"command:{p['trigger_id']}")
 
 

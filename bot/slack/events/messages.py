@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.slack.blocks.conversation import reply_blocks, reply_text
 from bot.slack.dispatch import SOURCE, queue_once
-from bot.slack.runtime import converse_safely, speaker
+from bot.slack.runtime import answer, converse_safely, speaker, wants_to_share
 from engine.context import Services
 from engine.inbound import mark_inbound_handled
 
@@ -46,9 +45,10 @@ async def slack_answer_message(ctx: dict[str, Any], p: dict[str, Any]) -> None:
     services: Services = ctx["services"]
     actor = await speaker(services, p["user"])
     key = f"slack:{p['channel']}:{p['thread_ts']}"
-    reply = await converse_safely(services, actor, key, p["text"])
-    await services.notifier.post(p["channel"], reply_text(reply), blocks=reply_blocks(reply, key),
-                                 thread_ts=p["thread_ts"], key=f"slack:reply:{p['event_id']}")
+    text, share = wants_to_share(p["text"])
+    reply = await converse_safely(services, actor, key, text)
+    await answer(services, p["channel"], p["user"], reply, key=key, share=share, thread_ts=p["thread_ts"],
+                 post_key=f"slack:reply:{p['event_id']}")
     await mark_inbound_handled(services.session_factory, SOURCE, p["event_id"])
 
 

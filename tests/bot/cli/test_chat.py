@@ -41,9 +41,9 @@ def test_one_message_then_a_pronoun_and_a_confirmation(env):
     assert "marked lost" in r.stdout
 
 
-def test_speaking_as_an_unknown_slack_user_is_a_viewer(env):
+def test_speaking_as_an_unknown_slack_user_has_no_role(env):
     r = CliRunner().invoke(app, ["chat", "--as", "U0NOBODY", "new lead Bob Stone bob@example.com"], env=env)
-    assert r.exit_code == 0 and "viewer" in r.stdout and "can't" in r.stdout
+    assert r.exit_code == 0 and "not on Grace's team" in r.stdout and "grace team add U0NOBODY" in r.stdout
 
 
 def test_interactive_session(env):

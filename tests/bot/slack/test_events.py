@@ -195,7 +195,10 @@ async def test_grace_command(slack, slack_services, fake_slack):
     posts = await fake_slack.wait_for("chat.postMessage", 2)
     assert "Captured lead #" in posts[1].params["text"]
     lead_id = posts[1].params["text"].split("#")[1].split(":")[0]
-    await slack.command(f"lead {lead_id}")
+    await slack.command(f"lead {lead_id}")  # a client's data: to the asker alone
+    [eph] = await fake_slack.wait_for("chat.postEphemeral", 1)
+    assert "Alan Turing" in str(eph.params["blocks"]) and eph.params["user"] == SALES_USER
+    await slack.command(f"lead {lead_id} share")  # ... unless they share it
     posts = await fake_slack.wait_for("chat.postMessage", 3)
     assert "Alan Turing" in str(posts[2].params["blocks"])
     await slack.command("lead 999999")

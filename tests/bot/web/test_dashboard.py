@@ -66,14 +66,21 @@ async def test_wrong_key_is_refused_with_a_clear_message(api):
     assert r.status_code == 303 and r.headers["location"] == "/login"
 
 
+async def sign_in(api: httpx.AsyncClient, key: str) -> str:
+    """Sign in through the form; the client keeps the session cookie. Returns the cookie's value."""
+    r = await api.post("/login", data={"key": key})
+    assert r.status_code == 303, r.text
+    return str(api.cookies["grace_session"])
+
+
 async def test_login_sets_an_http_only_cookie(api, services):
     key = await make_key(services, role="viewer")
     r = await api.post("/login", data={"key": key})
     assert r.status_code == 303
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
+    assert key not in r.headers["set-cookie"] and key.lower() not in cookie  # a session, never the key
     # a viewer may see the board but not the audit log
-    api.cookies.set("grace_key", key)
     assert (await api.get("/", headers={"Authorization": ""})).status_code == 200
     assert (await api.get("/dashboard/audit", headers={"Authorization": ""})).status_code == 403
 
@@ -99,7 +106,7 @@ async def test_delivery_and_revenue_views_show_votes_builds_and_nps(api, service
                             score=score, answered_at=utcnow()))
         await s.commit()
     key = await make_key(services, role="viewer")
-    api.cookies.set("grace_key", key)
+    await sign_in(api, key)
     page = (await api.get("/dashboard/delivery", headers={"Authorization": ""})).text
     assert "Deliver Support bot" in page and f'id="progress-{project.id}"' in page and 'value="0.5"' in page
     page = (await api.get("/dashboard/revenue", headers={"Authorization": ""})).text

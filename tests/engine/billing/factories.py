@@ -14,7 +14,9 @@ THIRDS = ["0.333333", "0.333333", "0.333334"]
 
 
 async def make_project(services: Services, *, price: str = "10000.00", shares: list[str] | None = None,
-                       stage: str = "DELIVERED", currency: str = "USD", client_id: int | None = None) -> Project:
+                       stage: str = "DELIVERED", currency: str = "USD", client_id: int | None = None,
+                       accepted: bool = True) -> Project:
+    """A delivered project; by default its client accepted the proposal (`accepted=False`: nobody signed)."""
     async with services.session_factory() as s:
         if client_id is None:
             tag = uuid.uuid4().hex[:8]
@@ -27,7 +29,7 @@ async def make_project(services: Services, *, price: str = "10000.00", shares: l
         s.add(lead)
         await s.flush()
         project = Project(client_id=client_id, lead_id=lead.id, title="Support chatbot", price=Decimal(price),
-                          currency=currency, status="delivered")
+                          currency=currency, status="delivered", proposal_approved=accepted)
         s.add(project)
         await s.flush()
         p = Decimal(price)

@@ -16,6 +16,7 @@ from engine.billing.settle import mark_invoice_paid
 from engine.errors import PolicyDenied
 from engine.pipeline.metrics import get_revenue_stats
 from storage.models import AuditEntry, Client, Invoice, Lead
+from storage.types import utcnow
 from tests.conftest import ADMIN, SALES, op
 from tests.engine.billing.factories import THIRDS, make_project, reload
 
@@ -135,7 +136,8 @@ async def test_rest_payment_pay_page_and_mark_paid(services, api):
     assert paid.status_code == 200 and paid.json()["status"] == "paid"
     shown = await api.get(f"/api/business/invoices/{body['invoice_id']}")
     assert shown.json()["milestone"] == 3 and shown.json()["transaction_id"] == "TR-42"
-    assert "Paid on" in (await api.get(path)).text
+    closed = await api.get(path)  # the link closes when the invoice is paid
+    assert closed.status_code == 404 and "is paid" in closed.text and "IBAN" not in closed.text
     missing = await api.get("/api/business/invoices/999999")
     assert missing.status_code == 404
 
@@ -170,3 +172,22 @@ async def test_rest_edges(services, api):
     # Stripe webhooks do not exist while no secret is configured
     hook = await api.post("/webhooks/stripe", content=b"{}", headers={"Stripe-Signature": "t=1,v1=abc"})
     assert hook.status_code == 404 and hook.json()["error"] == "source_not_configured"
+
+
+async def test_pay_links_close_when_voided_and_expire_after_the_due_date(services, api):
+    project = await make_project(services, price="900.00")
+    body = (await api.post(f"/api/business/projects/{project.id}/payment", json={})).json()
+    path = body["payment_link"].split("127.0.0.1:8000", 1)[1]
+    assert (await api.get(path)).status_code == 200
+    async with services.session_factory() as s:
+        inv = await s.get(Invoice, body["invoice_id"])
+        inv.due_at = utcnow() - timedelta(days=services.settings.pay_link_days_after_due, hours=1)
+        await s.commit()
+    expired = await api.get(path)
+    assert expired.status_code == 404 and "expired" in expired.text and "IBAN" not in expired.text
+    async with services.session_factory() as s:
+        inv = await s.get(Invoice, body["invoice_id"])
+        inv.due_at, inv.status = utcnow(), "void"
+        await s.commit()
+    voided = await api.get(path)
+    assert voided.status_code == 404 and "cancelled" in voided.text

@@ -138,7 +138,14 @@ async def test_events_not_about_our_invoices_are_acknowledged(stripe_services, f
         assert r.status_code == 200 and r.json()["result"] == "ignored"
 
 
-async def test_bad_signatures_are_refused_and_audited(stripe_services, fake_stripe, api):
+def _bad_signatures(metrics: str) -> float:
+    line = next((x for x in metrics.splitlines() if x.startswith('grace_bad_signatures_total{source="stripe"}')), None)
+    return float(line.split()[-1]) if line else 0.0
+
+
+async def test_bad_signatures_are_refused_counted_and_never_audited(stripe_services, fake_stripe, api):
+    """Anyone can send a bad signature: each one would have grown the hash-chained audit log under
+    its lock. They are counted in /metrics and logged instead."""
     services = stripe_services
     _, inv = await issued_invoice(services, fake_stripe, shares=THIRDS, milestone=1)
     event = fake_stripe.event("invoice.paid", inv.provider_invoice_id)
@@ -151,6 +158,9 @@ async def test_bad_signatures_are_refused_and_audited(stripe_services, fake_stri
         "garbage": (body, {"Stripe-Signature": "t=1,v1=00"}),
     }
     assert '"amount_paid": 333333' in body
+    async with services.session_factory() as s:
+        audit_before = (await s.execute(select(func.count()).select_from(AuditEntry))).scalar_one()
+    metrics_before = _bad_signatures((await api.get("/metrics")).text)
     for name, (payload, hdrs) in attempts.items():
         r = await api.post("/webhooks/stripe", content=payload, headers=hdrs)
         assert r.status_code == 400, name
@@ -159,11 +169,10 @@ async def test_bad_signatures_are_refused_and_audited(stripe_services, fake_stri
     assert row.status == "issued" and row.paid_at is None
     async with services.session_factory() as s:
         assert (await s.execute(select(func.count()).select_from(InboundEvent))).scalar_one() == 0
-        rejected = (await s.execute(select(AuditEntry).where(AuditEntry.action == "webhook.rejected"))).scalars().all()
+        audit_after = (await s.execute(select(func.count()).select_from(AuditEntry))).scalar_one()
         ltv = (await s.get(Client, inv.client_id)).lifetime_value
-    assert len(rejected) == len(attempts) and ltv == Decimal("0")
-    assert any("missing" in e.details["reason"] for e in rejected)
-    assert all(e.details["remote"] for e in rejected)
+    assert audit_after == audit_before and ltv == Decimal("0")
+    assert _bad_signatures((await api.get("/metrics")).text) == metrics_before + len(attempts)
     assert not paid_messages(services)
     # the genuine delivery still works afterwards
     ok = await api.post("/webhooks/stripe", content=body, headers=headers)

@@ -19,6 +19,7 @@ from engine.governance.policies import (
 )
 from engine.pipeline.capture import capture_lead
 from engine.pipeline.schemas import LeadInput
+from engine.pipeline.stages import Stage
 from storage.models import AuditEntry
 from tests.conftest import SALES, lead_data, op
 
@@ -143,7 +144,7 @@ def test_lint(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("actions:\n  capture_lead:\n    roles: [sales, wizard]\n  launch_rockets:\n    roles: [admin]\n"
                    "  deliver_project:\n    conditions: {required_stage: SHIPPED, max_speed: 3}\n")
-    problems = rules.lint(bad, known_actions())
+    problems = rules.lint(bad, known_actions(), frozenset(s.value for s in Stage))
     text = "\n".join(problems)
     assert "unknown role wizard" in text
     assert "unknown stage SHIPPED" in text

@@ -16,13 +16,15 @@ from engine.proposals.service import generate_proposal
 from tests.conftest import ADMIN, SALES, lead_data, op
 from tests.engine.proposals.test_generate import CLIENT
 
+OVERRIDE = "recorded by an admin: the first project's paperwork predates Grace"
 TO_REPEAT = ["QUALIFIED", "CONTRACT", "ACTIVE", "DELIVERED", "PAID", "REPEAT"]
 
 
 async def lead_at(services: Any, stages: list[str], **kw: Any) -> int:
     lead_id = (await op(services, SALES, capture_lead, LeadInput(**lead_data(**kw)))).lead_id
     for stage in stages:
-        await op(services, ADMIN, move_to_stage, lead_id, StageMoveInput(stage=stage))
+        # an admin's recorded override stands in for the facts of an earlier project
+        await op(services, ADMIN, move_to_stage, lead_id, StageMoveInput(stage=stage, reason=OVERRIDE))
     return lead_id
 
 
@@ -42,13 +44,13 @@ async def test_a_repeat_lead_gets_a_proposal_and_a_contract(services: Any) -> No
     assert f"Lead #{lead_id} is now in CONTRACT." in text
     assert "<!channel>" not in text and "&lt;!channel&gt; Ada" in text
     # the new project is delivered like any other: CONTRACT -> ACTIVE is allowed again
-    await op(services, ADMIN, move_to_stage, lead_id, StageMoveInput(stage="ACTIVE"))
+    await op(services, ADMIN, move_to_stage, lead_id, StageMoveInput(stage="ACTIVE", reason=OVERRIDE))
 
 
 async def test_a_repeat_lead_can_be_lost_but_not_jump_to_delivery(services: Any) -> None:
     lead_id = await lead_at(services, TO_REPEAT)
     with pytest.raises(IllegalStageMove):
-        await op(services, ADMIN, move_to_stage, lead_id, StageMoveInput(stage="ACTIVE"))
+        await op(services, ADMIN, move_to_stage, lead_id, StageMoveInput(stage="ACTIVE", reason=OVERRIDE))
     moved = await op(services, SALES, move_to_stage, lead_id, StageMoveInput(stage="LOST", reason="budget cut"))
     assert moved.to_stage == "LOST"
 
@@ -56,8 +58,8 @@ async def test_a_repeat_lead_can_be_lost_but_not_jump_to_delivery(services: Any)
 async def test_acceptance_of_a_lead_past_contract_says_where_it_is(services: Any) -> None:
     lead_id = await lead_at(services, ["QUALIFIED", "PROPOSAL"])
     res = await op(services, SALES, generate_proposal, lead_id, "an app")
-    await op(services, ADMIN, move_to_stage, lead_id, StageMoveInput(stage="CONTRACT"))
-    await op(services, ADMIN, move_to_stage, lead_id, StageMoveInput(stage="ACTIVE"))
+    await op(services, ADMIN, move_to_stage, lead_id, StageMoveInput(stage="CONTRACT", reason=OVERRIDE))
+    await op(services, ADMIN, move_to_stage, lead_id, StageMoveInput(stage="ACTIVE", reason=OVERRIDE))
     token = res.proposal.link.rsplit("/", 1)[1]
     done = await op(services, CLIENT, accept_proposal, token, "Ada")
     assert done.lead_stage == "ACTIVE"

@@ -6,7 +6,13 @@ import hmac
 import pytest
 
 from engine.errors import InvalidInput
-from engine.sources.mail import parse_mailgun, parse_sendgrid, strip_reply, verify_mailgun_signature
+from engine.sources.mail import (
+    mailgun_timestamp_fresh,
+    parse_mailgun,
+    parse_sendgrid,
+    strip_reply,
+    verify_mailgun_signature,
+)
 
 
 def test_strip_reply_removes_quotes_and_signature():
@@ -33,6 +39,14 @@ def test_sendgrid_message_id_from_headers_and_missing_sender():
 
 def test_mailgun_signature():
     sig = hmac.new(b"k", b"1700000000tok", hashlib.sha256).hexdigest()
-    assert verify_mailgun_signature("k", "1700000000", "tok", sig)
-    assert not verify_mailgun_signature("k", "1700000001", "tok", sig)
-    assert not verify_mailgun_signature("", "1700000000", "tok", sig)
+    assert verify_mailgun_signature("k", "1700000000", "tok", sig, now=1700000000 + 300)
+    assert not verify_mailgun_signature("k", "1700000001", "tok", sig, now=1700000000)
+    assert not verify_mailgun_signature("", "1700000000", "tok", sig, now=1700000000)
+
+
+def test_mailgun_timestamps_older_than_five_minutes_are_refused():
+    sig = hmac.new(b"k", b"1700000000tok", hashlib.sha256).hexdigest()
+    assert not verify_mailgun_signature("k", "1700000000", "tok", sig, now=1700000000 + 301)
+    assert not verify_mailgun_signature("k", "1700000000", "tok", sig, now=1700000000 - 301)  # from the future
+    for stamp in ["", "soon", "1700000000.5", "9" * 40, "\ud800"]:
+        assert not mailgun_timestamp_fresh(stamp, now=1700000000)
