@@ -96,6 +96,7 @@ async def start_build(ctx: OperationContext, project: Project, reason: str) -> s
     run = int((project.metadata_ or {}).get("build_run", 0)) + 1
     project.status = "in_progress"
     project.started_at = project.started_at or now
+    project.start_date = project.started_at.date()
     project.failure_reason = None
     project.grace_architect_used = True
     project.automated_delivery = True

@@ -81,13 +81,16 @@ async def capture_lead(ctx: OperationContext, data: LeadInput, *, initial_stage:
         "requirements": data.requirements, "budget": data.budget, "currency": currency,
         "budget_range": data.budget_range, "timeline": data.timeline, "project_type": data.project_type,
         "notes": data.notes, "referrer": data.referrer, "metadata": {**data.metadata, **hunted},
+        "value_estimate": data.budget, "qualified_at": None, "converted_at": None,
         "last_contact_at": now, "created_at": now, "updated_at": now, "stage_changed_at": now,
     }
+    lead_values.update(milestone_dates(None, initial_stage, now))
     history_values: dict[str, Any] = {"from_stage": None, "to_stage": stage, "actor": ctx.actor.label,
                                       "reason": f"captured from {data.source.value}", "at": now}
     interaction_values: dict[str, Any] = {
         "kind": "capture", "channel": data.source.value, "actor": ctx.actor.label, "occurred_at": now,
-        "summary": (data.requirements or data.notes or "")[:500] or None, "metadata": {}}
+        "summary": (data.requirements or data.notes or "")[:500] or None, "metadata": {},
+        "automated": ctx.actor.kind == "system", "grace_generated": False}
     if ctx.services.dialect == "postgresql":
         # Column defaults are not applied inside a CTE: the statement gets every value.
         client, created, lead_id = await _insert_capture_postgresql(
@@ -109,7 +112,7 @@ async def capture_lead(ctx: OperationContext, data: LeadInput, *, initial_stage:
 def _client_values(data: LeadInput, currency: str, now: datetime) -> dict[str, Any]:
     return {
         "name": data.name, "email": data.email, "email_normalized": data.email.lower(), "currency": currency,
-        "metadata": dict(data.metadata), "lifetime_value": 0, "project_count": 0,
+        "metadata": dict(data.metadata), "lifetime_value": 0, "project_count": 0, "status": "prospect",
         "created_at": now, "updated_at": now, "first_contact_at": now,
         **{f: getattr(data, f) for f in _CLIENT_FILLABLE},
     }
@@ -141,7 +144,7 @@ def _capture_statement_postgresql() -> Any:
         Client, Lead, LeadStageHistory, Interaction))
     c, lt = clients.c, leads.c
     ins = pg_insert(clients).values({k: bindparam(f"c_{k}") for k in (
-        "name", "email", "email_normalized", "currency", "metadata", "lifetime_value", "project_count",
+        "name", "email", "email_normalized", "currency", "metadata", "lifetime_value", "project_count", "status",
         "created_at", "updated_at", "first_contact_at", *_CLIENT_FILLABLE)})
     ex = ins.excluded
     changed = or_(*[c[f].is_(None) & ex[f].is_not(None) for f in _CLIENT_FILLABLE],
@@ -156,7 +159,9 @@ def _capture_statement_postgresql() -> Any:
     lead = (leads.insert()
             .values({"client_id": client_id, **{k: bindparam(f"l_{k}") for k in (
                 "source", "stage", "furthest_rank", "requirements", "budget", "currency", "budget_range",
-                "timeline", "project_type", "notes", "referrer", "metadata", "last_contact_at", "created_at",
+                "timeline", "project_type", "notes", "referrer", "metadata", "value_estimate", "qualified_at",
+                "converted_at", "last_contact_at",
+                "created_at",
                 "updated_at", "stage_changed_at", "qualified", "qualification_data", "features")}})
             .returning(lt.id.label("lead_id"), lt.client_id).cte("lead"))
     lead_id = select(lead.c.lead_id).scalar_subquery()
@@ -165,7 +170,8 @@ def _capture_statement_postgresql() -> Any:
     ).cte("history")
     interaction = interactions.insert().values(
         {"client_id": client_id, "lead_id": lead_id,
-         **{k: bindparam(f"i_{k}") for k in ("kind", "channel", "actor", "occurred_at", "summary", "metadata")}}
+         **{k: bindparam(f"i_{k}") for k in ("kind", "channel", "actor", "occurred_at", "summary", "metadata",
+                                             "automated", "grace_generated")}}
     ).cte("interaction")
     return (select(client.c.client_id, client.c.name, client.c.company, client.c.created, lead.c.lead_id)
             .join_from(client, lead, lead.c.client_id == client.c.client_id)
@@ -214,11 +220,16 @@ async def set_stage(ctx: OperationContext, lead: Lead, to: Stage, reason: str | 
     if to.value in RANK:
         values["furthest_rank"] = max(lead.furthest_rank or 0, RANK[to.value])
     if to == Stage.LOST:
-        values.update(lost_reason=reason, closed_at=now)
+        values.update(lost_reason=reason, closed_at=now, lost_at=now)
     elif to.value in WON and lead.closed_at is None:
         values["closed_at"] = now
     elif to == Stage.LEAD:
-        values.update(closed_at=None, lost_reason=None)
+        values.update(closed_at=None, lost_reason=None, lost_at=None)
+    values.update(milestone_dates(lead, to, now))
+    status = client_status_after(to)
+    if status is not None:
+        await ctx.session.execute(
+            update(Client).where(Client.id == lead.client_id, Client.status != status).values(status=status))
     history = {"from_stage": frm, "to_stage": to.value, "actor": ctx.actor.label, "reason": reason, "at": now}
     params = {**_lead_params(lead.id, values), **{f"h_{k}": v for k, v in history.items()}}
     ctx.audit("lead.stage_changed", f"lead:{lead.id}", from_stage=frm, to_stage=to.value, reason=reason)
@@ -226,6 +237,29 @@ async def set_stage(ctx: OperationContext, lead: Lead, to: Stage, reason: str | 
     _stored(lead, values)
     ctx.emit("lead.stage_changed", lead_id=lead.id, from_stage=frm, to_stage=to.value)
     return StageMoveResult(lead_id=lead.id, from_stage=frm, to_stage=to.value)
+
+
+def milestone_dates(lead: Lead | None, to: Stage, now: datetime) -> dict[str, Any]:
+    """`qualified_at` / `converted_at` the first time the lead reaches QUALIFIED-or-later /
+    CONTRACT-or-later (a skipped stage counts as reached), never moved afterwards."""
+    out: dict[str, Any] = {}
+    rank = RANK.get(to.value)
+    if rank is None:
+        return out
+    if rank >= RANK[Stage.QUALIFIED.value] and (lead is None or lead.qualified_at is None):
+        out["qualified_at"] = now
+    if to.value in WON and (lead is None or lead.converted_at is None):
+        out["converted_at"] = now
+    return out
+
+
+def client_status_after(to: Stage) -> str | None:
+    """The client's status a move implies: under contract -> active, paid -> customer."""
+    if to in (Stage.CONTRACT, Stage.ACTIVE, Stage.DELIVERED):
+        return "active"
+    if to == Stage.PAID:
+        return "customer"
+    return None
 
 
 async def _write(ctx: OperationContext, statements: tuple[Any, ...], params: dict[str, Any], last_write: bool) -> None:
@@ -308,8 +342,9 @@ def lead_view(lead: Lead, client: Client) -> LeadView:
         budget=lead.budget, currency=lead.currency, industry=client.industry, country=client.country,
         project_type=lead.project_type, requirements=lead.requirements, timeline=lead.timeline,
         referrer=lead.referrer, next_action=lead.next_action, next_action_date=lead.next_action_date,
-        lost_reason=lead.lost_reason, created_at=lead.created_at, stage_changed_at=lead.stage_changed_at,
-        metadata=lead.metadata_ or {},
+        lost_reason=lead.lost_reason, value_estimate=lead.value_estimate, owner=(lead.metadata_ or {}).get("owner"),
+        qualified_at=lead.qualified_at, converted_at=lead.converted_at, lost_at=lead.lost_at,
+        created_at=lead.created_at, stage_changed_at=lead.stage_changed_at, metadata=lead.metadata_ or {},
     )
 
 
@@ -361,7 +396,8 @@ async def _client_view(ctx: OperationContext, client_id: int) -> ClientView:
         id=client.id, name=client.name, email=client.email, company=client.company, industry=client.industry,
         country=client.country, timezone=client.timezone, lifetime_value=client.lifetime_value,
         currency=client.currency, project_count=client.project_count, satisfaction_score=client.satisfaction_score,
-        created_at=client.created_at, lead_ids=list(lead_ids), metadata=client.metadata_ or {},
+        status=client.status, preferred_contact=client.preferred_contact, notes=client.notes,
+        owner=(client.metadata_ or {}).get("owner"), created_at=client.created_at, lead_ids=list(lead_ids), metadata=client.metadata_ or {},
     )
 
 

@@ -82,6 +82,10 @@ class ProjectView(BaseModel):
     title: str
     price: DecimalStr | None
     currency: str
+    contract_signed: bool = False
+    actual_cost: DecimalStr | None = None
+    start_date: date | None = None
+    end_date: date | None = None
     milestones: list[ProjectMilestoneView]
     deliverables: list[dict[str, Any]]
 

@@ -12,7 +12,7 @@ from engine.errors import InvalidInput
 from engine.governance.policies import check_policy
 from engine.hunter import guard_output, screen_text
 from engine.money import parse_amount
-from engine.pipeline.capture import load_lead, set_stage
+from engine.pipeline.capture import load_lead, save_lead, set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
 from engine.proposals.architect import Architect, Draft, DraftRequest, OfflineArchitect, complete_draft
 from engine.proposals.catalog import Catalog, load_catalog
@@ -93,8 +93,12 @@ async def generate_proposal(ctx: OperationContext, lead_id: int, requirements: s
               architect=draft.architect, price=str(pricing.price), discount=str(pricing.discount),
               budget=str(amount) if amount is not None else None, fits_budget=pricing.fits_budget,
               weeks=pricing.weeks, removed=[x.name for x in pricing.removed])
+    # The latest proposal's price is what the deal is expected to be worth (same currency: the lead's).
+    also = {"value_estimate": pricing.price}
     if lead.stage != Stage.PROPOSAL.value and Stage.PROPOSAL in ALLOWED_MOVES[Stage(lead.stage)]:
-        await set_stage(ctx, lead, Stage.PROPOSAL, f"proposal v{proposal.version} generated")
+        await set_stage(ctx, lead, Stage.PROPOSAL, f"proposal v{proposal.version} generated", also=also)
+    else:
+        await save_lead(ctx, lead, also)
     plan = await create_project_plan(ctx, proposal)
     link = proposal_link(ctx.settings, proposal.id)
     ctx.emit("proposal.generated", proposal_id=proposal.id, lead_id=lead.id, version=proposal.version,

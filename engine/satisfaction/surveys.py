@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.actors import Actor
 from engine.config import Settings
 from engine.context import OperationContext, Services, unit_of_work
+from engine.crm.trail import grace_trail
 from engine.errors import GraceError
 from engine.governance.policies import check_policy
 from engine.projects import load_project
@@ -102,7 +103,8 @@ async def send_nps_survey(ctx: OperationContext, project_id: int) -> SurveySent:
     email_to = client.email if ctx.settings.smtp_host and client.email else None
     ctx.session.add(Interaction(client_id=client.id, lead_id=project.lead_id, project_id=project.id, kind="survey",
                                 channel="email" if email_to else "slack", actor=ctx.actor.label,
-                                summary=f"NPS survey #{survey.id} sent", metadata_={"survey_id": survey.id}))
+                                summary=f"NPS survey #{survey.id} sent", metadata_={"survey_id": survey.id},
+                                **grace_trail(ctx.actor)))
     await ctx.session.flush()
     ctx.audit("nps.survey_sent", f"project:{project.id}", survey_id=survey.id, expires_at=survey.expires_at,
               emailed=bool(email_to), language=survey.language)
