@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bot.api import delivery, forms, inbound, leads, live, pipeline, satisfaction
+from bot.api import crm, delivery, forms, fx, inbound, leads, live, pipeline, satisfaction
 from bot.api import proposals as proposals_api
 from bot.api import scoring as scoring_api
 from bot.api.billing import billing_routes
@@ -82,6 +82,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(dashboard.router)
     app.include_router(live.router)
     app.include_router(leads.router)
+    app.include_router(fx.router)
+    app.include_router(crm.router)
     app.include_router(pipeline.router)
     app.include_router(proposals_api.router)
     app.include_router(proposal_pages.router)

@@ -255,6 +255,22 @@ class Invoice(Timestamped, Base):
     client: Mapped[Client] = relationship(back_populates="invoices")
 
 
+class FxRate(Base):
+    """An exchange rate the agency set: one unit of `currency` is worth `rate` units of `base`
+    (GRACE_CURRENCY when it was set), from `as_of`. The newest `as_of` (then the newest row) holds."""
+
+    __tablename__ = "fx_rates"
+    __table_args__ = (Index("ix_fx_rates_base_currency_as_of", "base", "currency", "as_of"),)
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    base: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[Decimal] = mapped_column(Numeric(18, 8))
+    as_of: Mapped[date] = mapped_column(Date)
+    set_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class LeadStageHistory(Base):
     __tablename__ = "lead_stage_history"
     __table_args__ = (Index("ix_lead_stage_history_lead_id", "lead_id"),)

@@ -21,6 +21,22 @@ from engine.team import authenticate_api_key
 
 COOKIE = "grace_key"
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def money(value: Any, currency: str, per_currency: dict[str, Any] | None = None) -> str:
+    """One converted amount, or each currency's own total when some currency has no rate."""
+    if value is not None:
+        return f"{currency} {float(value):,.2f}"
+    parts = [f"{c} {float(v):,.2f}" for c, v in (per_currency or {}).items()]
+    return " + ".join(parts) + " (no exchange rate to add them)" if parts else "–"
+
+
+def per_figure(by_currency: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
+    return {c: figures[name] for c, figures in by_currency.items()}
+
+
+templates.env.globals["money"] = money
+templates.env.globals["per_figure"] = per_figure
 router = APIRouter(include_in_schema=False)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.context import OperationContext, Services
 from engine.delivery.schemas import DeliverInput, DeliveryResult
 from engine.errors import ProjectNotDeliverable
+from engine.fx import over_threshold, rates_for
 from engine.governance.policies import check_policy
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY, OpenVoteInput
 from engine.parliament.votes import open_vote
@@ -55,7 +56,12 @@ async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> De
                               note="The build was already running; it was asked to resume.")
     await _check_milestones(ctx.session, project_id)
     amount = project_amount(project)
-    if amount > ctx.settings.parliament_threshold and not await _approved(ctx.session, project_id):
+    threshold = ctx.settings.parliament_threshold
+    # The threshold is in the agency's currency: a price in another converts at the set rate, and
+    # with no rate nobody can tell, so a vote decides rather than a guess.
+    over = over_threshold(amount, project.currency, threshold, await rates_for(ctx))
+    needs_vote = over is not False
+    if needs_vote and not await _approved(ctx.session, project_id):
         vote = await open_vote(ctx, OpenVoteInput(
             subject_type=SUBJECT_PROJECT_DELIVERY, subject_id=project_id,
             title=f"Deliver project #{project_id}: {project.title}"[:300],
@@ -63,11 +69,11 @@ async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> De
         if project.status != "awaiting_approval":
             project.status = "awaiting_approval"
             ctx.audit("project.approval_requested", f"project:{project_id}", vote_id=vote.id, amount=amount,
-                      threshold=ctx.settings.parliament_threshold)
+                      currency=project.currency, threshold=threshold, no_exchange_rate=over is None)
             ctx.emit("project.approval_requested", project_id=project_id, vote_id=vote.id)
         await ctx.session.flush()
         return DeliveryResult(project_id=project_id, status="awaiting_approval", vote_id=vote.id)
-    note = await start_build(ctx, project, "delivery started" if amount <= ctx.settings.parliament_threshold
+    note = await start_build(ctx, project, "delivery started" if not needs_vote
                              else "delivery started after Parliament's approval")
     return DeliveryResult(project_id=project_id, status="in_progress", job_id=build_job_id(project_id), note=note)
 

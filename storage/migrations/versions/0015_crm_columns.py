@@ -1,4 +1,4 @@
-"""The seed's CRM columns: lead milestones and value, project contract and dates, client
+"""Exchange rates the agency sets (fx_rates), and the seed's CRM columns: lead milestones and value, project contract and dates, client
 status and contact, the interaction trail (sentiment, automated, Grace-generated, approved).
 
 Filled from what exists:
@@ -98,6 +98,18 @@ def upgrade() -> None:
     ]
     for table, column in columns:
         op.add_column(table, column)
+    op.create_table(
+        "fx_rates",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("base", sa.String(length=3), nullable=False),
+        sa.Column("rate", sa.Numeric(precision=18, scale=8), nullable=False),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("set_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fx_rates")),
+    )
+    op.create_index("ix_fx_rates_base_currency_as_of", "fx_rates", ["base", "currency", "as_of"], unique=False)
     conn = op.get_bind()
     _fill_lead_dates()
     _fill_lead_values(conn)
@@ -107,6 +119,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_fx_rates_base_currency_as_of", table_name="fx_rates")
+    op.drop_table("fx_rates")
     for table, names in [
         ("business_interactions", ("approved_by", "human_approved", "grace_generated", "automated", "sentiment")),
         ("business_clients", ("notes", "status", "preferred_contact")),
