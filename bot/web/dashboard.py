@@ -14,8 +14,11 @@ from bot.web import charts
 from engine.actors import Actor
 from engine.audit import verify_audit_chain
 from engine.context import OperationContext
-from engine.errors import GraceError, PolicyDenied, Unauthenticated
+from engine.crm.lists import list_projects
+from engine.crm.timeline import client_timeline
+from engine.errors import GraceError, NotFound, PolicyDenied, Unauthenticated
 from engine.pipeline.board import get_board, get_card, nps_by_month, open_votes, recent_audit
+from engine.pipeline.capture import get_client, get_lead
 from engine.pipeline.metrics import get_pipeline_metrics, get_revenue_stats
 from engine.team import authenticate_api_key
 
@@ -114,6 +117,22 @@ async def card_partial(request: Request, lead_id: int) -> Response:
     if card is None:
         return Response(status_code=404)
     return templates.TemplateResponse(request, "dashboard/_card.html", {"card": card})
+
+
+@router.get("/dashboard/clients/{client_id}", response_class=HTMLResponse)
+async def client_page(request: Request, client_id: int) -> Response:
+    async def build(ctx: OperationContext) -> dict[str, Any]:
+        client = await get_client(ctx, client_id)
+        leads = [await get_lead(ctx, lead_id) for lead_id in client.lead_ids[-20:]]
+        projects = await list_projects(ctx, client_id=client_id, limit=20)
+        timeline = await client_timeline(ctx, client_id, limit=100, newest_first=True)
+        return {"client": client, "leads": leads, "projects": projects.items, "timeline": timeline}
+
+    try:
+        return await _render(request, "client.html", "/", "Client", build)
+    except NotFound:
+        return HTMLResponse("<!doctype html><title>Not found</title><p>No such client.</p><p><a href='/'>Back</a></p>",
+                            status_code=404)
 
 
 @router.get("/dashboard/funnel", response_class=HTMLResponse)

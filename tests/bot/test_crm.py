@@ -238,3 +238,29 @@ async def test_agent_tools_edit_assign_log_and_timeline(services: Services) -> N
     await agent.agent.run("hi", deps=AgentDeps(services, VIC), model=FunctionModel(capture))
     assert "client_timeline" in seen and not {"edit_lead", "assign_owner", "log_interaction"} & seen
     assert len(await audit(services, "lead.updated")) == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_dashboard_client_page_and_per_currency_funnel(services: Services, api: httpx.AsyncClient) -> None:
+    made = (await api.post("/api/business/leads", json=lead_data(budget="€6.000"))).json()
+    await api.post("/api/business/leads", json=lead_data(budget="$5,000"))
+    blocked = await api.post("/api/business/interactions", json={"kind": "note", "lead_id": made["lead_id"],
+                                                                 "summary": "<script>alert(1)</script> liked it"})
+    assert blocked.status_code == 422  # Hunter refuses a script
+    logged = await api.post("/api/business/interactions", json={"kind": "note", "lead_id": made["lead_id"],
+                                                                "summary": "They said 5 < 6 & <b>liked</b> it"})
+    assert logged.status_code == 201, logged.text
+    key = api.headers["Authorization"].split()[1]
+    api.cookies.set("grace_key", key)
+    page = await api.get(f"/dashboard/clients/{made['client_id']}", headers={"Authorization": ""})
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert f'id="lead-row-{made["lead_id"]}"' in html and "EUR 6,000.00" in html and "prospect" in html
+    assert "timeline-interaction" in html and "timeline-stage" in html
+    assert "<b>liked</b>" not in html and "5 &lt; 6 &amp; &lt;b&gt;liked&lt;/b&gt; it" in html
+    assert (await api.get("/dashboard/clients/999999", headers={"Authorization": ""})).status_code == 404
+    funnel = (await api.get("/dashboard/funnel", headers={"Authorization": ""})).text
+    assert "EUR 6,000.00 + USD 5,000.00 (no exchange rate to add them)" in funnel
+    await api.post("/api/fx/rates", json={"currency": "EUR", "rate": "1.08"})
+    funnel = (await api.get("/dashboard/funnel", headers={"Authorization": ""})).text
+    assert "USD 11,480.00" in funnel
