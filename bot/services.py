@@ -25,9 +25,11 @@ async def build_services(settings: Settings) -> Services:
     services = Services(settings=settings, db=db, session_factory=create_session_factory(db))
     services.notifier = KeyedNotifier(build_notifier(settings), services.session_factory)
     if settings.slack_bot_token:
+        from bot.slack.announcer import SlackLeadAnnouncer
         from bot.slack.vote_board import SlackVoteBoard
 
         services.extras["vote_board"] = SlackVoteBoard(services)
+        services.extras["lead_announcer"] = SlackLeadAnnouncer(services.notifier, settings.leads_channel or None)
     if settings.redis_url:
         bus = RedisEventBus(settings.redis_url)
         await bus.start()
@@ -40,10 +42,10 @@ async def build_services(settings: Settings) -> Services:
         services.cache = RedisCache(settings.redis_url)
     else:
         services.events = InProcessEventBus()
-        from workers.jobs import JOBS
+        from bot.jobs import job_table
         from workers.queue import InProcessQueue
 
-        services.queue = InProcessQueue(JOBS, {"services": services})
+        services.queue = InProcessQueue(job_table(slack=bool(settings.slack_bot_token)), {"services": services})
         from engine.cache import InProcessCache
 
         services.cache = InProcessCache()
