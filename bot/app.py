@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +17,7 @@ from bot.api import scoring as scoring_api
 from bot.api.billing import billing_routes
 from bot.api.errors import install_error_handlers
 from bot.limits import BodyLimit
-from bot.observability import ErrorRate, install_observability, observe_event
+from bot.observability import flush_counters_forever, install_observability, observe_event
 from bot.services import build_services, close_services
 from bot.web import dashboard
 from bot.web import nps as nps_pages
@@ -35,7 +36,6 @@ MAX_BODY_BYTES = 25 * 1024 * 1024
 def _hook(services: Services) -> None:
     if observe_event not in services.event_hooks:
         services.event_hooks.append(observe_event)
-    services.extras.setdefault("error_rate", ErrorRate())
 
 
 def mount_slack_if_configured(app: FastAPI, settings: Settings) -> None:
@@ -85,9 +85,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             cron = EmbeddedCron(app.state.services.queue, settings)
             cron.start()
         await start_slack(app, settings)
+        flusher = asyncio.create_task(flush_counters_forever(app.state.services))
         try:
             yield
         finally:
+            flusher.cancel()
             await stop_slack(app)
             if cron:
                 await cron.stop()

@@ -8,6 +8,7 @@ from engine.config import Settings
 from engine.context import Services
 from engine.events import InProcessEventBus, RedisEventBus
 from engine.governance.policies import configure_policies
+from engine.monitoring.counters import InProcessCounters, RedisCounters
 from engine.notify import KeyedNotifier
 from engine.ports import LogNotifier, Notifier
 from storage.db import create_engine, create_session_factory
@@ -40,6 +41,7 @@ async def build_services(settings: Settings) -> Services:
         from engine.cache import RedisCache
 
         services.cache = RedisCache(settings.redis_url)
+        services.counters = RedisCounters(settings.redis_url, settings.resolved_database_url)
     else:
         services.events = InProcessEventBus()
         from bot.jobs import job_table
@@ -49,6 +51,7 @@ async def build_services(settings: Settings) -> Services:
         from engine.cache import InProcessCache
 
         services.cache = InProcessCache()
+        services.counters = InProcessCounters()
     if settings.model != "offline":
         from tools.architect_llm import LLMArchitect
 
@@ -76,5 +79,7 @@ async def close_services(services: Services) -> None:
     close_cache = getattr(services.cache, "close", None)
     if close_cache:
         await close_cache()
+    if services.counters is not None:
+        await services.counters.close()
     await services.events.close()
     await services.db.dispose()

@@ -22,6 +22,7 @@ from engine.audit import PendingAudit, append_entries
 from engine.config import Settings
 from engine.errors import PolicyDenied
 from engine.events import EventBus, InProcessEventBus, make_event
+from engine.monitoring.counters import OpsCounters
 from engine.ports import Cache, LogNotifier, Notifier, Queue
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ class Services:
     notifier: Notifier = field(default_factory=LogNotifier)
     queue: Queue | None = None
     cache: Cache | None = None
+    # Counts shared by every process (Redis when configured): the API's answers, for the alert checks.
+    counters: OpsCounters | None = None
     # Called with every event this process publishes (metrics, logs); must not raise.
     event_hooks: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     # Filled by the issues that build them (scoring, proposals, billing, hunter...).

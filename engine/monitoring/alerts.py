@@ -7,7 +7,6 @@ data does not exist yet (no surveys table, no error source) is skipped.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -17,6 +16,7 @@ from sqlalchemy import case, func, inspect, select, text
 
 from engine.context import OperationContext
 from engine.governance.policies import check_policy
+from engine.monitoring.counters import error_rate
 from engine.pipeline.stages import OPEN, RANK, Stage
 from storage.models import Alert, Invoice, Lead
 from storage.types import utcnow
@@ -98,10 +98,11 @@ async def _nps_drop(ctx: OperationContext) -> list[Condition]:
 
 
 async def _error_rate(ctx: OperationContext) -> list[Condition]:
-    source: Callable[[], Awaitable[float | None]] | None = ctx.services.extras.get("error_rate")
-    if source is None:
+    """5xx share of every API process's answers in the last five minutes (Redis-shared counters)."""
+    counters = ctx.services.counters
+    if counters is None:
         return []
-    rate = await source()
+    rate = await error_rate(counters)
     if rate is None or rate <= ctx.settings.alert_max_error_rate:
         return []
     return [Condition("error_rate", "error_rate",
