@@ -46,6 +46,7 @@ class ProposalOut(BaseModel):
     budget_note: str
     weeks: int
     link: str
+    emailed_to: str | None = None
 
 
 class MilestoneOut(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from engine.context import OperationContext
+from engine.crm.mailing import email_client
 from engine.errors import InvalidInput
 from engine.fx import Rates, rates_for
 from engine.governance.policies import check_policy
@@ -135,6 +136,11 @@ async def generate_proposal(ctx: OperationContext, lead_id: int, requirements: s
         await save_lead(ctx, lead, also)
     plan = await create_project_plan(ctx, proposal)
     link = proposal_link(ctx.settings, proposal.id)
+    emailed = await email_client(
+        ctx, client, what=f"Proposal v{proposal.version}", subject=f"Our proposal: {proposal.title}"[:200],
+        body=f"Here is our proposal “{proposal.title}”: {proposal.currency} {pricing.price:,.2f}, about "
+             f"{pricing.weeks} weeks. You can read it and accept it online.",
+        link=link, cta="Read the proposal", lead_id=lead.id, project_id=plan.project_id)
     ctx.emit("proposal.generated", proposal_id=proposal.id, lead_id=lead.id, version=proposal.version,
              price=str(pricing.price), project_id=plan.project_id)
     return GenerateProposalResult(
@@ -144,7 +150,7 @@ async def generate_proposal(ctx: OperationContext, lead_id: int, requirements: s
                                          optional=x.optional) for x in pricing.lines],
             total_hours=pricing.total_hours, subtotal=pricing.subtotal, discount=pricing.discount,
             price=pricing.price, fits_budget=pricing.fits_budget, budget_note=pricing.budget_note,
-            weeks=pricing.weeks, link=link),
+            weeks=pricing.weeks, link=link, emailed_to=client.email if emailed else None),
         project_plan=plan,
     )
 
