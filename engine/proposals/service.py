@@ -128,11 +128,12 @@ async def generate_proposal(ctx: OperationContext, lead_id: int, requirements: s
               budget=str(amount) if amount is not None else None, fits_budget=pricing.fits_budget,
               weeks=pricing.weeks, removed=[x.name for x in pricing.removed])
     # The latest proposal's price is what the deal is expected to be worth (same currency: the lead's).
-    also = {"value_estimate": pricing.price if currency == lead.currency else rates.convert(
-        pricing.price, currency, lead.currency)}
+    # (Priced in another currency with no rate to convert back: the estimate stays what it was.)
+    estimate = pricing.price if currency == lead.currency else rates.convert(pricing.price, currency, lead.currency)
+    also = {"value_estimate": estimate} if estimate is not None else {}
     if lead.stage != Stage.PROPOSAL.value and Stage.PROPOSAL in ALLOWED_MOVES[Stage(lead.stage)]:
         await set_stage(ctx, lead, Stage.PROPOSAL, f"proposal v{proposal.version} generated", also=also)
-    else:
+    elif also:
         await save_lead(ctx, lead, also)
     plan = await create_project_plan(ctx, proposal)
     link = proposal_link(ctx.settings, proposal.id)

@@ -23,10 +23,10 @@ async def _get(services: Services, model: type, id_: int) -> object:
 
 
 async def test_a_lead_s_milestones_value_and_client_status_follow_its_moves(services: Services) -> None:
-    cap = await op(services, SALES, capture_lead, LeadInput(**lead_data(budget="EUR 9,000")))
+    cap = await op(services, SALES, capture_lead, LeadInput(**lead_data(budget="USD 9,000")))
     lead = await op(services, SALES, get_lead, cap.lead_id)
     assert (lead.value_estimate, lead.currency, lead.qualified_at, lead.converted_at, lead.lost_at) == \
-        (Decimal("9000.00"), "EUR", None, None, None)
+        (Decimal("9000.00"), "USD", None, None, None)
     client = await op(services, SALES, get_client, cap.client_id)
     assert client.status == "prospect"
     async with services.session_factory() as s:
@@ -54,6 +54,13 @@ async def test_a_lead_s_milestones_value_and_client_status_follow_its_moves(serv
     assert isinstance(project, Project) and project.contract_signed is True
     client_row = await _get(services, Client, cap.client_id)
     assert isinstance(client_row, Client) and client_row.status == "active"
+
+
+async def test_a_proposal_priced_in_another_currency_without_a_rate_keeps_the_estimate(services: Services) -> None:
+    cap = await op(services, SALES, capture_lead, LeadInput(**lead_data(budget="EUR 9,000")))
+    await op(services, SALES, generate_proposal, cap.lead_id)  # priced in USD: no EUR rate is set
+    lead = await op(services, SALES, get_lead, cap.lead_id)
+    assert (lead.stage, lead.currency, lead.value_estimate) == ("PROPOSAL", "EUR", Decimal("9000.00"))
 
 
 async def test_lost_at_is_set_when_lost_and_cleared_on_reopening(services: Services) -> None:
