@@ -24,6 +24,7 @@ from bot.web import nps as nps_pages
 from bot.web import proposals as proposal_pages
 from engine.config import Settings
 from engine.context import Services
+from engine.counters import SharedErrorRate
 from engine.scoring import model as _scoring_model
 
 # The CLI loads scikit-learn only when a model is used; the server loads it here, at start-up, so that
@@ -36,6 +37,8 @@ MAX_BODY_BYTES = 25 * 1024 * 1024
 def _hook(services: Services) -> None:
     if observe_event not in services.event_hooks:
         services.event_hooks.append(observe_event)
+    if services.error_rate is None and services.counters is not None:
+        services.error_rate = SharedErrorRate(services.counters)
 
 
 def mount_slack_if_configured(app: FastAPI, settings: Settings) -> None:

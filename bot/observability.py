@@ -15,7 +15,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 
 from engine.config import Settings
 from engine.context import Services
-from engine.monitoring.counters import HTTP_ANSWERS, HTTP_ERRORS
+from engine.counters import HTTP_ANSWERS, HTTP_ERRORS
+from engine.statuses import ProjectStatus
 
 HTTP_REQUESTS = Counter("grace_http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_LATENCY = Histogram("grace_http_request_seconds", "HTTP request latency", ["method", "route"],
@@ -93,7 +94,7 @@ async def _builds_running(services: Services) -> int:
 
     async with services.session_factory() as session:
         return int((await session.execute(
-            select(func.count()).select_from(Project).where(Project.status == "in_progress"))).scalar_one())
+            select(func.count()).select_from(Project).where(Project.status == ProjectStatus.IN_PROGRESS))).scalar_one())
 
 
 async def flush_counters_forever(services: Services, every_seconds: float = 5.0) -> None:
@@ -182,7 +183,7 @@ class Observe:
             route = getattr(scope.get("route"), "path", "unmatched")
             method = scope.get("method", "GET")
             HTTP_REQUESTS.labels(method, route, str(status)).inc()
-            # Counted for the alert check, shared across processes (see engine/monitoring/counters.py).
+            # Counted for the alert check, shared across processes (see engine/counters.py).
             services = getattr(getattr(scope.get("app"), "state", None), "services", None)
             counters = getattr(services, "counters", None)
             if counters is not None and route not in ("/metrics", "/healthz"):

@@ -12,19 +12,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext
 from engine.governance.policies import check_policy
 from engine.money import cents
-from engine.pipeline.schemas import DecimalStr
 from storage.models import FxRate
 from storage.types import utcnow
 
 MAX_RATE = Decimal("1000000")
+# As engine.pipeline.schemas.DecimalStr (the pipeline sits above this module): a string in JSON.
+DecimalStr = Annotated[Decimal, PlainSerializer(lambda v: str(v), return_type=str, when_used="json")]
 
 
 def plain(value: Decimal | str) -> Decimal:

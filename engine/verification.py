@@ -8,6 +8,7 @@ answered again outside its update window.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,11 +20,11 @@ from engine.audit import verify_audit_chain
 from engine.context import OperationContext
 from engine.fx import load_rates, over_threshold
 from engine.governance.policies import check_policy
-from storage.models import Client, Invoice, Lead, LeadStageHistory, Project
+from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY
+from engine.statuses import InvoiceStatus, ProjectStatus
+from storage.models import Client, Invoice, Lead, LeadStageHistory, NpsSurvey, Project, VoteSession
 
 MAX_ROWS = 50  # offending rows listed per check
-VOID_INVOICE = ("void", "voided", "cancelled", "canceled", "draft", "uncollectible")
-DELIVERED_PROJECT = ("delivered", "completed", "paid")
 
 
 class CheckResult(BaseModel):
@@ -65,7 +66,7 @@ async def check_invoices_within_price(session: AsyncSession) -> CheckResult:
     stmt = (
         select(Project.id, Project.price, invoiced, func.count(Invoice.id))
         .join(Invoice, Invoice.project_id == Project.id)
-        .where(Invoice.status.not_in(VOID_INVOICE))
+        .where(Invoice.status != InvoiceStatus.VOID)
         .group_by(Project.id, Project.price)
     )
     rows = []
@@ -86,7 +87,7 @@ async def check_lifetime_values(session: AsyncSession) -> CheckResult:
     paid = (
         select(Invoice.client_id, func.sum(Invoice.amount).label("paid"))
         .join(Client, Client.id == Invoice.client_id)
-        .where(Invoice.status == "paid", Invoice.currency == Client.currency).group_by(Invoice.client_id).subquery()
+        .where(Invoice.status == InvoiceStatus.PAID, Invoice.currency == Client.currency).group_by(Invoice.client_id).subquery()
     )
     stmt = (
         select(Client.id, Client.lifetime_value, func.coalesce(paid.c.paid, 0))
@@ -95,7 +96,7 @@ async def check_lifetime_values(session: AsyncSession) -> CheckResult:
     converted: dict[int, Decimal] = {}
     for cid, meta in (await session.execute(
             select(Invoice.client_id, Invoice.metadata_).join(Client, Client.id == Invoice.client_id)
-            .where(Invoice.status == "paid", Invoice.currency != Client.currency))).all():
+            .where(Invoice.status == InvoiceStatus.PAID, Invoice.currency != Client.currency))).all():
         counted = ((meta or {}).get("lifetime_value") or {}).get("amount")
         converted[cid] = converted.get(cid, Decimal(0)) + Decimal(counted or 0)
     rows = [
@@ -126,16 +127,13 @@ async def check_delivered_projects_voted(session: AsyncSession, threshold: Decim
                                          currency: str = "USD") -> CheckResult:
     """Every project delivered (or later) whose price is over the threshold (in `currency`, the
     agency's; other currencies at the set rate, and without one a vote was needed) had an approved vote."""
-    from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY
-    from storage.models import VoteSession
-
     approved = select(VoteSession.subject_id).where(
         VoteSession.subject_type == SUBJECT_PROJECT_DELIVERY, VoteSession.status == "approved")
     amount = func.coalesce(Project.price, Project.budget, 0)
     rates = await load_rates(session, currency.upper())
     candidates = (await session.execute(
         select(Project.id, amount, Project.currency, Project.status)
-        .where(func.lower(Project.status).in_(DELIVERED_PROJECT), amount > 0, Project.id.not_in(approved))
+        .where(Project.status == ProjectStatus.DELIVERED, amount > 0, Project.id.not_in(approved))
         .order_by(Project.id))).all()
     rows = [{"project_id": pid, "price": str(price), "currency": cur, "status": st}
             for pid, price, cur, st in candidates
@@ -147,10 +145,6 @@ async def check_delivered_projects_voted(session: AsyncSession, threshold: Decim
 
 async def check_surveys_answered_once(session: AsyncSession, update_days: int) -> CheckResult:
     """A survey is answered once; changes through the same link only within the update window."""
-    from datetime import timedelta
-
-    from storage.models import NpsSurvey
-
     window = timedelta(days=update_days)
 
     rows = []
@@ -161,8 +155,6 @@ async def check_surveys_answered_once(session: AsyncSession, update_days: int) -
         if answered_at is None or not last:
             rows.append({"survey_id": sid, "problem": "updated but never answered"})
             continue
-        from datetime import datetime
-
         if datetime.fromisoformat(last) - answered_at > window:
             rows.append({"survey_id": sid, "problem": f"changed {count} time(s), last after the update window"})
     return _result("surveys_answered_once", rows[:MAX_ROWS], "no survey answered twice outside the rules",

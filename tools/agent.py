@@ -53,6 +53,7 @@ def configured_model(settings: Settings) -> Model | str | None:
     if settings.openai_base_url:
         provider_name, _, model_name = name.partition(":")
         if provider_name in ("openai", "openai-chat", "openai-compat") and model_name:
+            # deferred: the OpenAI SDK is heavy and only this configuration needs it
             from pydantic_ai.models.openai import OpenAIChatModel
             from pydantic_ai.providers.openai import OpenAIProvider
 

@@ -71,6 +71,7 @@ def catalog_context(catalog: Catalog) -> str:
 def model_from_settings(settings: Settings) -> Model | str:
     name = settings.model
     if name.startswith("openai-compat:"):
+        # deferred: the OpenAI SDK is heavy and only this configuration needs it
         from pydantic_ai.models.openai import OpenAIChatModel
         from pydantic_ai.providers.openai import OpenAIProvider
 

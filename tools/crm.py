@@ -13,7 +13,7 @@ from engine.context import OperationContext
 from engine.crm import editing, interactions, lists, timeline
 from engine.crm.schemas import ClientEdit, InteractionInput, LeadEdit, OwnerInput
 from engine.errors import InvalidInput
-from engine.pipeline.capture import get_lead
+from engine.pipeline.leads import get_lead
 from tools.base import ToolSpec, client_text, error_result, run_operation
 from tools.deps import AgentDeps
 

@@ -58,7 +58,7 @@ def _when(value: str | None, option: str) -> datetime | None:
 @lead.command("show")
 def lead_show_cmd(lead_id: int = typer.Argument(...), json_out: bool = typer.Option(False, "--json")) -> None:
     """Print a lead with its value estimate, owner and the dates it was qualified, converted or lost."""
-    from engine.pipeline.capture import get_lead  # deferred for start-up time
+    from engine.pipeline.leads import get_lead  # deferred for start-up time
 
     _print(run(with_services(lambda s: operation(s, get_lead, lead_id))), json_out)
 
@@ -119,7 +119,7 @@ def _assign(subject: str, subject_id: int, owner: str, json_out: bool) -> None:
 @client.command("show")
 def client_show_cmd(client_id: int = typer.Argument(...), json_out: bool = typer.Option(False, "--json")) -> None:
     """Print a client: status, preferred contact, notes, owner, lifetime value, leads."""
-    from engine.pipeline.capture import get_client  # deferred for start-up time
+    from engine.pipeline.leads import get_client  # deferred for start-up time
 
     _print(run(with_services(lambda s: operation(s, get_client, client_id))), json_out)
 

@@ -21,14 +21,14 @@ def set_cmd(
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Set a rate: `grace fx set EUR 1.08` means 1 EUR = 1.08 in GRACE_CURRENCY."""
-    from pydantic import ValidationError  # deferred: keeps `grace --help` fast
+    from pydantic import ValidationError  # deferred for start-up time
 
-    from engine.fx import FxRateInput, set_fx_rate  # deferred: keeps `grace --help` fast
+    from engine.fx import FxRateInput, set_fx_rate  # deferred for start-up time
 
     try:
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
-        fail(f"--as-of must be a date like 2026-12-01, not {as_of[:20]!r}")
+        fail(f"--as-of must be a date like 2026-12-01, not {(as_of or '')[:20]!r}")
     try:
         body = FxRateInput(currency=currency, rate=Decimal(rate), as_of=day)
     except (InvalidOperation, ValueError) as e:
@@ -46,7 +46,7 @@ def set_cmd(
 @fx.command("list")
 def list_cmd(json_out: bool = typer.Option(False, "--json")) -> None:
     """Every rate set, newest first."""
-    from engine.fx import list_fx_rates  # deferred: keeps `grace --help` fast
+    from engine.fx import list_fx_rates  # deferred for start-up time
 
     rates = run(with_services(lambda s: operation(s, list_fx_rates)))
     if json_out:

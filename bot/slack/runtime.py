@@ -20,10 +20,9 @@ log = logging.getLogger("grace.slack")
 
 def slack_client(services: Services) -> AsyncWebClient:
     """One Web API client per process, for calls that are not keyed posts (updates, ephemerals, views)."""
-    client = services.extras.get("slack_client")
-    if client is None:
-        client = services.extras["slack_client"] = build_client(services.settings)
-    return client
+    if services.slack_client is None:
+        services.slack_client = build_client(services.settings)
+    return services.slack_client  # type: ignore[no-any-return]
 
 
 async def speaker(services: Services, slack_user: str) -> Actor:

@@ -18,8 +18,9 @@ from engine.crm.lists import list_projects
 from engine.crm.timeline import client_timeline
 from engine.errors import GraceError, NotFound, PolicyDenied, Unauthenticated
 from engine.pipeline.board import get_board, get_card, nps_by_month, open_votes, recent_audit
-from engine.pipeline.capture import get_client, get_lead
+from engine.pipeline.leads import get_client, get_lead
 from engine.pipeline.metrics import get_pipeline_metrics, get_revenue_stats
+from engine.statuses import ProjectStatus
 from engine.team import authenticate_api_key
 
 COOKIE = "grace_key"
@@ -186,6 +187,6 @@ async def running_projects(ctx: OperationContext) -> list[Any]:
     from storage.models import Project
 
     rows = (await ctx.session.execute(
-        select(Project).where(Project.status.in_(["in_progress", "awaiting_approval"])).order_by(Project.id.desc())
+        select(Project).where(Project.status.in_([ProjectStatus.IN_PROGRESS, ProjectStatus.AWAITING_APPROVAL])).order_by(Project.id.desc())
         .limit(50))).scalars().all()
     return list(rows)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -144,7 +145,5 @@ def _transaction_id(obj: dict[str, Any]) -> str | None:
 
 
 def _paid_at(obj: dict[str, Any]) -> Any:
-    from datetime import UTC, datetime
-
     ts = (obj.get("status_transitions") or {}).get("paid_at")
     return datetime.fromtimestamp(ts, UTC) if isinstance(ts, int) else None

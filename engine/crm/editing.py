@@ -17,7 +17,7 @@ from engine.fx import currency_code
 from engine.governance.policies import check_policy
 from engine.hunter import screen_text
 from engine.money import parse_amount
-from engine.pipeline.capture import load_lead
+from engine.pipeline.leads import load_lead
 from storage.models import Client, Lead, TeamMember
 from storage.types import utcnow
 

@@ -6,12 +6,12 @@ from sqlalchemy import select
 
 from engine.context import OperationContext
 from engine.crm.schemas import InteractionInput, InteractionView
-from engine.crm.trail import person_trail
 from engine.errors import ClientNotFound, InvalidInput, ProjectNotFound
 from engine.governance.policies import check_policy
 from engine.hunter import screen_text
-from engine.pipeline.capture import load_lead
-from engine.satisfaction.scoring import sentiment_label, sentiment_of
+from engine.pipeline.leads import load_lead
+from engine.sentiment import sentiment_label, sentiment_of
+from engine.trail import person_trail
 from storage.models import Client, Interaction, Lead, Project
 from storage.types import utcnow
 

@@ -9,6 +9,7 @@ from engine.crm.schemas import InvoicePage, InvoiceSummary, ProjectPage, Project
 from engine.errors import InvalidInput
 from engine.fx import currency_code
 from engine.governance.policies import check_policy
+from engine.statuses import InvoiceStatus
 from storage.models import Client, Invoice, Project
 from storage.types import utcnow
 
@@ -66,7 +67,7 @@ async def list_invoices(ctx: OperationContext, *, status: str | None = None, cli
         except ValueError as e:
             raise InvalidInput(str(e), field="currency") from None
     if overdue:
-        stmt = stmt.where(Invoice.paid_at.is_(None), Invoice.status.not_in(["paid", "void"]),
+        stmt = stmt.where(Invoice.paid_at.is_(None), Invoice.status.not_in([InvoiceStatus.PAID, InvoiceStatus.VOID]),
                           Invoice.due_at < utcnow())
     total = (await ctx.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
     rows = (await ctx.session.execute(stmt.order_by(Invoice.id.desc()).limit(limit).offset(offset))).all()

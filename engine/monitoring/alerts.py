@@ -16,8 +16,8 @@ from sqlalchemy import case, func, inspect, select, text
 
 from engine.context import OperationContext
 from engine.governance.policies import check_policy
-from engine.monitoring.counters import error_rate
 from engine.pipeline.stages import OPEN, RANK, Stage
+from engine.statuses import InvoiceStatus
 from storage.models import Alert, Invoice, Lead
 from storage.types import utcnow
 
@@ -65,7 +65,7 @@ async def _stuck(ctx: OperationContext) -> list[Condition]:
 async def _payment_failures(ctx: OperationContext) -> list[Condition]:
     rows = (await ctx.session.execute(
         select(Invoice.id, Invoice.invoice_number, Invoice.amount, Invoice.currency)
-        .where(Invoice.status.in_(["failed", "payment_failed"])))).all()
+        .where(Invoice.status == InvoiceStatus.PAYMENT_FAILED))).all()
     return [Condition(f"payment_failed:{i}", "payment_failed",
                       f"Payment failed for invoice {num} ({cur} {amt}).") for i, num, amt, cur in rows]
 
@@ -98,11 +98,10 @@ async def _nps_drop(ctx: OperationContext) -> list[Condition]:
 
 
 async def _error_rate(ctx: OperationContext) -> list[Condition]:
-    """5xx share of every API process's answers in the last five minutes (Redis-shared counters)."""
-    counters = ctx.services.counters
-    if counters is None:
+    source = ctx.services.error_rate
+    if source is None:
         return []
-    rate = await error_rate(counters)
+    rate = await source()
     if rate is None or rate <= ctx.settings.alert_max_error_rate:
         return []
     return [Condition("error_rate", "error_rate",

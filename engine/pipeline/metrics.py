@@ -12,11 +12,13 @@ from sqlalchemy import case, func, select
 
 from engine.cache import TTL_PIPELINE, cached
 from engine.context import OperationContext
+from engine.errors import InvalidInput
 from engine.fx import MoneyTotal, Rates, rates_for, total_of
 from engine.governance.policies import check_policy
 from engine.money import cents
 from engine.pipeline.schemas import DecimalStr
 from engine.pipeline.stages import OPEN, ORDER, RANK, WON, Stage
+from engine.statuses import InvoiceStatus
 from storage.models import Invoice, Lead, LeadStageHistory, Project
 from storage.types import utcnow
 
@@ -164,8 +166,6 @@ async def get_revenue_stats(ctx: OperationContext, period: str = "all") -> Reven
     check_policy("get_revenue_stats", ctx.actor)
     period = (period or "all").lower()
     if period not in _PERIODS:
-        from engine.errors import InvalidInput
-
         raise InvalidInput(f"Unknown period {period!r}; use one of {', '.join(_PERIODS)}.", field="period")
 
     async def compute() -> dict[str, object]:
@@ -180,14 +180,14 @@ async def compute_revenue_stats(ctx: OperationContext, period: str) -> RevenueSt
     since = utcnow() - timedelta(days=days) if days else None
     rates = await rates_for(ctx)
     base = select(Invoice.currency, Invoice.status, func.coalesce(func.sum(Invoice.amount), 0)) \
-        .where(Invoice.status != "void")
+        .where(Invoice.status != InvoiceStatus.VOID)
     if since:
         base = base.where(Invoice.issued_at >= since)
     invoiced: dict[str, Decimal] = defaultdict(Decimal)
     paid: dict[str, Decimal] = defaultdict(Decimal)
     for currency, status, amount in (await s.execute(base.group_by(Invoice.currency, Invoice.status))).all():
         invoiced[currency] += Decimal(amount)
-        if status == "paid":
+        if status == InvoiceStatus.PAID:
             paid[currency] += Decimal(amount)
     by_currency = {c: {"invoiced": cents(invoiced[c]), "paid": cents(paid[c]), "outstanding": cents(invoiced[c] - paid[c])}
                    for c in sorted(invoiced)}
@@ -195,7 +195,7 @@ async def compute_revenue_stats(ctx: OperationContext, period: str) -> RevenueSt
 
     paid_q = select(Lead.source, Invoice.currency, func.coalesce(func.sum(Invoice.amount), 0)).select_from(Invoice) \
         .join(Project, Invoice.project_id == Project.id).join(Lead, Project.lead_id == Lead.id, isouter=True) \
-        .where(Invoice.status == "paid")
+        .where(Invoice.status == InvoiceStatus.PAID)
     if since:
         paid_q = paid_q.where(Invoice.paid_at >= since)
     by_source = _converted(((src or "unknown", cur, v) for src, cur, v in
@@ -206,7 +206,7 @@ async def compute_revenue_stats(ctx: OperationContext, period: str) -> RevenueSt
     else:
         month = func.strftime("%Y-%m", Invoice.paid_at)
     month_q = select(month, Invoice.currency, func.sum(Invoice.amount)) \
-        .where(Invoice.status == "paid", Invoice.paid_at.is_not(None))
+        .where(Invoice.status == InvoiceStatus.PAID, Invoice.paid_at.is_not(None))
     if since:
         month_q = month_q.where(Invoice.paid_at >= since)
     by_month = _converted((await s.execute(month_q.group_by(month, Invoice.currency).order_by(month))).all(), rates)

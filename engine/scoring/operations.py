@@ -12,7 +12,8 @@ from sqlalchemy import bindparam, func, select
 from engine.context import OperationContext
 from engine.errors import LeadNotFound
 from engine.governance.policies import check_policy
-from engine.pipeline.capture import save_lead, set_stage
+from engine.pipeline.leads import save_lead
+from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import WON, Stage
 from engine.scoring.cache import prediction_cache
 from engine.scoring.explain import Factor, model_factors, rule_factors

@@ -117,7 +117,7 @@ async def scorer_for(services: Services, session: AsyncSession, model_id: int | 
     loaded from the database only the first time this process sees that version."""
     if model_id is None:
         return None
-    loaded: dict[int, FittedScorer] = services.extras.setdefault("scoring.models", {})
+    loaded: dict[int, FittedScorer] = services.scoring_models
     if model_id not in loaded:
         from engine.scoring.model import FittedScorer, loads  # deferred for start-up time: sklearn
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -13,8 +12,8 @@ from engine.hunter import screen_text
 from engine.pipeline.capture import capture_lead
 from engine.pipeline.schemas import LeadInput
 from engine.pipeline.stages import Stage
-from engine.ports import Notifier
-from engine.satisfaction.scoring import sentiment_of
+from engine.ports import NewLead, Notifier
+from engine.sentiment import sentiment_of
 from storage.db import insert_ignore
 from storage.models import Client, InboundEvent, Interaction, Lead
 from storage.types import utcnow
@@ -118,29 +117,6 @@ async def record_interaction(ctx: OperationContext, lead: Lead, *, kind: str, ch
     return interaction
 
 
-class NewLead(BaseModel):
-    """What the team is told about a lead that came from outside: the facts, not how they look."""
-
-    lead_id: int
-    source: str
-    name: str
-    email: str
-    company: str | None = None
-    budget: Decimal | None = None
-    currency: str
-    budget_range: str | None = None
-    country: str | None = None
-    referrer: str | None = None
-    requirements: str | None = None
-
-
-class LeadAnnouncer(Protocol):
-    """Shows a new lead to the team. `services.extras["lead_announcer"]` holds the one chosen at
-    start-up (Slack's draws a card, `bot/slack/announcer.py`); without one, `NotifierLeadAnnouncer`."""
-
-    async def announce(self, lead: NewLead, key: str) -> None: ...
-
-
 class NotifierLeadAnnouncer:
     """Without Slack: one plain line through the notifier (the log), with no client-written text."""
 
@@ -158,8 +134,7 @@ def announce_lead(ctx: OperationContext, lead_id: int, data: LeadInput) -> None:
                    budget=data.budget, currency=data.currency or ctx.settings.currency, budget_range=data.budget_range,
                    country=data.country, referrer=data.referrer, requirements=data.requirements)
     services = ctx.services
-    announcer = services.extras.get("lead_announcer") or NotifierLeadAnnouncer(
-        services.notifier, ctx.settings.leads_channel or None)
+    announcer = services.lead_announcer or NotifierLeadAnnouncer(services.notifier, ctx.settings.leads_channel or None)
 
     async def announce() -> None:
         await announcer.announce(lead, key=f"lead:{lead_id}:announced")

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from bot.app import create_app
 from bot.services import build_services, close_services
 from engine.actors import Actor
+from engine.counters import HTTP_ANSWERS, HTTP_ERRORS, InProcessCounters, RedisCounters
 from engine.monitoring.alerts import run_alert_checks
-from engine.monitoring.counters import HTTP_ANSWERS, HTTP_ERRORS, InProcessCounters, RedisCounters
 from tests.conftest import make_key, op
 
 SYSTEM = Actor.system("alerts")

@@ -6,7 +6,8 @@ from sqlalchemy import update
 
 from engine.actors import Actor
 from engine.monitoring.alerts import run_alert_checks
-from engine.pipeline.capture import capture_lead, move_to_stage
+from engine.pipeline.capture import capture_lead
+from engine.pipeline.moves import move_to_stage
 from engine.pipeline.schemas import LeadInput, StageMoveInput
 from storage.models import Lead
 from storage.types import utcnow
@@ -42,7 +43,7 @@ async def test_low_qualification_rate(services):
 
 
 async def test_error_rate_from_the_shared_counters(services):
-    from engine.monitoring.counters import HTTP_ANSWERS, HTTP_ERRORS
+    from engine.counters import HTTP_ANSWERS, HTTP_ERRORS
 
     services.counters.add(HTTP_ANSWERS, 19)
     services.counters.add(HTTP_ERRORS, 19)

@@ -17,7 +17,7 @@ from engine.actors import Actor
 from engine.context import OperationContext, Services, unit_of_work
 from engine.errors import GraceError, PolicyDenied
 from engine.inbound import mark_inbound_handled
-from engine.pipeline.capture import get_lead
+from engine.pipeline.leads import get_lead
 from engine.pipeline.metrics import get_pipeline_metrics, get_revenue_stats
 from engine.sources.upwork import capture_upwork_post
 from tools.conversation import ChatReply, ToolOutcome

@@ -7,7 +7,9 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from engine.context import Services
-from engine.pipeline.capture import capture_lead, get_client, get_lead, mark_lost, move_to_stage
+from engine.pipeline.capture import capture_lead
+from engine.pipeline.leads import get_client, get_lead
+from engine.pipeline.moves import mark_lost, move_to_stage
 from engine.pipeline.schemas import LeadInput, StageMoveInput
 from engine.proposals.acceptance import accept_proposal
 from engine.proposals.links import proposal_token

@@ -109,3 +109,13 @@ async def error_rate(counters: OpsCounters, seconds: int = 300, min_answers: int
     if total < min_answers:
         return None
     return await counters.window(HTTP_ERRORS, seconds) / total
+
+
+class SharedErrorRate:
+    """The `ErrorRate` port over the shared counters: the alert check sees every API process."""
+
+    def __init__(self, counters: OpsCounters) -> None:
+        self.counters = counters
+
+    async def __call__(self) -> float | None:
+        return await error_rate(self.counters)

@@ -9,15 +9,29 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from html import escape
 
+import aiosmtplib
 from sqlalchemy import update
 
 from engine.config import Settings
 from engine.context import OperationContext
-from engine.crm.trail import grace_trail
-from engine.satisfaction.mail import send_email
+from engine.trail import grace_trail
 from storage.models import Client, Interaction
 
 log = logging.getLogger(__name__)
+
+
+async def send_email(settings: Settings, message: EmailMessage) -> None:
+    """Send through the configured SMTP server; raises on failure (the caller logs and keeps the survey)."""
+    await aiosmtplib.send(
+        message,
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username or None,
+        password=settings.smtp_password or None,
+        use_tls=settings.smtp_tls,
+        start_tls=settings.smtp_starttls and not settings.smtp_tls,
+        timeout=30,
+    )
 
 
 def document_email(settings: Settings, *, to: str, name: str, subject: str, body: str, link: str,
