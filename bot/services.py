@@ -7,7 +7,7 @@ import logging
 from engine.billing.providers import build_payment_provider
 from engine.config import Settings
 from engine.context import Services
-from engine.counters import InProcessCounters, RedisCounters
+from engine.counters import InProcessCounters, RedisCounters, SharedErrorRate
 from engine.delivery.deliver import continue_after_vote
 from engine.events import InProcessEventBus, RedisEventBus
 from engine.governance.policies import configure_policies
@@ -56,6 +56,8 @@ async def build_services(settings: Settings) -> Services:
 
         services.cache = InProcessCache()
         services.counters = InProcessCounters()
+    # The error-rate alert reads every API process's answers, wherever the check runs.
+    services.error_rate = SharedErrorRate(services.counters)
     if settings.model != "offline":
         from tools.architect_llm import LLMArchitect
 
