@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,13 +11,13 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bot.api import delivery, forms, inbound, leads, live, pipeline, satisfaction
+from bot.api import crm, delivery, forms, fx, inbound, leads, live, pipeline, satisfaction
 from bot.api import proposals as proposals_api
 from bot.api import scoring as scoring_api
 from bot.api.billing import billing_routes
 from bot.api.errors import install_error_handlers
 from bot.limits import BodyLimit, StorableText, body_limits
-from bot.observability import ErrorRate, install_observability, observe_event
+from bot.observability import flush_counters_forever, install_observability, observe_event
 from bot.services import build_services, close_services
 from bot.web import dashboard
 from bot.web import nps as nps_pages
@@ -24,6 +25,7 @@ from bot.web import proposals as proposal_pages
 from bot.web.security import SecurityHeaders
 from engine.config import Settings
 from engine.context import Services
+from engine.counters import SharedErrorRate
 from engine.scoring import model as _scoring_model
 
 # The CLI loads scikit-learn only when a model is used; the server loads it here, at start-up, so that
@@ -36,8 +38,8 @@ MAX_BODY_BYTES = 25 * 1024 * 1024
 def _hook(services: Services) -> None:
     if observe_event not in services.event_hooks:
         services.event_hooks.append(observe_event)
-    if services.error_rate is None:
-        services.error_rate = ErrorRate()
+    if services.error_rate is None and services.counters is not None:
+        services.error_rate = SharedErrorRate(services.counters)
 
 
 def mount_slack_if_configured(app: FastAPI, settings: Settings) -> None:
@@ -87,9 +89,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             cron = EmbeddedCron(app.state.services.queue, settings)
             cron.start()
         await start_slack(app, settings)
+        flusher = asyncio.create_task(flush_counters_forever(app.state.services))
         try:
             yield
         finally:
+            flusher.cancel()
             await stop_slack(app)
             if cron:
                 await cron.stop()
@@ -113,6 +117,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(dashboard.router)
     app.include_router(live.router)
     app.include_router(leads.router)
+    app.include_router(fx.router)
+    app.include_router(crm.router)
     app.include_router(pipeline.router)
     app.include_router(proposals_api.router)
     app.include_router(proposal_pages.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import sys
@@ -15,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 
 from engine.config import Settings
 from engine.context import Services
+from engine.counters import HTTP_ANSWERS, HTTP_ERRORS
 from engine.statuses import ProjectStatus
 
 HTTP_REQUESTS = Counter("grace_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -98,30 +100,13 @@ async def _builds_running(services: Services) -> int:
             select(func.count()).select_from(Project).where(Project.status == ProjectStatus.IN_PROGRESS))).scalar_one())
 
 
-class ErrorRate:
-    """Share of this process's HTTP answers that were 5xx since the previous call (for the alert check)."""
-
-    def __init__(self) -> None:
-        self._last = (0.0, 0.0)
-
-    @staticmethod
-    def _totals() -> tuple[float, float]:
-        total = errors = 0.0
-        for metric in HTTP_REQUESTS.collect():
-            for sample in metric.samples:
-                if sample.name.endswith("_total"):
-                    total += sample.value
-                    if sample.labels.get("status", "").startswith("5"):
-                        errors += sample.value
-        return total, errors
-
-    async def __call__(self) -> float | None:
-        total, errors = self._totals()
-        t0, e0 = self._last
-        self._last = (total, errors)
-        if total - t0 < 20:
-            return None
-        return (errors - e0) / (total - t0)
+async def flush_counters_forever(services: Services, every_seconds: float = 5.0) -> None:
+    """Write this process's buffered operational counts to the shared store every few seconds
+    (the alert check reads them from any process). Runs for the server's lifetime."""
+    while True:
+        await asyncio.sleep(every_seconds)
+        if services.counters is not None:
+            await services.counters.flush()
 
 
 def configure_logging(settings: Settings) -> None:
@@ -201,6 +186,13 @@ class Observe:
             route = getattr(scope.get("route"), "path", "unmatched")
             method = scope.get("method", "GET")
             HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            # Counted for the alert check, shared across processes (see engine/counters.py).
+            services = getattr(getattr(scope.get("app"), "state", None), "services", None)
+            counters = getattr(services, "counters", None)
+            if counters is not None and route not in ("/metrics", "/healthz"):
+                counters.add(HTTP_ANSWERS)
+                if status >= 500:
+                    counters.add(HTTP_ERRORS)
             HTTP_LATENCY.labels(method, route).observe(elapsed)
             if route == "/slack/events":
                 SLACK_ACK.observe(elapsed)

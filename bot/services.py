@@ -7,6 +7,7 @@ import logging
 from engine.billing.providers import build_payment_provider
 from engine.config import Settings
 from engine.context import Services
+from engine.counters import InProcessCounters, RedisCounters, SharedErrorRate
 from engine.delivery.deliver import continue_after_vote
 from engine.events import InProcessEventBus, RedisEventBus
 from engine.governance.policies import configure_policies
@@ -47,6 +48,7 @@ async def build_services(settings: Settings) -> Services:
         from engine.cache import RedisCache  # deferred for start-up time: Redis only when configured
 
         services.cache = RedisCache(settings.redis_url)
+        services.counters = RedisCounters(settings.redis_url, settings.resolved_database_url)
     else:
         services.events = InProcessEventBus()
         # deferred for start-up time: the job table only for the in-process queue
@@ -57,6 +59,9 @@ async def build_services(settings: Settings) -> Services:
         from engine.cache import InProcessCache  # deferred: beside RedisCache, chosen by the settings
 
         services.cache = InProcessCache()
+        services.counters = InProcessCounters()
+    # The error-rate alert reads every API process's answers, wherever the check runs.
+    services.error_rate = SharedErrorRate(services.counters)
     if settings.model != "offline":
         from tools.architect_llm import LLMArchitect  # deferred for start-up time: only with an LLM model
 
@@ -83,5 +88,7 @@ async def close_services(services: Services) -> None:
     close_cache = getattr(services.cache, "close", None)
     if close_cache:
         await close_cache()
+    if services.counters is not None:
+        await services.counters.close()
     await services.events.close()
     await services.db.dispose()

@@ -23,6 +23,7 @@ from engine.actors import Actor
 from engine.audit import PendingAudit, append_entries
 from engine.cache import invalidate, invalidations_for
 from engine.config import Settings
+from engine.counters import OpsCounters
 from engine.errors import PolicyDenied
 from engine.events import EventBus, InProcessEventBus, make_event
 from engine.ports import (
@@ -55,6 +56,8 @@ class Services:
     notifier: Notifier = field(default_factory=LogNotifier)
     queue: Queue | None = None
     cache: Cache | None = None
+    # Counts shared by every process (Redis when configured): the API's answers, for the alert checks.
+    counters: OpsCounters | None = None
     # Called with every event this process publishes (metrics, logs); must not raise.
     event_hooks: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
     # The ports below are chosen at start-up (bot/services.py, bot/app.py); None means the

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.audit import verify_audit_chain
 from engine.context import OperationContext
+from engine.fx import load_rates, over_threshold
 from engine.governance.policies import check_policy
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY
 from engine.statuses import InvoiceStatus, ProjectStatus
@@ -81,18 +82,27 @@ async def check_invoices_within_price(session: AsyncSession) -> CheckResult:
 
 
 async def check_lifetime_values(session: AsyncSession) -> CheckResult:
+    """A client's lifetime value is its paid invoices: those in its currency as they are, the
+    others as converted when paid (kept on the invoice; nothing when no rate converted them)."""
     paid = (
         select(Invoice.client_id, func.sum(Invoice.amount).label("paid"))
-        .where(Invoice.status == InvoiceStatus.PAID).group_by(Invoice.client_id).subquery()
+        .join(Client, Client.id == Invoice.client_id)
+        .where(Invoice.status == InvoiceStatus.PAID, Invoice.currency == Client.currency).group_by(Invoice.client_id).subquery()
     )
     stmt = (
         select(Client.id, Client.lifetime_value, func.coalesce(paid.c.paid, 0))
         .outerjoin(paid, paid.c.client_id == Client.id)
     )
+    converted: dict[int, Decimal] = {}
+    for cid, meta in (await session.execute(
+            select(Invoice.client_id, Invoice.metadata_).join(Client, Client.id == Invoice.client_id)
+            .where(Invoice.status == InvoiceStatus.PAID, Invoice.currency != Client.currency))).all():
+        counted = ((meta or {}).get("lifetime_value") or {}).get("amount")
+        converted[cid] = converted.get(cid, Decimal(0)) + Decimal(counted or 0)
     rows = [
-        {"client_id": cid, "lifetime_value": str(ltv), "paid_invoices": str(Decimal(p))}
+        {"client_id": cid, "lifetime_value": str(ltv), "paid_invoices": str(Decimal(p) + converted.get(cid, 0))}
         for cid, ltv, p in (await session.execute(stmt)).all()
-        if Decimal(ltv or 0) != Decimal(p)
+        if Decimal(ltv or 0) != Decimal(p) + converted.get(cid, Decimal(0))
     ]
     return _result("lifetime_value_matches_paid_invoices", rows, "every client's lifetime value = its paid invoices",
                    "{n} client(s) whose lifetime value differs from their paid invoices")
@@ -113,15 +123,21 @@ async def check_lead_stages(session: AsyncSession) -> CheckResult:
                    "{n} lead(s) whose stage differs from their history")
 
 
-async def check_delivered_projects_voted(session: AsyncSession, threshold: Decimal) -> CheckResult:
-    """Every project delivered (or later) whose price is over the threshold had an approved vote."""
+async def check_delivered_projects_voted(session: AsyncSession, threshold: Decimal,
+                                         currency: str = "USD") -> CheckResult:
+    """Every project delivered (or later) whose price is over the threshold (in `currency`, the
+    agency's; other currencies at the set rate, and without one a vote was needed) had an approved vote."""
     approved = select(VoteSession.subject_id).where(
         VoteSession.subject_type == SUBJECT_PROJECT_DELIVERY, VoteSession.status == "approved")
     amount = func.coalesce(Project.price, Project.budget, 0)
-    rows = [{"project_id": pid, "price": str(price), "status": st} for pid, price, st in (await session.execute(
-        select(Project.id, amount, Project.status)
-        .where(Project.status == ProjectStatus.DELIVERED, amount > threshold, Project.id.not_in(approved))
-        .limit(MAX_ROWS))).all()]
+    rates = await load_rates(session, currency.upper())
+    candidates = (await session.execute(
+        select(Project.id, amount, Project.currency, Project.status)
+        .where(Project.status == ProjectStatus.DELIVERED, amount > 0, Project.id.not_in(approved))
+        .order_by(Project.id))).all()
+    rows = [{"project_id": pid, "price": str(price), "currency": cur, "status": st}
+            for pid, price, cur, st in candidates
+            if over_threshold(Decimal(price), cur, threshold, rates) is not False][:MAX_ROWS]
     return _result("delivered_projects_have_votes", rows,
                    f"every delivered project over {threshold} had an approving vote",
                    "{n} project(s) delivered over the threshold without an approving vote")
@@ -146,12 +162,12 @@ async def check_surveys_answered_once(session: AsyncSession, update_days: int) -
 
 
 async def run_checks(session: AsyncSession, *, parliament_threshold: Decimal,
-                     update_days: int = 7) -> VerificationReport:
+                     update_days: int = 7, currency: str = "USD") -> VerificationReport:
     checks = [
         await check_invoices_within_price(session),
         await check_lifetime_values(session),
         await check_lead_stages(session),
-        await check_delivered_projects_voted(session, parliament_threshold),
+        await check_delivered_projects_voted(session, parliament_threshold, currency),
         await check_surveys_answered_once(session, update_days),
         await check_audit_chain(session),  # last: it expunges the session in batches
     ]
@@ -162,7 +178,7 @@ async def verify_invariants(ctx: OperationContext) -> VerificationReport:
     """Check every invariant; audited with the names of the failed checks."""
     check_policy("verify", ctx.actor)
     report = await run_checks(ctx.session, parliament_threshold=ctx.settings.parliament_threshold,
-                              update_days=ctx.settings.nps_update_days)
+                              update_days=ctx.settings.nps_update_days, currency=ctx.settings.currency)
     ctx.audit("integrity.verified", None, ok=report.ok, failed=[c.name for c in report.failed])
     return report
 

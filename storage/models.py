@@ -7,13 +7,14 @@ the audit chain, who may do what, and exactly-once handling of inbound events.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -67,6 +69,11 @@ class Client(Timestamped, Base):
     project_count: Mapped[int] = mapped_column(Integer, default=0)
     satisfaction_score: Mapped[float | None]
     first_contact_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # email, phone, slack, meeting: how the client likes to be reached.
+    preferred_contact: Mapped[str | None] = mapped_column(String(32))
+    # prospect (no contract yet), active (a contract or project under way), customer (paid), inactive.
+    status: Mapped[str] = mapped_column(String(16), default="prospect", server_default="prospect")
+    notes: Mapped[str | None] = mapped_column(Text)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
 
     leads: Mapped[list[Lead]] = relationship(back_populates="client")
@@ -106,7 +113,14 @@ class Lead(Timestamped, Base):
     next_action: Mapped[str | None] = mapped_column(Text)
     next_action_date: Mapped[datetime | None]
     lost_reason: Mapped[str | None] = mapped_column(Text)
+    # What the deal is expected to be worth, in the lead's currency: the budget at capture, the
+    # latest proposal's price once there is one, or what a person set.
+    value_estimate: Mapped[Decimal | None]
     stage_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # First reached QUALIFIED or later / first reached CONTRACT or later / marked LOST (cleared on reopening).
+    qualified_at: Mapped[datetime | None]
+    converted_at: Mapped[datetime | None]
+    lost_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     last_contact_at: Mapped[datetime | None]
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
@@ -146,6 +160,13 @@ class Project(Timestamped, Base):
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    # The client accepted the proposal (signed): set by the acceptance, never unset.
+    contract_signed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What the work cost the agency, in the project's currency (entered by finance or delivery).
+    actual_cost: Mapped[Decimal | None]
+    # Planned by the plan; the build's start and the delivery replace them with the real dates.
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
     slack_channel: Mapped[str | None] = mapped_column(String(64))
     slack_thread_ts: Mapped[str | None] = mapped_column(String(64))
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
@@ -192,6 +213,14 @@ class Interaction(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str | None] = mapped_column(String(200))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # VADER compound score (-1..1) of the summary or the client's words; None when there is no text.
+    sentiment: Mapped[float | None]
+    # The trail of what Grace did: ran without a person starting it; its text was written by Grace;
+    # a person approved it (None: nothing to approve) and who.
+    automated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    grace_generated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    human_approved: Mapped[bool | None] = mapped_column(Boolean)
+    approved_by: Mapped[str | None] = mapped_column(String(200))
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
 
     client: Mapped[Client] = relationship(back_populates="interactions")
@@ -224,6 +253,22 @@ class Invoice(Timestamped, Base):
 
     project: Mapped[Project] = relationship(back_populates="invoices")
     client: Mapped[Client] = relationship(back_populates="invoices")
+
+
+class FxRate(Base):
+    """An exchange rate the agency set: one unit of `currency` is worth `rate` units of `base`
+    (GRACE_CURRENCY when it was set), from `as_of`. The newest `as_of` (then the newest row) holds."""
+
+    __tablename__ = "fx_rates"
+    __table_args__ = (Index("ix_fx_rates_base_currency_as_of", "base", "currency", "as_of"),)
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    base: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[Decimal] = mapped_column(Numeric(18, 8))
+    as_of: Mapped[date] = mapped_column(Date)
+    set_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class LeadStageHistory(Base):

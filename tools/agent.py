@@ -18,14 +18,14 @@ from pydantic_ai.messages import ModelMessage
 from pydantic_ai.models import Model
 
 from engine.config import Settings
-from tools import billing, delivery, metrics, pipeline, proposals, satisfaction, scoring, sources
+from tools import billing, crm, delivery, fx, metrics, pipeline, proposals, satisfaction, scoring, sources
 from tools.base import ToolSpec, build_recorder, build_tool
 from tools.deps import AgentDeps
 from tools.offline.model import offline_model
 
 # One line per domain module (scoring, proposals, delivery, billing, satisfaction add theirs).
 TOOL_MODULES: tuple[ModuleType, ...] = (pipeline, sources, scoring, proposals, delivery, billing, satisfaction,
-                                         metrics)
+                                         metrics, crm, fx)
 
 INSTRUCTIONS = """\
 You are Grace, the assistant of a small consulting agency, talking to a team member in Slack or a terminal.

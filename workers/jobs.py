@@ -74,6 +74,17 @@ async def verify_invariants_daily(ctx: dict[str, Any]) -> bool:
     return report.ok
 
 
+async def send_next_action_digest(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Daily: each owner's next actions due today (and overdue) in Slack, once per owner per day."""
+    from engine.actors import Actor
+    from engine.context import unit_of_work
+    from engine.crm.digest import next_action_digest
+
+    async with unit_of_work(ctx["services"], Actor.system("next-action-digest")) as uow:
+        report = await next_action_digest(uow)
+    return report.model_dump(mode="json")
+
+
 async def retrain_scoring_model(ctx: dict[str, Any]) -> str:
     """Nightly: retrain when new outcomes exist; promote only if not worse on the newest 20%."""
     return await retrain_nightly(ctx["services"])
@@ -81,6 +92,6 @@ async def retrain_scoring_model(ctx: dict[str, Any]) -> str:
 
 JOBS: dict[str, JobFunc] = {fn.__name__: fn for fn in (
     ping, check_alerts, schedule_nps_survey, send_due_nps_surveys, send_overdue_reminders, verify_invariants_daily,
-    retrain_scoring_model, run_build, close_expired_votes,
+    retrain_scoring_model, run_build, close_expired_votes, send_next_action_digest,
     rescore_leads_nightly,
 )}

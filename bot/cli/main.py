@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from bot.cli import admin, chat, demo, forms, imports, nps, serve, worker
+from bot.cli import admin, chat, crm, demo, forms, fx, imports, nps, serve, worker
 from bot.cli import billing as billing_cli
 from bot.cli import governance as governance_cli
 from bot.cli import proposals as proposal_cli
@@ -26,6 +26,8 @@ chat.register(app)
 scoring_cli.register(app)
 forms.register(app)
 demo.register(app)
+fx.register(app)
+crm.register(app, billing_cli.invoice)
 
 
 def main() -> None:

@@ -29,7 +29,9 @@ def pipeline_table(m: dict[str, Any]) -> Table:
     for f in ("stage", "leads", "value", "avg days", "stuck"):
         t.add_column(f, justify="right" if f != "stage" else "left")
     for s in m.get("stages", []):
-        t.add_row(s["stage"], str(s["count"]), f"{m.get('currency', '')} {s['value']}",
+        value = f"{m.get('currency', '')} {s['value']}" if s.get("value") is not None else \
+            " + ".join(f"{c} {v}" for c, v in (s.get("values") or {}).items())
+        t.add_row(s["stage"], str(s["count"]), value,
                   "" if s.get("avg_days") is None else str(s["avg_days"]), str(s.get("stuck", 0)))
     return t
 

@@ -19,14 +19,33 @@ from bot.web import charts
 from engine.actors import Actor
 from engine.audit import verify_audit_chain
 from engine.context import OperationContext
-from engine.errors import GraceError, PolicyDenied
+from engine.crm.lists import list_projects
+from engine.crm.timeline import client_timeline
+from engine.errors import GraceError, NotFound, PolicyDenied
 from engine.pipeline.board import get_board, get_card, nps_by_month, open_votes, recent_audit
+from engine.pipeline.leads import get_client, get_lead
 from engine.pipeline.metrics import get_pipeline_metrics, get_revenue_stats
 from engine.statuses import ProjectStatus
 from engine.team import authenticate_api_key, close_dashboard_session, open_dashboard_session
 
 COOKIE = SESSION_COOKIE
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def money(value: Any, currency: str, per_currency: dict[str, Any] | None = None) -> str:
+    """One converted amount, or each currency's own total when some currency has no rate."""
+    if value is not None:
+        return f"{currency} {float(value):,.2f}"
+    parts = [f"{c} {float(v):,.2f}" for c, v in (per_currency or {}).items()]
+    return " + ".join(parts) + " (no exchange rate to add them)" if parts else "–"
+
+
+def per_figure(by_currency: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
+    return {c: figures[name] for c, figures in by_currency.items()}
+
+
+templates.env.globals["money"] = money
+templates.env.globals["per_figure"] = per_figure
 router = APIRouter(include_in_schema=False)
 
 
@@ -120,6 +139,22 @@ async def card_partial(request: Request, lead_id: int) -> Response:
     if card is None:
         return Response(status_code=404)
     return templates.TemplateResponse(request, "dashboard/_card.html", {"card": card})
+
+
+@router.get("/dashboard/clients/{client_id}", response_class=HTMLResponse)
+async def client_page(request: Request, client_id: int) -> Response:
+    async def build(ctx: OperationContext) -> dict[str, Any]:
+        client = await get_client(ctx, client_id)
+        leads = [await get_lead(ctx, lead_id) for lead_id in client.lead_ids[-20:]]
+        projects = await list_projects(ctx, client_id=client_id, limit=20)
+        timeline = await client_timeline(ctx, client_id, limit=100, newest_first=True)
+        return {"client": client, "leads": leads, "projects": projects.items, "timeline": timeline}
+
+    try:
+        return await _render(request, "client.html", "/", "Client", build)
+    except NotFound:
+        return HTMLResponse("<!doctype html><title>Not found</title><p>No such client.</p><p><a href='/'>Back</a></p>",
+                            status_code=404)
 
 
 @router.get("/dashboard/funnel", response_class=HTMLResponse)

@@ -23,6 +23,7 @@ from engine.billing.schemas import InvoiceView, PaymentResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
 from engine.governance.policies import check_conditions, check_policy
+from engine.mailing import email_client
 from engine.pipeline.overrides import require_accepted_proposal
 from engine.projects import load_project
 from engine.statuses import InvoiceStatus
@@ -125,7 +126,18 @@ async def collect_payment(ctx: OperationContext, project_id: int, milestone: int
     ctx.emit("invoice.issued", invoice_id=invoice.id, invoice_number=invoice.invoice_number,
              project_id=project_id, client_id=client.id, amount=amount, currency=invoice.currency,
              due_at=due_at)
-    return payment_result(invoice)
+    emailed = False
+    if issued.method == "bank_transfer" and invoice.payment_link:
+        # Stripe e-mails its own invoices; a manual one is e-mailed by us, with its pay page.
+        emailed = await email_client(
+            ctx, client, what=f"Invoice {invoice.invoice_number}",
+            subject=f"Invoice {invoice.invoice_number}: {invoice.currency} {amount:,.2f}",
+            body=f"Please find invoice {invoice.invoice_number} for {project.title} ({what}): {invoice.currency} "
+                 f"{amount:,.2f}, due {due_at:%d %B %Y}." if due_at else f"Please find invoice "
+                 f"{invoice.invoice_number} for {project.title} ({what}): {invoice.currency} {amount:,.2f}.",
+            link=invoice.payment_link, cta="See the invoice and how to pay", project_id=project_id)
+    result = payment_result(invoice)
+    return result.model_copy(update={"emailed_to": client.email}) if emailed else result
 
 
 async def _insert_invoice(s: AsyncSession, values: dict[str, Any], now: datetime) -> int | None:

@@ -20,6 +20,7 @@ class PaymentResult(BaseModel):
     due_at: datetime | None
     payment_link: str | None
     already_existed: bool = Field(default=False, description="True when this thing was invoiced before.")
+    emailed_to: str | None = None
 
 
 class InvoiceView(BaseModel):

@@ -19,6 +19,7 @@ from engine.billing.providers import payment_provider
 from engine.billing.schemas import InvoiceView, MarkPaidInput, SettleResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
+from engine.fx import rates_for
 from engine.governance.policies import check_conditions, check_policy
 from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.pipeline.leads import load_lead
@@ -50,8 +51,10 @@ async def settle_invoice(ctx: OperationContext, invoice_id: int, *, transaction_
     if method:
         invoice.payment_method = method
     # A relative UPDATE: another project of the same client may be settling at the same time.
-    await s.execute(update(Client).where(Client.id == invoice.client_id)
-                    .values(lifetime_value=Client.lifetime_value + invoice.amount))
+    counted = await lifetime_amount(ctx, invoice)
+    if counted:
+        await s.execute(update(Client).where(Client.id == invoice.client_id)
+                        .values(lifetime_value=Client.lifetime_value + counted))
     await s.flush()
     fully_paid = await _paid_total(ctx, project.id) >= Decimal(project.price or 0) > 0
     ctx.audit("invoice.paid", f"invoice:{invoice.id}", invoice_number=invoice.invoice_number,
@@ -68,6 +71,20 @@ async def settle_invoice(ctx: OperationContext, invoice_id: int, *, transaction_
         key=f"invoice-paid:{invoice.id}",
     )
     return _result(invoice, newly_paid=True, fully_paid=fully_paid)
+
+
+async def lifetime_amount(ctx: OperationContext, invoice: Invoice) -> Decimal:
+    """What a paid invoice adds to its client's lifetime value, in the client's currency: the
+    amount, or converted at the rate set today (kept on the invoice, so the sum can be checked);
+    nothing without a rate (the invoice says so, and the revenue reports count it per currency)."""
+    client_currency = (await ctx.session.execute(
+        select(Client.currency).where(Client.id == invoice.client_id))).scalar_one()
+    if client_currency == invoice.currency:
+        return invoice.amount
+    converted = (await rates_for(ctx)).convert(invoice.amount, invoice.currency, client_currency)
+    invoice.metadata_ = {**(invoice.metadata_ or {}), "lifetime_value": {
+        "currency": client_currency, "amount": str(converted) if converted is not None else None}}
+    return converted or Decimal(0)
 
 
 async def _paid_total(ctx: OperationContext, project_id: int) -> Decimal:

@@ -149,6 +149,7 @@ async def _finish(ctx: OperationContext, project_id: int, built: list[int]) -> B
         return BuildOutcome(project_id=project_id, status=project.status, progress=project.progress, built=built)
     now = utcnow()
     project.status, project.progress, project.completed_at = ProjectStatus.DELIVERED, 1.0, now
+    project.end_date = now.date()
     note = None
     if project.lead_id is not None:
         lead = await load_lead(ctx.session, project.lead_id, for_update=True)

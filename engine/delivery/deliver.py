@@ -17,6 +17,7 @@ from engine.delivery.notices import project_notice
 from engine.delivery.schemas import DeliverInput, DeliveryResult
 from engine.delivery.writer import deliverable_items, describe_timeline
 from engine.errors import ProjectNotDeliverable
+from engine.fx import rates_for
 from engine.governance.policies import check_conditions, check_policy
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY, OpenVoteInput
 from engine.parliament.votes import open_vote
@@ -66,11 +67,16 @@ async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> De
     require_accepted_proposal(ctx, "deliver_project", project, data.override_reason)
     stage = await _contract_stage(ctx, project, data.override_reason)
     amount = project_amount(project)
+    threshold = ctx.settings.parliament_threshold
     approved = await _approved(ctx.session, project_id)
+    # The threshold is in the agency's currency: a price in another converts at the set rate, and
+    # with no rate nobody can tell, so a vote decides rather than a guess.
+    converted = (await rates_for(ctx)).to_base(amount, project.currency)
     decision = check_conditions("deliver_project", ctx.actor, {
-        "amount": amount, "stage": stage, "vote_approved": True if approved else None},
-        parliament_threshold=ctx.settings.parliament_threshold)
-    if decision.requires_vote:
+        "amount": converted, "stage": stage, "vote_approved": True if approved else None},
+        parliament_threshold=threshold)
+    no_rate = converted is None
+    if decision.requires_vote or (no_rate and not approved):
         vote = await open_vote(ctx, OpenVoteInput(
             subject_type=SUBJECT_PROJECT_DELIVERY, subject_id=project_id,
             title=f"Deliver project #{project_id}: {project.title}"[:300],
@@ -78,11 +84,12 @@ async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> De
         if project.status != ProjectStatus.AWAITING_APPROVAL:
             project.status = ProjectStatus.AWAITING_APPROVAL
             ctx.audit("project.approval_requested", f"project:{project_id}", vote_id=vote.id, amount=amount,
-                      threshold=ctx.settings.parliament_threshold)
+                      currency=project.currency, threshold=threshold, no_exchange_rate=no_rate)
             ctx.emit("project.approval_requested", project_id=project_id, vote_id=vote.id)
         await ctx.session.flush()
-        return DeliveryResult(project_id=project_id, status="awaiting_approval", vote_id=vote.id,
-                              note=decision.reason)
+        note = decision.reason if not no_rate else (
+            f"No exchange rate from {project.currency} to the agency's currency is set: a Parliament vote decides.")
+        return DeliveryResult(project_id=project_id, status="awaiting_approval", vote_id=vote.id, note=note)
     note = await start_build(ctx, project, "delivery started after Parliament's approval" if approved
                              else "delivery started")
     return DeliveryResult(project_id=project_id, status="in_progress", job_id=build_job_id(project_id), note=note)
@@ -127,6 +134,7 @@ async def start_build(ctx: OperationContext, project: Project, reason: str) -> s
     run = int((project.metadata_ or {}).get("build_run", 0)) + 1
     project.status = ProjectStatus.IN_PROGRESS
     project.started_at = project.started_at or now
+    project.start_date = project.started_at.date()
     project.failure_reason = None
     project.grace_architect_used = True
     project.automated_delivery = True

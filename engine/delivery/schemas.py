@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -60,6 +60,10 @@ class ProjectDeliveryView(BaseModel):
     started_at: datetime | None
     completed_at: datetime | None
     failure_reason: str | None
+    contract_signed: bool = False
+    actual_cost: DecimalStr | None = None
+    start_date: date | None = None
+    end_date: date | None = None
     artifacts: list[ArtifactView]
     milestones: list[MilestoneView]
     deliverables: list[dict[str, Any]] = []

@@ -56,6 +56,14 @@ ALLOWED_ROLES: dict[str, frozenset[Role]] = {
     "verify": frozenset({R.FINANCE, R.APPROVER}),
     "manage_forms": frozenset(),  # admin only
     "view_forms": frozenset({R.SALES}),
+    # exchange rates and everyday CRM work (which fields a role may edit: engine/crm/editing.py)
+    "set_fx_rate": frozenset({R.FINANCE}),
+    "view_fx_rates": frozenset({R.SALES, R.DELIVERY, R.FINANCE, R.APPROVER, R.VIEWER}),
+    "edit_lead": frozenset({R.SALES, R.DELIVERY}),
+    "edit_client": frozenset({R.SALES, R.DELIVERY, R.FINANCE}),
+    "assign_owner": frozenset({R.SALES}),
+    "log_interaction": frozenset({R.SALES, R.DELIVERY, R.FINANCE}),
+    "view_timeline": frozenset({R.SALES, R.DELIVERY, R.FINANCE, R.APPROVER, R.VIEWER}),
 }
 ALWAYS = frozenset({R.ADMIN, R.SYSTEM})
 

@@ -29,6 +29,8 @@ class Card(BaseModel):
     age_days: int
     days_in_stage: int
     stuck: bool
+    client_id: int | None = None
+    owner: str | None = None
 
 
 class Column(BaseModel):
@@ -46,7 +48,8 @@ def card_of(lead: Lead, client: Client, stuck_days: int) -> Card:
     now = utcnow()
     in_stage = (now - lead.stage_changed_at).days
     return Card(lead_id=lead.id, name=client.name, company=client.company, source=lead.source, stage=lead.stage,
-                score=lead.score, value=lead.budget, currency=lead.currency, age_days=(now - lead.created_at).days,
+                score=lead.score, value=lead.value_estimate if lead.value_estimate is not None else lead.budget,
+                currency=lead.currency, client_id=client.id, owner=(lead.metadata_ or {}).get("owner"), age_days=(now - lead.created_at).days,
                 days_in_stage=in_stage, stuck=lead.stage in {s.value for s in OPEN} and in_stage >= stuck_days)
 
 

@@ -8,6 +8,7 @@ from engine.context import OperationContext
 from engine.errors import InvalidInput
 from engine.governance.policies import check_policy
 from engine.hunter.guard import screen_lead
+from engine.pipeline.moves import milestone_dates
 from engine.pipeline.repository import insert_capture
 from engine.pipeline.schemas import CaptureResult, LeadInput
 from engine.pipeline.stages import RANK, Stage
@@ -28,13 +29,16 @@ async def capture_lead(ctx: OperationContext, data: LeadInput, *, initial_stage:
         "requirements": data.requirements, "budget": data.budget, "currency": currency,
         "budget_range": data.budget_range, "timeline": data.timeline, "project_type": data.project_type,
         "notes": data.notes, "referrer": data.referrer, "metadata": {**data.metadata, **hunted},
+        "value_estimate": data.budget, "qualified_at": None, "converted_at": None,
         "last_contact_at": now, "created_at": now, "updated_at": now, "stage_changed_at": now,
     }
+    lead_values.update(milestone_dates(None, initial_stage, now))
     history_values: dict[str, Any] = {"from_stage": None, "to_stage": stage, "actor": ctx.actor.label,
                                       "reason": f"captured from {data.source.value}", "at": now}
     interaction_values: dict[str, Any] = {
         "kind": "capture", "channel": data.source.value, "actor": ctx.actor.label, "occurred_at": now,
-        "summary": (data.requirements or data.notes or "")[:500] or None, "metadata": {}}
+        "summary": (data.requirements or data.notes or "")[:500] or None, "metadata": {},
+        "automated": ctx.actor.kind == "system", "grace_generated": False}
     client, created, lead_id = await insert_capture(ctx.session, ctx.services.dialect, data, currency, now,
                                                    lead_values, history_values, interaction_values)
     ctx.audit("lead.captured", f"lead:{lead_id}", client_id=client.id, source=data.source.value,

@@ -175,7 +175,7 @@ async def import_leads(
                 client, created = await upsert_client(ctx.session, data, data.currency or ctx.settings.currency,
                                                       overwrite=True)
                 lead = Lead(client_id=client.id, source=data.source.value, stage="LEAD",
-                            requirements=data.requirements, budget=data.budget,
+                            requirements=data.requirements, budget=data.budget, value_estimate=data.budget,
                             currency=data.currency or ctx.settings.currency, budget_range=data.budget_range,
                             timeline=data.timeline, project_type=data.project_type, notes=data.notes,
                             referrer=data.referrer, metadata_={**data.metadata, **lead_metadata(hunted)})

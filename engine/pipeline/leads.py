@@ -50,8 +50,9 @@ def lead_view(lead: Lead, client: Client) -> LeadView:
         budget=lead.budget, currency=lead.currency, industry=client.industry, country=client.country,
         project_type=lead.project_type, requirements=lead.requirements, timeline=lead.timeline,
         referrer=lead.referrer, next_action=lead.next_action, next_action_date=lead.next_action_date,
-        lost_reason=lead.lost_reason, created_at=lead.created_at, stage_changed_at=lead.stage_changed_at,
-        metadata=lead.metadata_ or {},
+        lost_reason=lead.lost_reason, value_estimate=lead.value_estimate, owner=(lead.metadata_ or {}).get("owner"),
+        qualified_at=lead.qualified_at, converted_at=lead.converted_at, lost_at=lead.lost_at,
+        created_at=lead.created_at, stage_changed_at=lead.stage_changed_at, metadata=lead.metadata_ or {},
     )
 
 
@@ -103,5 +104,6 @@ async def _client_view(ctx: OperationContext, client_id: int) -> ClientView:
         id=client.id, name=client.name, email=client.email, company=client.company, industry=client.industry,
         country=client.country, timezone=client.timezone, lifetime_value=client.lifetime_value,
         currency=client.currency, project_count=client.project_count, satisfaction_score=client.satisfaction_score,
-        created_at=client.created_at, lead_ids=list(lead_ids), metadata=client.metadata_ or {},
+        status=client.status, preferred_contact=client.preferred_contact, notes=client.notes,
+        owner=(client.metadata_ or {}).get("owner"), created_at=client.created_at, lead_ids=list(lead_ids), metadata=client.metadata_ or {},
     )

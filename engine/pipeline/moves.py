@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import update
 
 from engine.actors import Role
 from engine.context import OperationContext
@@ -13,7 +16,7 @@ from engine.pipeline.overrides import record_override
 from engine.pipeline.repository import lead_params, move_statements, write
 from engine.pipeline.schemas import StageMoveInput, StageMoveResult
 from engine.pipeline.stages import ALLOWED_MOVES, FACT_STAGES, RANK, WON, Stage, allowed_moves, parse_stage
-from storage.models import Lead
+from storage.models import Client, Lead
 from storage.types import utcnow
 
 
@@ -32,11 +35,16 @@ async def set_stage(ctx: OperationContext, lead: Lead, to: Stage, reason: str | 
     if to.value in RANK:
         values["furthest_rank"] = max(lead.furthest_rank or 0, RANK[to.value])
     if to == Stage.LOST:
-        values.update(lost_reason=reason, closed_at=now)
+        values.update(lost_reason=reason, closed_at=now, lost_at=now)
     elif to.value in WON and lead.closed_at is None:
         values["closed_at"] = now
     elif to == Stage.LEAD:
-        values.update(closed_at=None, lost_reason=None)
+        values.update(closed_at=None, lost_reason=None, lost_at=None)
+    values.update(milestone_dates(lead, to, now))
+    status = client_status_after(to)
+    if status is not None:
+        await ctx.session.execute(
+            update(Client).where(Client.id == lead.client_id, Client.status != status).values(status=status))
     history = {"from_stage": frm, "to_stage": to.value, "actor": ctx.actor.label, "reason": reason, "at": now}
     params = {**lead_params(lead.id, values), **{f"h_{k}": v for k, v in history.items()}}
     ctx.audit("lead.stage_changed", f"lead:{lead.id}", from_stage=frm, to_stage=to.value, reason=reason)
@@ -44,6 +52,29 @@ async def set_stage(ctx: OperationContext, lead: Lead, to: Stage, reason: str | 
     mark_stored(lead, values)
     ctx.emit("lead.stage_changed", lead_id=lead.id, from_stage=frm, to_stage=to.value)
     return StageMoveResult(lead_id=lead.id, from_stage=frm, to_stage=to.value)
+
+
+def milestone_dates(lead: Lead | None, to: Stage, now: datetime) -> dict[str, Any]:
+    """`qualified_at` / `converted_at` the first time the lead reaches QUALIFIED-or-later /
+    CONTRACT-or-later (a skipped stage counts as reached), never moved afterwards."""
+    out: dict[str, Any] = {}
+    rank = RANK.get(to.value)
+    if rank is None:
+        return out
+    if rank >= RANK[Stage.QUALIFIED.value] and (lead is None or lead.qualified_at is None):
+        out["qualified_at"] = now
+    if to.value in WON and (lead is None or lead.converted_at is None):
+        out["converted_at"] = now
+    return out
+
+
+def client_status_after(to: Stage) -> str | None:
+    """The client's status a move implies: under contract -> active, paid -> customer."""
+    if to in (Stage.CONTRACT, Stage.ACTIVE, Stage.DELIVERED):
+        return "active"
+    if to == Stage.PAID:
+        return "customer"
+    return None
 
 
 async def move_to_stage(ctx: OperationContext, lead_id: int, move: StageMoveInput) -> StageMoveResult:

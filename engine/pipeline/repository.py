@@ -60,7 +60,7 @@ async def upsert_client(session: AsyncSession, data: LeadInput, currency: str,
 def client_values(data: LeadInput, currency: str, now: datetime) -> dict[str, Any]:
     return {
         "name": data.name, "email": data.email, "email_normalized": data.email.lower(), "currency": currency,
-        "metadata": dict(data.metadata), "lifetime_value": 0, "project_count": 0,
+        "metadata": dict(data.metadata), "lifetime_value": 0, "project_count": 0, "status": "prospect",
         "created_at": now, "updated_at": now, "first_contact_at": now,
         **{f: getattr(data, f) for f in CLIENT_FILLABLE},
     }
@@ -90,7 +90,7 @@ def capture_statement_postgresql() -> Any:
         Client, Lead, LeadStageHistory, Interaction))
     c, lt = clients.c, leads.c
     ins = pg_insert(clients).values({k: bindparam(f"c_{k}") for k in (
-        "name", "email", "email_normalized", "currency", "metadata", "lifetime_value", "project_count",
+        "name", "email", "email_normalized", "currency", "metadata", "lifetime_value", "project_count", "status",
         "created_at", "updated_at", "first_contact_at", *CLIENT_FILLABLE)})
     ex = ins.excluded
     changed = or_(*[c[f].is_(None) & ex[f].is_not(None) for f in CLIENT_FILLABLE],
@@ -105,7 +105,8 @@ def capture_statement_postgresql() -> Any:
     lead = (leads.insert()
             .values({"client_id": client_id, **{k: bindparam(f"l_{k}") for k in (
                 "source", "stage", "furthest_rank", "requirements", "budget", "currency", "budget_range",
-                "timeline", "project_type", "notes", "referrer", "metadata", "last_contact_at", "created_at",
+                "timeline", "project_type", "notes", "referrer", "metadata", "value_estimate", "qualified_at",
+                "converted_at", "last_contact_at", "created_at",
                 "updated_at", "stage_changed_at", "qualified", "qualification_data", "features")}})
             .returning(lt.id.label("lead_id"), lt.client_id).cte("lead"))
     lead_id = select(lead.c.lead_id).scalar_subquery()
@@ -114,7 +115,8 @@ def capture_statement_postgresql() -> Any:
     ).cte("history")
     interaction = interactions.insert().values(
         {"client_id": client_id, "lead_id": lead_id,
-         **{k: bindparam(f"i_{k}") for k in ("kind", "channel", "actor", "occurred_at", "summary", "metadata")}}
+         **{k: bindparam(f"i_{k}") for k in ("kind", "channel", "actor", "occurred_at", "summary", "metadata",
+                                             "automated", "grace_generated")}}
     ).cte("interaction")
     return (select(client.c.client_id, client.c.name, client.c.company, client.c.created, lead.c.lead_id)
             .join_from(client, lead, lead.c.client_id == client.c.client_id)

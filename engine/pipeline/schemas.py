@@ -9,7 +9,15 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
 from engine.money import parse_amount
 
@@ -64,6 +72,25 @@ class LeadInput(BaseModel):
     notes: str | None = Field(default=None, max_length=10_000)
     referrer: str | None = _short(200)
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _budget_currency(cls, data: Any) -> Any:
+        """A budget typed with its currency ("€8.500", "CHF 20'000") gives the lead its currency;
+        a different `currency` beside it is a contradiction, refused rather than guessed."""
+        if not isinstance(data, dict) or not isinstance(data.get("budget"), str):
+            return data
+        try:
+            _amount, typed = parse_amount(data["budget"])
+        except ValueError:
+            return data  # the field validator reports it, naming the field
+        if typed is None:
+            return data
+        given = data.get("currency")
+        if isinstance(given, str) and given.strip() and given.strip().upper() != typed:
+            raise ValueError(f"budget is in {typed} but currency says {given.strip().upper()[:3]}: "
+                             "give one currency")
+        return {**data, "currency": typed}
 
     @field_validator("email")
     @classmethod
@@ -127,6 +154,11 @@ class LeadView(BaseModel):
     next_action: str | None
     next_action_date: datetime | None
     lost_reason: str | None
+    value_estimate: DecimalStr | None = None
+    owner: str | None = None
+    qualified_at: datetime | None = None
+    converted_at: datetime | None = None
+    lost_at: datetime | None = None
     created_at: datetime
     stage_changed_at: datetime
     metadata: dict[str, Any]
@@ -151,6 +183,10 @@ class ClientView(BaseModel):
     currency: str
     project_count: int
     satisfaction_score: float | None
+    status: str = "prospect"
+    preferred_contact: str | None = None
+    notes: str | None = None
+    owner: str | None = None
     created_at: datetime
     lead_ids: list[int]
     metadata: dict[str, Any]

@@ -90,6 +90,7 @@ async def accept_proposal(ctx: OperationContext, token: str, accepted_by: str | 
     project = await ctx.session.get(Project, p.project_id) if p.project_id else None
     if project is not None:
         project.proposal_approved = True
+        project.contract_signed = True
     if lead.stage != Stage.CONTRACT.value and Stage.CONTRACT in ALLOWED_MOVES[Stage(lead.stage)]:
         await set_stage(ctx, lead, Stage.CONTRACT, f"proposal v{p.version} accepted by {name}")
     await ctx.session.flush()

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.errors import InvalidInput
+from engine.money import cents
 
 DEFAULT_CATALOG = Path(__file__).with_name("catalog.yml")
 MAX_HOURS = Decimal("5000")
@@ -102,6 +103,17 @@ class Catalog(BaseModel):
             if s.key == key:
                 return s
         raise KeyError(key)
+
+    def converted(self, factor: Decimal) -> Catalog:
+        """The catalog with every rate and cost multiplied by `factor` (to the cent): its prices in
+        another currency, at an exchange rate."""
+        def scaled(r: RoleRate) -> RoleRate:
+            return RoleRate(rate=cents(r.rate * factor), cost=cents(r.cost * factor))
+
+        return self.model_copy(update={
+            "roles": {k: scaled(v) for k, v in self.roles.items()},
+            "services": [s.model_copy(update={"rates": {k: scaled(v) for k, v in s.rates.items()}})
+                         for s in self.services]})
 
     def rate_for(self, role: str, service_key: str | None = None) -> RoleRate:
         """The rate of a role, the service line's own if it sets one; unknown roles get the default role's."""

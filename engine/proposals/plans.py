@@ -119,6 +119,10 @@ async def create_project_plan(ctx: OperationContext, proposal: Proposal | int) -
                               buffer=ctx.settings.timeline_buffer, start=start)
     project.timeline = {**project.timeline, "start": start.date().isoformat(),
                         "end": planned[-1].due_at.date().isoformat() if planned else start.date().isoformat()}
+    # Planned dates until the build starts and the delivery ends them for real.
+    project.start_date = project.started_at.date() if project.started_at else start.date()
+    project.end_date = project.completed_at.date() if project.completed_at else \
+        (planned[-1].due_at.date() if planned else start.date())
     for m in planned:
         s.add(Milestone(project_id=project.id, seq=m.seq, name=m.name, due_at=m.due_at, share=m.share,
                         amount=m.amount, metadata_={}))
@@ -149,7 +153,8 @@ async def get_project(ctx: OperationContext, project_id: int) -> ProjectView:
         select(Milestone).where(Milestone.project_id == project_id).order_by(Milestone.seq))).scalars().all()
     return ProjectView(
         id=project.id, status=project.status, progress=project.progress, title=project.title, price=project.price,
-        currency=project.currency,
+        currency=project.currency, contract_signed=project.contract_signed, actual_cost=project.actual_cost,
+        start_date=project.start_date, end_date=project.end_date,
         milestones=[ProjectMilestoneView(id=m.id, seq=m.seq, name=m.name, due=m.due_at.date() if m.due_at else None,
                                          share=m.share, amount=m.amount, status=m.status) for m in milestones],
         deliverables=project_deliverables(project),

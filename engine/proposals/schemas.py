@@ -46,6 +46,7 @@ class ProposalOut(BaseModel):
     budget_note: str
     weeks: int
     link: str
+    emailed_to: str | None = None
 
 
 class MilestoneOut(BaseModel):
@@ -82,6 +83,10 @@ class ProjectView(BaseModel):
     title: str
     price: DecimalStr | None
     currency: str
+    contract_signed: bool = False
+    actual_cost: DecimalStr | None = None
+    start_date: date | None = None
+    end_date: date | None = None
     milestones: list[ProjectMilestoneView]
     deliverables: list[dict[str, Any]]
 

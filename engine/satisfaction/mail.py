@@ -7,9 +7,8 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from html import escape
 
-import aiosmtplib
-
 from engine.config import Settings
+from engine.mailing import send_email
 from engine.satisfaction.texts import format_date, texts
 
 
@@ -44,15 +43,4 @@ border-radius:6px;text-decoration:none;font-weight:600">{e(t['email_cta'])}</a><
     return msg
 
 
-async def send_email(settings: Settings, message: EmailMessage) -> None:
-    """Send through the configured SMTP server; raises on failure (the caller logs and keeps the survey)."""
-    await aiosmtplib.send(
-        message,
-        hostname=settings.smtp_host,
-        port=settings.smtp_port,
-        username=settings.smtp_username or None,
-        password=settings.smtp_password or None,
-        use_tls=settings.smtp_tls,
-        start_tls=settings.smtp_starttls and not settings.smtp_tls,
-        timeout=30,
-    )
+__all__ = ["survey_email", "send_email"]

@@ -82,6 +82,7 @@ async def record_nps_response(ctx: OperationContext, token: str, score: object, 
     summary = f"NPS {value}/10 ({survey.category})" + (f": {text[:400]}" if text else "")
     ctx.session.add(Interaction(client_id=client.id, lead_id=project.lead_id, project_id=project.id, kind="survey",
                                 channel="nps_link", summary=summary, actor=ctx.actor.label, occurred_at=now,
+                                sentiment=survey.sentiment,
                                 metadata_={"survey_id": survey.id, "score": value, "category": survey.category,
                                            "sentiment": survey.sentiment, "updated": updated, **hunted}))
     if lead is not None:

@@ -30,6 +30,7 @@ from engine.satisfaction.schemas import DueSurveysReport, SurveyScheduled, Surve
 from engine.satisfaction.texts import pick_language
 from engine.satisfaction.tokens import read_token, sign_survey, survey_link
 from engine.statuses import ProjectStatus
+from engine.trail import grace_trail
 from storage.db import dialect_name
 from storage.models import Client, Interaction, NpsSurvey, Project
 from storage.types import utcnow
@@ -104,7 +105,8 @@ async def send_nps_survey(ctx: OperationContext, project_id: int) -> SurveySent:
     email_to = client.email if ctx.settings.smtp_host and client.email else None
     ctx.session.add(Interaction(client_id=client.id, lead_id=project.lead_id, project_id=project.id, kind="survey",
                                 channel="email" if email_to else "slack", actor=ctx.actor.label,
-                                summary=f"NPS survey #{survey.id} sent", metadata_={"survey_id": survey.id}))
+                                summary=f"NPS survey #{survey.id} sent", metadata_={"survey_id": survey.id},
+                                **grace_trail(ctx.actor)))
     await ctx.session.flush()
     ctx.audit("nps.survey_sent", f"project:{project.id}", survey_id=survey.id, expires_at=survey.expires_at,
               emailed=bool(email_to), language=survey.language)

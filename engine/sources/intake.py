@@ -13,6 +13,7 @@ from engine.pipeline.capture import capture_lead
 from engine.pipeline.schemas import LeadInput
 from engine.pipeline.stages import Stage
 from engine.ports import NewLead, Notifier
+from engine.sentiment import sentiment_of
 from storage.db import insert_ignore
 from storage.models import Client, InboundEvent, Interaction, Lead
 from storage.types import utcnow
@@ -104,7 +105,8 @@ async def record_interaction(ctx: OperationContext, lead: Lead, *, kind: str, ch
     metadata = {**(metadata or {}), **hunted}
     now = utcnow()
     interaction = Interaction(client_id=lead.client_id, lead_id=lead.id, kind=kind, channel=channel,
-                              summary=summary, actor=ctx.actor.label, occurred_at=now, metadata_=metadata or {})
+                              summary=summary, actor=ctx.actor.label, occurred_at=now, metadata_=metadata or {},
+                              sentiment=sentiment_of(summary), automated=ctx.actor.kind == "system")
     ctx.session.add(interaction)
     lead.last_contact_at = now
     await ctx.session.flush()

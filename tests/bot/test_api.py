@@ -91,7 +91,8 @@ async def test_pipeline_and_revenue_shapes(api):
         await api.post("/api/business/leads", json=lead_data(source="linkedin"))
     p = (await api.get("/api/business/pipeline")).json()
     assert p["total_leads"] == 3 and p["by_source"] == {"linkedin": 3}
-    assert p["stages"][0] == {"stage": "LEAD", "count": 3, "value": "36000.00", "avg_days": None, "stuck": 0}
+    assert p["stages"][0] == {"stage": "LEAD", "count": 3, "value": "36000.00", "values": {"USD": "36000.00"},
+                              "avg_days": None, "stuck": 0}
     rev = (await api.get("/api/business/revenue")).json()
     assert rev["invoiced"] == "0.00" and rev["by_month"] == {}
 

@@ -42,9 +42,11 @@ async def test_low_qualification_rate(services):
     assert "qualification_rate" in run.opened
 
 
-async def test_error_rate_source(services):
-    async def high():
-        return 0.5
+async def test_error_rate_from_the_shared_counters(services):
+    from engine.counters import HTTP_ANSWERS, HTTP_ERRORS
 
-    services.error_rate = high
+    services.counters.add(HTTP_ANSWERS, 19)
+    services.counters.add(HTTP_ERRORS, 19)
+    assert "error_rate" not in (await op(services, SYSTEM, run_alert_checks)).opened  # too few answers to tell
+    services.counters.add(HTTP_ANSWERS, 21)
     assert "error_rate" in (await op(services, SYSTEM, run_alert_checks)).opened

@@ -306,4 +306,6 @@ def _args(intent: R.Intent, e: Entities, text: str, trig: re.Match[str] | None) 
         return {}
     if "project_id" in intent.needs:
         return {"project_id": e.project_id}
+    if not intent.needs:
+        return {}  # a list (projects, invoices, rates): no lead to name
     return {"lead_id": e.lead_id}

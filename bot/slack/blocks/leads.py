@@ -85,7 +85,9 @@ def pipeline_table(m: dict[str, Any]) -> list[Block]:
     rows = [f"{'stage':<12}{'leads':>6}{'value':>16}{'stuck':>7}"]
     for s in m.get("stages", []):
         if s["count"] or s["stage"] in ("LEAD", "QUALIFIED", "PROPOSAL", "NEGOTIATION"):
-            rows.append(f"{s['stage']:<12}{s['count']:>6}{(cur + ' ' + str(s['value'])):>16}{s.get('stuck', 0):>7}")
+            value = cur + " " + str(s["value"]) if s.get("value") is not None else \
+                " + ".join(f"{c} {v}" for c, v in (s.get("values") or {}).items())  # no rate to add them
+            rows.append(f"{s['stage']:<12}{s['count']:>6}{value:>16}{s.get('stuck', 0):>7}")
     wr = m.get("win_rate")
     head = f"*Pipeline* — {m.get('total_leads', 0)} leads, win rate {'n/a' if wr is None else f'{wr:.0%}'}"
     return [md(head), md("```" + "\n".join(rows) + "```")]

@@ -1,0 +1,1 @@
+"""Everyday CRM work: editing leads and clients, logging interactions, owners, timelines, lists."""
