@@ -87,12 +87,13 @@ async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> De
                       currency=project.currency, threshold=threshold, no_exchange_rate=no_rate)
             ctx.emit("project.approval_requested", project_id=project_id, vote_id=vote.id)
         await ctx.session.flush()
-        note = decision.reason if not no_rate else (
+        why = decision.reason if not no_rate else (
             f"No exchange rate from {project.currency} to the agency's currency is set: a Parliament vote decides.")
-        return DeliveryResult(project_id=project_id, status="awaiting_approval", vote_id=vote.id, note=note)
-    note = await start_build(ctx, project, "delivery started after Parliament's approval" if approved
-                             else "delivery started")
-    return DeliveryResult(project_id=project_id, status="in_progress", job_id=build_job_id(project_id), note=note)
+        return DeliveryResult(project_id=project_id, status="awaiting_approval", vote_id=vote.id, note=why)
+    started = await start_build(ctx, project, "delivery started after Parliament's approval" if approved
+                                else "delivery started")
+    return DeliveryResult(project_id=project_id, status="in_progress", job_id=build_job_id(project_id),
+                          note=started)
 
 
 async def _contract_stage(ctx: OperationContext, project: Project, override: str | None) -> str | None:
