@@ -7,7 +7,8 @@ shows another domain than it goes to is escaped, so Slack shows it instead of ac
 The guard is applied here, on the whole text and every mrkdwn block, rather than at each
 interpolation, because it is the one door every message goes through; it leaves our own
 formatting alone (`<@U…>` mentions, `<#C…>`, links with a plain label). Code that shows client
-text should still escape it (`&`, `<`, `>`) so it cannot format at all.
+text must still escape it with `engine.hunter.detectors.markup.escape_mrkdwn` (`&`, `<`, `>`) so it cannot format at all: the
+guard cannot tell `<https://evil|Open signed contract>` typed by a client from a link of ours.
 """
 
 from __future__ import annotations

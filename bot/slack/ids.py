@@ -46,6 +46,4 @@ class BuildButton(BaseModel):
     project_id: int
 
 
-# Slack's event types we subscribe to, mapped to the manifest's names.
-EVENT_MANIFEST_NAMES = {"app_mention": "app_mention", "message": "message.im", "app_home_opened": "app_home_opened"}
 COMMAND = "/grace"

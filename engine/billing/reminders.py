@@ -10,6 +10,7 @@ from engine.billing.notify import tell_team_after_commit
 from engine.billing.schemas import ReminderReport
 from engine.context import OperationContext
 from engine.governance.policies import check_policy
+from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.statuses import PAYABLE, InvoiceStatus
 from storage.models import Client, Invoice
 from storage.types import utcnow
@@ -38,7 +39,7 @@ async def remind_overdue_invoices(ctx: OperationContext) -> ReminderReport:
                              "reminders": int((invoice.metadata_ or {}).get("reminders", 0)) + 1}
         reminded.append(invoice.invoice_number)
         tell_team_after_commit(
-            ctx, f"Overdue: {invoice.invoice_number} to {client.name} ({invoice.amount} {invoice.currency}), "
+            ctx, f"Overdue: {invoice.invoice_number} to {escape_mrkdwn(client.name)} ({invoice.amount} {invoice.currency}), "
                  f"{days} day(s) late. Pay link: {invoice.payment_link or '-'}",
             key=f"invoice-overdue:{invoice.id}:{today}",
         )

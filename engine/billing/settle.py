@@ -20,6 +20,7 @@ from engine.billing.schemas import InvoiceView, MarkPaidInput, SettleResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
 from engine.governance.policies import check_policy
+from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.pipeline.leads import load_lead
 from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import Stage
@@ -62,7 +63,7 @@ async def settle_invoice(ctx: OperationContext, invoice_id: int, *, transaction_
         await _project_paid_in_full(ctx, project, invoice.client_id)
     tell_team_after_commit(
         ctx, f"Payment received: {invoice.invoice_number}, {invoice.amount} {invoice.currency} "
-             f"for “{project.title}” ({source}, ref {transaction_id or '-'})"
+             f"for “{escape_mrkdwn(project.title)}” ({source}, ref {escape_mrkdwn(transaction_id or '-')})"
              + (". The project is now paid in full." if fully_paid else "."),
         key=f"invoice-paid:{invoice.id}",
     )

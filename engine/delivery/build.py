@@ -24,6 +24,7 @@ from engine.delivery.writer import build_writer_for, deliverable_items, describe
 from engine.errors import OutputBlocked, ProjectNotDeliverable, ProjectNotFound
 from engine.governance.policies import check_policy
 from engine.hunter import guard_output
+from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.pipeline.leads import load_lead
 from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
@@ -115,8 +116,8 @@ async def _save_milestone(ctx: OperationContext, project_id: int, milestone_id: 
               progress=project.progress, artifacts=[{"name": n, "sha256": h} for n, h in stored])
     ctx.emit("project.progress", project_id=project_id, progress=project.progress, done=done, total=total,
              milestone_id=milestone_id, milestone=milestone.name)
-    text = f"Project #{project_id}: milestone {milestone.seq} \u201c{milestone.name}\u201d built ({done}/{total}, " \
-           f"{project.progress:.0%}) — {', '.join(n for n, _ in stored)}."
+    text = f"Project #{project_id}: milestone {milestone.seq} \u201c{escape_mrkdwn(milestone.name)}\u201d built ({done}/{total}, " \
+           f"{project.progress:.0%}) — {escape_mrkdwn(', '.join(n for n, _ in stored))}."
     services = ctx.services
     ctx.after_commit(lambda: project_notice(services, project_id, text,
                                             key=f"project:{project_id}:milestone:{milestone_id}:built"))
@@ -162,7 +163,7 @@ async def _finish(ctx: OperationContext, project_id: int, built: list[int]) -> B
              duration_seconds=duration)
     services = ctx.services
     ctx.after_commit(lambda: project_notice(services, project_id,
-                                            f"Project #{project_id} \u201c{project.title}\u201d is delivered: "
+                                            f"Project #{project_id} \u201c{escape_mrkdwn(project.title)}\u201d is delivered: "
                                             f"{total} milestone(s) built.", key=f"project:{project_id}:delivered"))
     ctx.after_commit(lambda: refresh_project_vote(services, project_id))
     return BuildOutcome(project_id=project_id, status="delivered", progress=1.0, built=built)
@@ -179,7 +180,7 @@ async def fail_build(services: Services, project_id: int, reason: str) -> bool:
         await ctx.session.flush()
         ctx.audit("project.build_failed", f"project:{project_id}", reason=reason[:2000], run=run)
         ctx.emit("project.failed", project_id=project_id, reason=reason[:500])
-        text = (f"The build of project #{project_id} failed and was stopped: {reason[:500]}. "
+        text = (f"The build of project #{project_id} failed and was stopped: {escape_mrkdwn(reason[:500])}. "
                 f"Fix the cause, then deliver it again: finished milestones are kept.")
         ctx.after_commit(lambda: project_notice(services, project_id, text, key=f"project:{project_id}:run:{run}:failed"))
         alerts = services.settings.alerts_channel

@@ -7,6 +7,7 @@ when Slack is on); without one, `NotifierVoteBoard` tells people through the not
 from __future__ import annotations
 
 from engine.context import Services
+from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.parliament.views import load_vote_view
 from engine.ports import VoteBoard
 
@@ -21,7 +22,7 @@ class NotifierVoteBoard:
         vote = await load_vote_view(self.services, vote_id)
         await self.services.notifier.post(
             self.services.settings.approvals_channel or None,
-            f"Vote #{vote.id} opened: {vote.title} (quorum {vote.quorum}, deadline {vote.deadline_at:%Y-%m-%d %H:%M} UTC)",
+            f"Vote #{vote.id} opened: {escape_mrkdwn(vote.title)} (quorum {vote.quorum}, deadline {vote.deadline_at:%Y-%m-%d %H:%M} UTC)",
             key=f"vote:{vote.id}:opened")
 
     async def refresh(self, vote_id: int) -> None:

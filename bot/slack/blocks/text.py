@@ -1,21 +1,16 @@
-"""The small pieces every surface is made of, and the one escaping function for untrusted text."""
+"""The small pieces every surface is made of. `esc` is the one escaping function for text a client,
+a lead or a model wrote (`engine.notify.escape_mrkdwn`, shared with the engine's own messages)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from bot.slack.ids import ActionId
+from engine.hunter.detectors.markup import escape_mrkdwn
 
 MAX_TEXT = 2900  # Slack's limit for a section's text is 3000 characters
 Block = dict[str, Any]
-
-
-def esc(text: Any) -> str:
-    """Text from a client, a lead or a model, made inert in Slack mrkdwn.
-
-    `&`, `<` and `>` are escaped, so `<https://evil|Open signed contract>` shows as typed instead of
-    as a link, and `<!channel>` pings nobody. Used by every surface for every such value."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+esc = escape_mrkdwn  # the one escaping function, under the short name the surfaces use
 
 
 def md(text: str) -> Block:
