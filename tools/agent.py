@@ -23,7 +23,7 @@ from tools.base import ToolSpec, build_recorder, build_tool
 from tools.deps import AgentDeps
 from tools.offline.model import offline_model
 
-# One line per domain module (scoring, proposals, delivery, billing, satisfaction add theirs).
+# The tool modules the agent is built from, one per domain.
 TOOL_MODULES: tuple[ModuleType, ...] = (pipeline, sources, scoring, proposals, delivery, billing, satisfaction,
                                          metrics, crm, fx)
 
