@@ -1,0 +1,99 @@
+"""What the intent classifier sees of a message: word unigrams and bigrams and character 3-5-grams of
+each word, after ids, amounts and e-mails are replaced by placeholders (so "lead 48" and "lead 7" look
+alike and the model learns the request, not the number). The same function serves training and use."""
+
+from __future__ import annotations
+
+import re
+
+from tools.offline import slots
+
+WORD = re.compile(r"[a-z][a-z'’]{0,30}|#n|\d{1,12}|[?!$€£]|->")
+# Only the start of a long paste matters for what is asked; the features stop here.
+FEATURE_CHARS = 600
+
+
+def normalise(text: str) -> str:
+    """Lower case, e-mails and amounts as placeholders, digits as "n"."""
+    text = text[:FEATURE_CHARS]
+    for e in slots.emails(text):
+        text = text.replace(e, " xemail ")
+    for _, _, raw in slots.amounts(text):
+        text = text.replace(raw, " xamount ")
+    text = re.sub(r"\bINV-[\w-]{1,40}", " xinvoice ", text, flags=re.IGNORECASE)
+    text = text.lower()
+    text = re.sub(r"#\s?\d{1,12}", " #n ", text)
+    return re.sub(r"\d{1,12}", "n", text)
+
+
+def _cues(*phrases: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z])(?:" + "|".join(phrases) + r")(?![a-z])")
+
+
+# Cue words: hand-written synonyms of what each request is about. Each is one feature the classifier weighs
+# from the corpus, so a phrasing it never saw still lands near those that share its cue words.
+CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("qualify", _cues(r"quali\w{0,8}", r"scor(?:e|ing)", r"rat(?:e|ing)", r"grad(?:e|ing)", r"assess\w{0,4}",
+                      r"evaluat\w{1,5}", r"vet(?:ting)?", r"promising", r"worth", r"good fit", r"fit for us",
+                      r"hot", r"strong", r"legit", r"serious", r"quality", r"any good", r"time waster")),
+    ("predict", _cues(r"odds", r"chances?", r"likel(?:y|ihood)", r"probab\w{1,6}", r"predict\w{0,4}",
+                      r"forecast\w{0,3}", r"clos(?:e|es|ing)", r"conver(?:t|ts|ting|sion)", r"sign(?:s|ing)?",
+                      r"win(?:ning)?", r"gonna", r"will (?:it|they|lead)", r"think")),
+    ("next", _cues(r"next", r"steps?", r"tips?", r"advi[cs]e", r"suggest\w{0,4}", r"recommend\w{0,4}",
+                   r"ideas?", r"proceed", r"follow[ -]?up", r"forward", r"stall\w{0,3}", r"what should",
+                   r"what do (?:i|we) do", r"what now", r"over the line", r"best move", r"how (?:can|do|should) (?:we|i)")),
+    ("show", _cues(r"show", r"details?", r"info", r"status", r"look ?up", r"pull up", r"open", r"card",
+                   r"who is", r"who's", r"about", r"tell me", r"what's up", r"see", r"know about", r"quick look")),
+    ("move", _cues(r"move", r"set", r"advance", r"put", r"change", r"bump", r"push", r"update", r"shift",
+                   r"stage", r"now (?:in|at)", r"->", r"goes to", r"should be in", r"we're at", r"progress",
+                   r"qualified", r"proposal stage", r"negotiat\w{1,5}", r"contract", r"signed", r"active",
+                   r"delivered", r"repeat")),
+    ("lost", _cues(r"lost", r"lose", r"dead", r"drop(?:ped)?", r"kill", r"scrap", r"no-go", r"fell through",
+                   r"write off", r"went cold", r"ghosted", r"gone", r"cancel\w{0,4}", r"passed", r"declined",
+                   r"rejected", r"not interested", r"went with", r"chose", r"hired", r"never (?:answered|replied)",
+                   r"budget (?:cut|frozen)", r"no budget", r"too expensive", r"silent", r"picked")),
+    ("find", _cues(r"find", r"search\w{0,2}", r"list", r"any(?:one|thing)?", r"which", r"who", r"leads from",
+                   r"do we have", r"look(?:ing)? for", r"all the", r"pull all", r"mentioning", r"matching",
+                   r"in the pipeline", r"leads (?:at|in|about|from|with)")),
+    ("proposal", _cues(r"proposals?", r"quotes?", r"estimates?", r"offers?", r"pitch", r"sow", r"price up",
+                       r"pricing", r"spend", r"draft", r"write up", r"xamount", r"budget")),
+    ("deliver", _cues(r"deliver(?:y|ing)?", r"ship", r"build(?:ing)?", r"start(?:ed)?", r"kick(?:off| off)?",
+                      r"launch", r"begin", r"go ahead", r"green light", r"going", r"fire up", r"work started",
+                      r"can start", r"get .{0,20} going")),
+    ("invoice", _cues(r"invoice", r"bill(?:ing)?", r"charge", r"payment", r"collect", r"get paid", r"money",
+                      r"raise", r"balance", r"milestone")),
+    ("paid", _cues(r"paid", r"settled", r"received", r"arrived", r"came in", r"transfer", r"ref(?:erence)?",
+                   r"txn", r"transaction", r"xinvoice", r"wire")),
+    ("survey", _cues(r"surveys?", r"nps", r"feedback", r"rating", r"review", r"ask", r"send", r"ping",
+                     r"request")),
+    ("satisfaction", _cues(r"satisf\w{1,6}", r"happ(?:y|iness)", r"results?", r"rate us", r"rated", r"like it",
+                           r"came back", r"how did", r"what (?:was|did|score)", r"score", r"give us", r"nps\?")),
+    ("pipeline", _cues(r"pipeline", r"funnel", r"conversion", r"win rate", r"stuck", r"metrics", r"stats",
+                       r"overview", r"each stage", r"per stage", r"by stage", r"breakdown", r"how many",
+                       r"deals", r"piling", r"count")),
+    ("revenue", _cues(r"revenue", r"income", r"earn\w{0,4}", r"made", r"make", r"billed", r"invoiced", r"cash",
+                      r"money", r"outstanding", r"unpaid", r"sales", r"turnover", r"came in", r"month\w{0,2}",
+                      r"quarter\w{0,2}", r"year", r"ytd", r"mtd", r"qtd")),
+    ("capture", _cues(r"new (?:lead|client|prospect|inquiry|enquiry|one)", r"add", r"capture", r"log",
+                      r"record", r"xemail", r"contact form", r"submission", r"inquiry", r"prospect", r"met",
+                      r"talked", r"spoke", r"from:", r"subject:", r"wants?", r"needs?")),
+    ("upwork", _cues(r"upwork", r"job post", r"hourly", r"fixed price", r"gig", r"/hr", r"looking for a")),
+    ("chat", _cues(r"thanks?", r"thx", r"ty", r"hello", r"hi", r"joke", r"weather", r"poem", r"haiku", r"lol",
+                   r"haha", r"cool", r"good (?:morning|night|afternoon|job)", r"bye", r"who are you", r"are you",
+                   r"music", r"pizza", r"flight", r"taxi", r"calendar", r"meeting", r"email to", r"merci",
+                   r"bonjour", r"cheers")),
+)
+
+
+def features(text: str) -> list[str]:
+    norm = normalise(text)
+    words = WORD.findall(norm)
+    out = [f"k:{name}" for name, pattern in CUES for _ in pattern.finditer(norm)]
+    out += [f"w:{w}" for w in words]
+    out += [f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    for w in words:
+        if len(w) >= 3:
+            padded = f" {w} "
+            for n in (3, 4, 5):
+                out += [f"c:{padded[i:i + n]}" for i in range(len(padded) - n + 1)]
+    return out
