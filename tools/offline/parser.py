@@ -222,6 +222,10 @@ def parse(text: str, last_lead_id: int | None = None, last_project_id: int | Non
                 for t, p in scores[:3] if t != classifier.NO_TOOL
                 for a in [arguments(t, text, raw, e, last_lead_id, last_project_id)]][:2]
     top, p_top = scores[0]
+    # Small talk stays small talk: a "none" reading is only doubted when the message names something to act on.
+    named = e.lead_id is not None or e.project_id is not None or e.hash_id is not None or e.email is not None
+    if top == classifier.NO_TOOL and not named:
+        return Parsed("unknown", entities=e, confidence=p_top, readings=readings)
     if p_top < model.threshold and readings:
         if len(readings) == 1 or (top != classifier.NO_TOOL and readings[1].probability < p_top / 4):
             readings = readings[:1]
