@@ -23,6 +23,7 @@ from tools.agent import GraceAgent
 from tools.deps import AgentDeps
 from tools.history import Thread, load_thread, save_thread
 from tools.offline import rules as R
+from tools.offline.model import choices_in
 from tools.offline.replies import confirm_question
 
 AGENT_KEY = "agent"
@@ -52,6 +53,8 @@ class ChatReply:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     # True when a Confirm/Cancel was not acted on (someone else's, already answered, nothing waiting).
     refused: bool = False
+    # When the model was unsure: its two readings, in order; answering "1" or "2" (`choose`) takes one.
+    choices: list[str] = field(default_factory=list)
 
 
 def get_agent(services: Services) -> GraceAgent:
@@ -86,7 +89,7 @@ def _reply(new: list[ModelMessage], output: Any, speaker: Actor) -> tuple[ChatRe
     else:
         text = str(output)
     reply = ChatReply(text, outcomes, [PendingCall(k, v["tool"], v["args"], v["question"]) for k, v in pending.items()],
-                      tool_calls)
+                      tool_calls, choices=[] if pending else choices_in(text))
     return reply, pending
 
 
@@ -122,6 +125,14 @@ async def _converse(services: Services, actor: Actor, key: str, text: str) -> Ch
     thread.messages = result.all_messages()
     await save_thread(services, thread)
     return reply
+
+
+async def choose(services: Services, actor: Actor, key: str, number: int) -> ChatReply:
+    """The speaker picks reading 1 or 2 of an unsure answer (a Slack button, the terminal's numbered choice).
+    It is said as a message, so it runs as any message does: role filtering and confirmations apply."""
+    if number not in (1, 2):
+        raise ValueError("choice: expected 1 or 2")
+    return await converse(services, actor, key, str(number))
 
 
 async def decide(services: Services, actor: Actor, key: str, tool_call_id: str, approve: bool) -> ChatReply:
@@ -168,4 +179,4 @@ async def dry_run(services: Services, actor: Actor, text: str, key: str | None =
     return reply
 
 
-__all__ = ["ChatReply", "ModelResponse", "converse", "decide", "dry_run", "get_agent"]
+__all__ = ["ChatReply", "ModelResponse", "choose", "converse", "decide", "dry_run", "get_agent"]

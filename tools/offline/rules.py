@@ -70,6 +70,8 @@ REFUSED = "Sorry — with the {role} role you can't {what}. Ask someone with the
 MISSING = "I understood that you want to {what}{known}. I still need {missing}. For example: “{example}”."
 UNSURE = "I'm not sure which you mean:"
 UNSURE_TAIL = "Reply 1 or 2 (or say it another way); I won't change anything until you do."
+UNSURE_ONE = ("I'm not sure I understood. Did you mean: {label}? If so, say it plainly, for example “{example}”; "
+              "I won't change anything on a guess.")
 UNKNOWN = ("I'm not sure what you'd like me to do{known}. Try for example: “{ex1}”, “{ex2}” or “{ex3}”. "
            "Say “help” for more.")
 HELP_TEXT = (
