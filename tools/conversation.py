@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolDenied
+from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
 from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart, ToolReturnPart
 
 from engine.actors import Actor
@@ -27,6 +28,10 @@ from tools.offline.model import choices_in
 from tools.offline.replies import confirm_question
 
 AGENT_KEY = "agent"
+MODEL_DOWN = ("The language model did not answer ({detail}); nothing was changed and this message was not kept. "
+              "Try again in a moment.")
+MODEL_DOWN_AFTER = ("Your answer was recorded, but the language model did not report back ({detail}). "
+                    "Check the result (e.g. “show lead 12”) before asking again.")
 
 
 @dataclass
@@ -72,9 +77,9 @@ def _reply(new: list[ModelMessage], output: Any, speaker: Actor) -> tuple[ChatRe
         for part in msg.parts:
             if isinstance(part, ToolCallPart):
                 calls[part.tool_call_id] = part
-            elif isinstance(part, ToolReturnPart) and part.outcome != "denied":
+            elif isinstance(part, ToolReturnPart) and part.outcome not in ("denied", "retried", "interrupted"):
                 call = calls.get(part.tool_call_id)
-                ok = not (isinstance(part.content, dict) and "error" in part.content)
+                ok = part.outcome == "success" and not (isinstance(part.content, dict) and "error" in part.content)
                 outcomes.append(ToolOutcome(part.tool_name, call.args_as_dict() if call else {}, part.content, ok))
     tool_calls = [{"tool": c.tool_name, "args": c.args_as_dict()} for c in calls.values()]
     pending: dict[str, dict[str, Any]] = {}
@@ -120,7 +125,11 @@ async def _converse(services: Services, actor: Actor, key: str, text: str) -> Ch
         await _resolve(services, actor, thread, {k: ToolDenied(R.CANCELLED) for k in thread.pending})
         thread = await load_thread(services, key)
     agent = get_agent(services)
-    result = await agent.run(AgentDeps(services, actor), text, thread.messages)
+    try:
+        result = await agent.run(AgentDeps(services, actor), text, thread.messages)
+    except (ModelAPIError, UnexpectedModelBehavior) as e:
+        # The thread is left as it was: the message can simply be sent again.
+        return ChatReply(MODEL_DOWN.format(detail=_short(e)))
     reply, thread.pending = _reply(result.new_messages(), result.output, actor)
     thread.messages = result.all_messages()
     await save_thread(services, thread)
@@ -156,10 +165,18 @@ async def _decide(services: Services, actor: Actor, key: str, tool_call_id: str,
     return await _resolve(services, actor, thread, answers)
 
 
+def _short(e: Exception) -> str:
+    return f"{type(e).__name__}: {str(e)[:160]}"
+
+
 async def _resolve(services: Services, actor: Actor, thread: Thread, answers: dict[str, Any]) -> ChatReply:
     agent = get_agent(services)
-    result = await agent.run(AgentDeps(services, actor), None, thread.messages,
-                             DeferredToolResults(approvals=answers))
+    try:
+        result = await agent.run(AgentDeps(services, actor), None, thread.messages,
+                                 DeferredToolResults(approvals=answers))
+    except (ModelAPIError, UnexpectedModelBehavior) as e:
+        # A confirmed call ran before the model was asked to report on it: say so, not "nothing changed".
+        return ChatReply(MODEL_DOWN_AFTER.format(detail=_short(e)))
     reply, thread.pending = _reply(result.new_messages(), result.output, actor)
     thread.messages = result.all_messages()
     await save_thread(services, thread)
