@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tools.offline.evaluate import judge, read, run  # noqa: E402
+from tools.offline.evaluate import Verdict, judge, read, run  # noqa: E402
 
 
-def measure(rows: list[dict], *, rules: bool) -> tuple[float, float, float, list[tuple[dict, object]]]:
+def measure(rows: list[dict], *, rules: bool) -> tuple[float, float, float, list[tuple[dict, Verdict]]]:
     tool_ok = full_ok = 0
     times = []
     wrong = []

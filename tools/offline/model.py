@@ -31,12 +31,12 @@ from engine.actors import Role
 from engine.governance.policies import ALLOWED_ROLES, allowed
 from tools.offline import rules as R
 from tools.offline.parser import LEAD_ID, PROJECT_ID, Parsed, parse
+from tools.offline.replies import summarise
 from tools.offline.text import MAX_CHARS
 
 PICK = re.compile(r"^\s{0,5}(?:#|no\.?\s?|option\s|number\s|the\s)?(1|2|one|two|first|second)(?:\s(?:one|option))?"
                   r"\s{0,5}[.!)]?\s{0,5}$", re.IGNORECASE)
 CHOICE_LINE = re.compile(r"^([12])\. ([^\n]{1,300})$", re.MULTILINE)
-from tools.offline.replies import summarise
 
 
 def _ids_in(value: Any) -> tuple[int | None, int | None]:
