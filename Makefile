@@ -33,13 +33,14 @@ test: $(DEVSTAMP)
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: $(DEVSTAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 typecheck: $(DEVSTAMP)
-	$(BIN)/mypy engine storage
+	$(BIN)/mypy bot tools workers engine storage
 
 bench: $(DEVSTAMP)
 	@for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

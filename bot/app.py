@@ -18,12 +18,16 @@ from bot.api.errors import install_error_handlers
 from bot.limits import BodyLimit
 from bot.observability import ErrorRate, install_observability, observe_event
 from bot.services import build_services, close_services
-from bot.slack.app import mount_slack, start_socket_mode, stop_socket_mode
 from bot.web import dashboard
 from bot.web import nps as nps_pages
 from bot.web import proposals as proposal_pages
 from engine.config import Settings
 from engine.context import Services
+from engine.scoring import model as _scoring_model
+
+# The CLI loads scikit-learn only when a model is used; the server loads it here, at start-up, so that
+# no request pays for the import and its objects are frozen out of the GC with the rest.
+assert _scoring_model
 
 MAX_BODY_BYTES = 25 * 1024 * 1024
 
@@ -31,7 +35,30 @@ MAX_BODY_BYTES = 25 * 1024 * 1024
 def _hook(services: Services) -> None:
     if observe_event not in services.event_hooks:
         services.event_hooks.append(observe_event)
-    services.extras.setdefault("error_rate", ErrorRate())
+    if services.error_rate is None:
+        services.error_rate = ErrorRate()
+
+
+def mount_slack_if_configured(app: FastAPI, settings: Settings) -> None:
+    """Mount Slack when a bot token is set; without one, Slack's SDK is never imported."""
+    if settings.slack_bot_token:
+        from bot.slack.app import mount_slack  # deferred for start-up time: Slack's SDK only when configured
+
+        mount_slack(app, settings)
+
+
+async def start_slack(app: FastAPI, settings: Settings) -> None:
+    if getattr(app.state, "slack_app", None) is not None:
+        from bot.slack.app import start_socket_mode  # deferred: loaded by the mount already
+
+        await start_socket_mode(app, settings)
+
+
+async def stop_slack(app: FastAPI) -> None:
+    if getattr(app.state, "slack_app", None) is not None:
+        from bot.slack.app import stop_socket_mode  # deferred: loaded by the mount already
+
+        await stop_socket_mode(app)
 
 
 def freeze_startup_objects() -> None:
@@ -58,11 +85,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
             cron = EmbeddedCron(app.state.services.queue, settings)
             cron.start()
-        await start_socket_mode(app, settings)
+        await start_slack(app, settings)
         try:
             yield
         finally:
-            await stop_socket_mode(app)
+            await stop_slack(app)
             if cron:
                 await cron.stop()
             if own:
@@ -89,7 +116,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(satisfaction.router)
     app.include_router(nps_pages.router)
     app.include_router(billing_routes)
-    mount_slack(app, settings)
+    mount_slack_if_configured(app, settings)
     app.include_router(scoring_api.router)
     app.include_router(forms.router)
     app.include_router(inbound.router)

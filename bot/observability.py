@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 
 from engine.config import Settings
 from engine.context import Services
+from engine.statuses import ProjectStatus
 
 HTTP_REQUESTS = Counter("grace_http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_LATENCY = Histogram("grace_http_request_seconds", "HTTP request latency", ["method", "route"],
@@ -91,7 +92,7 @@ async def _builds_running(services: Services) -> int:
 
     async with services.session_factory() as session:
         return int((await session.execute(
-            select(func.count()).select_from(Project).where(Project.status == "in_progress"))).scalar_one())
+            select(func.count()).select_from(Project).where(Project.status == ProjectStatus.IN_PROGRESS))).scalar_one())
 
 
 class ErrorRate:

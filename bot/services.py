@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from engine.billing.providers import build_payment_provider
 from engine.config import Settings
 from engine.context import Services
+from engine.delivery.deliver import continue_after_vote
 from engine.events import InProcessEventBus, RedisEventBus
 from engine.governance.policies import configure_policies
 from engine.notify import KeyedNotifier
@@ -24,10 +26,14 @@ async def build_services(settings: Settings) -> Services:
                        pool_recycle=settings.db_pool_recycle_seconds)
     services = Services(settings=settings, db=db, session_factory=create_session_factory(db))
     services.notifier = KeyedNotifier(build_notifier(settings), services.session_factory)
+    services.vote_decided = continue_after_vote
+    services.payments = build_payment_provider(settings)
     if settings.slack_bot_token:
+        from bot.slack.announcer import SlackLeadAnnouncer
         from bot.slack.vote_board import SlackVoteBoard
 
-        services.extras["vote_board"] = SlackVoteBoard(services)
+        services.vote_board = SlackVoteBoard(services)
+        services.lead_announcer = SlackLeadAnnouncer(services.notifier, settings.leads_channel or None)
     if settings.redis_url:
         bus = RedisEventBus(settings.redis_url)
         await bus.start()
@@ -40,17 +46,17 @@ async def build_services(settings: Settings) -> Services:
         services.cache = RedisCache(settings.redis_url)
     else:
         services.events = InProcessEventBus()
-        from workers.jobs import JOBS
+        from bot.jobs import job_table
         from workers.queue import InProcessQueue
 
-        services.queue = InProcessQueue(JOBS, {"services": services})
+        services.queue = InProcessQueue(job_table(slack=bool(settings.slack_bot_token)), {"services": services})
         from engine.cache import InProcessCache
 
         services.cache = InProcessCache()
     if settings.model != "offline":
         from tools.architect_llm import LLMArchitect
 
-        services.extras["architect"] = LLMArchitect.from_settings(settings)
+        services.architect = LLMArchitect.from_settings(settings)
     return services
 
 
@@ -65,9 +71,8 @@ def build_notifier(settings: Settings) -> Notifier:
 
 
 async def close_services(services: Services) -> None:
-    payments = services.extras.get("payments")  # the Stripe provider holds an HTTP client
-    if payments is not None:
-        await payments.close()
+    if services.payments is not None:  # the Stripe provider holds an HTTP client
+        await services.payments.close()
     close = getattr(services.queue, "close", None)
     if close:
         await close()

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import Any
+
+import redis.asyncio as redis
 
 TTL_CLIENT = 3600
 TTL_PIPELINE = 300
@@ -51,8 +54,6 @@ class RedisCache:
     PREFIX = "grace:cache:"
 
     def __init__(self, url: str) -> None:
-        import redis.asyncio as redis
-
         self._redis = redis.from_url(url)
 
     async def get(self, key: str) -> Any | None:
@@ -88,8 +89,6 @@ async def invalidate(cache: Any, prefix: str) -> None:
     answer afterwards stores it under the old generation, where nobody looks. Entries of old
     generations are never read again and expire with their TTL (no key scan on writes).
     """
-    import uuid
-
     await cache.set(f"gen:{prefix}", uuid.uuid4().hex, 7 * 24 * 3600)
 
 

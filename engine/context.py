@@ -9,7 +9,9 @@ effects run after it, and are dropped on rollback.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,10 +21,25 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from engine.actors import Actor
 from engine.audit import PendingAudit, append_entries
+from engine.cache import invalidate, invalidations_for
 from engine.config import Settings
 from engine.errors import PolicyDenied
 from engine.events import EventBus, InProcessEventBus, make_event
-from engine.ports import Cache, LogNotifier, Notifier, Queue
+from engine.ports import (
+    Agent,
+    Architect,
+    BuildWriter,
+    Cache,
+    ErrorRate,
+    LeadAnnouncer,
+    LogNotifier,
+    Notifier,
+    PaymentProvider,
+    Queue,
+    RateLimiter,
+    VoteBoard,
+)
+from storage.models import VoteSession
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +57,25 @@ class Services:
     cache: Cache | None = None
     # Called with every event this process publishes (metrics, logs); must not raise.
     event_hooks: list[Callable[[dict[str, Any]], None]] = field(default_factory=list)
-    # Filled by the issues that build them (scoring, proposals, billing, hunter...).
-    extras: dict[str, Any] = field(default_factory=dict)
+    # The ports below are chosen at start-up (bot/services.py, bot/app.py); None means the
+    # engine's own default: plain notices, the offline Architect and writer, no error-rate alert.
+    vote_board: VoteBoard | None = None
+    lead_announcer: LeadAnnouncer | None = None
+    # What a decided vote sets in motion (delivery's continuation).
+    vote_decided: VoteDecided | None = None
+    payments: PaymentProvider | None = None
+    architect: Architect | None = None
+    build_writer: BuildWriter | None = None
+    error_rate: ErrorRate | None = None
+    form_limiter: RateLimiter | None = None
+    # Process-wide objects built on first use by the layers above (not read by the engine).
+    agent: Agent | None = None
+    dry_run_agent: Agent | None = None
+    slack_client: Any = None  # bot/slack's Web API client; typed there, the engine knows no Slack
+    conversation_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(
+        default_factory=weakref.WeakValueDictionary)
+    # Loaded scoring model versions by id (engine/scoring/registry.py keeps one).
+    scoring_models: dict[int, Any] = field(default_factory=dict)
 
     @property
     def dialect(self) -> str:
@@ -49,6 +83,9 @@ class Services:
 
 
 Effect = Callable[[], Awaitable[Any]]
+# What a decided vote sets in motion (delivery continues after its approval). Called in the
+# deciding vote's transaction, so what it writes commits or rolls back with the decision.
+VoteDecided = Callable[["OperationContext", VoteSession], Awaitable[None]]
 
 
 @dataclass
@@ -102,8 +139,6 @@ async def unit_of_work(services: Services, actor: Actor) -> AsyncIterator[Operat
 
 async def run_after_commit(services: Services, ctx: OperationContext) -> None:
     if services.cache is not None and ctx._events:
-        from engine.cache import invalidate, invalidations_for
-
         stale = {p for event in ctx._events for p in invalidations_for(event)}
         for prefix in sorted(stale):
             try:

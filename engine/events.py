@@ -9,6 +9,9 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
+import redis.asyncio as redis
+
+from engine.audit import jsonable
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -17,8 +20,6 @@ CHANNEL = "grace:events"
 
 def make_event(type_: str, data: dict[str, Any]) -> dict[str, Any]:
     """An event as plain JSON values (money as decimal strings), ready for any transport."""
-    from engine.audit import jsonable
-
     return {"type": type_, "at": utcnow().isoformat(), "data": jsonable(data)}
 
 
@@ -66,8 +67,6 @@ class RedisEventBus(InProcessEventBus):
 
     def __init__(self, url: str) -> None:
         super().__init__()
-        import redis.asyncio as redis
-
         self._redis = redis.from_url(url)
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()

@@ -8,6 +8,7 @@ answered again outside its update window.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.audit import verify_audit_chain
 from engine.context import OperationContext
 from engine.governance.policies import check_policy
-from storage.models import Client, Invoice, Lead, LeadStageHistory, Project
+from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY
+from engine.statuses import InvoiceStatus, ProjectStatus
+from storage.models import Client, Invoice, Lead, LeadStageHistory, NpsSurvey, Project, VoteSession
 
 MAX_ROWS = 50  # offending rows listed per check
-VOID_INVOICE = ("void", "voided", "cancelled", "canceled", "draft", "uncollectible")
-DELIVERED_PROJECT = ("delivered", "completed", "paid")
 
 
 class CheckResult(BaseModel):
@@ -64,7 +65,7 @@ async def check_invoices_within_price(session: AsyncSession) -> CheckResult:
     stmt = (
         select(Project.id, Project.price, invoiced, func.count(Invoice.id))
         .join(Invoice, Invoice.project_id == Project.id)
-        .where(Invoice.status.not_in(VOID_INVOICE))
+        .where(Invoice.status != InvoiceStatus.VOID)
         .group_by(Project.id, Project.price)
     )
     rows = []
@@ -82,7 +83,7 @@ async def check_invoices_within_price(session: AsyncSession) -> CheckResult:
 async def check_lifetime_values(session: AsyncSession) -> CheckResult:
     paid = (
         select(Invoice.client_id, func.sum(Invoice.amount).label("paid"))
-        .where(Invoice.status == "paid").group_by(Invoice.client_id).subquery()
+        .where(Invoice.status == InvoiceStatus.PAID).group_by(Invoice.client_id).subquery()
     )
     stmt = (
         select(Client.id, Client.lifetime_value, func.coalesce(paid.c.paid, 0))
@@ -114,15 +115,12 @@ async def check_lead_stages(session: AsyncSession) -> CheckResult:
 
 async def check_delivered_projects_voted(session: AsyncSession, threshold: Decimal) -> CheckResult:
     """Every project delivered (or later) whose price is over the threshold had an approved vote."""
-    from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY
-    from storage.models import VoteSession
-
     approved = select(VoteSession.subject_id).where(
         VoteSession.subject_type == SUBJECT_PROJECT_DELIVERY, VoteSession.status == "approved")
     amount = func.coalesce(Project.price, Project.budget, 0)
     rows = [{"project_id": pid, "price": str(price), "status": st} for pid, price, st in (await session.execute(
         select(Project.id, amount, Project.status)
-        .where(func.lower(Project.status).in_(DELIVERED_PROJECT), amount > threshold, Project.id.not_in(approved))
+        .where(Project.status == ProjectStatus.DELIVERED, amount > threshold, Project.id.not_in(approved))
         .limit(MAX_ROWS))).all()]
     return _result("delivered_projects_have_votes", rows,
                    f"every delivered project over {threshold} had an approving vote",
@@ -131,10 +129,6 @@ async def check_delivered_projects_voted(session: AsyncSession, threshold: Decim
 
 async def check_surveys_answered_once(session: AsyncSession, update_days: int) -> CheckResult:
     """A survey is answered once; changes through the same link only within the update window."""
-    from datetime import timedelta
-
-    from storage.models import NpsSurvey
-
     window = timedelta(days=update_days)
 
     rows = []
@@ -145,8 +139,6 @@ async def check_surveys_answered_once(session: AsyncSession, update_days: int) -
         if answered_at is None or not last:
             rows.append({"survey_id": sid, "problem": "updated but never answered"})
             continue
-        from datetime import datetime
-
         if datetime.fromisoformat(last) - answered_at > window:
             rows.append({"survey_id": sid, "problem": f"changed {count} time(s), last after the update window"})
     return _result("surveys_answered_once", rows[:MAX_ROWS], "no survey answered twice outside the rules",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
@@ -79,8 +80,6 @@ async def insert_ignore(session: AsyncSession, model: Any, values: dict[str, Any
 @functools.lru_cache(maxsize=64)
 def _insert_ignore_stmt(dialect: str, table: Any, conflict: tuple[str, ...]) -> Any:
     """Built once per table: the values travel as parameters, so SQLAlchemy's compiled cache hits."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(table).on_conflict_do_nothing(index_elements=list(conflict) or None).returning(table.c.id)
 
@@ -96,8 +95,6 @@ async def insert_row(session: AsyncSession, model: Any, values: dict[str, Any]) 
 
 @functools.lru_cache(maxsize=64)
 def _insert_stmt(table: Any, returning: bool) -> Any:
-    from sqlalchemy import insert
-
     stmt = insert(table)
     return stmt.returning(table.c.id) if returning else stmt
 
@@ -108,8 +105,6 @@ async def fetch_by_id(session: AsyncSession, model: Any, row_id: int, *, lock: b
     `lock` takes a row lock (SELECT .. FOR UPDATE) on PostgreSQL; on SQLite every write
     transaction already holds the database's write lock (`BEGIN IMMEDIATE`).
     """
-    from sqlalchemy import select
-
     stmt = select(model).where(model.id == row_id).execution_options(populate_existing=True)
     if lock and dialect_name(session) == "postgresql":
         stmt = stmt.with_for_update()

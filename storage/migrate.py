@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -22,6 +23,4 @@ def upgrade(url: str, revision: str = "heads") -> None:
 
 
 def current_heads() -> list[str]:
-    from alembic.script import ScriptDirectory
-
     return list(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())

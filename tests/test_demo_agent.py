@@ -16,7 +16,6 @@ from engine.scoring.operations import qualify_lead as qualify_lead_op
 from tools import metrics, pipeline
 from tools.agent import GraceAgent
 from tools.base import ToolSpec, run_operation
-from tools.conversation import AGENT_KEY
 from tools.deps import AgentDeps
 
 
@@ -76,7 +75,7 @@ class LifecycleTools:
 
 async def test_demo_goes_through_the_agent_when_it_has_the_tools(tmp_path: Path):
     def give_tools(services):
-        services.extras[AGENT_KEY] = GraceAgent(services.settings, modules=(pipeline, metrics, LifecycleTools))
+        services.agent = GraceAgent(services.settings, modules=(pipeline, metrics, LifecycleTools))
 
     out = StringIO()
     outcome = await run_demo(tmp_path, out=Console(file=out, width=200), prepare=give_tools)

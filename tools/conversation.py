@@ -7,7 +7,6 @@ speaker's Confirm/Cancel, and render the `ChatReply` they get back.
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -27,12 +26,10 @@ from tools.offline import rules as R
 from tools.offline.model import choices_in
 from tools.offline.replies import confirm_question
 
-AGENT_KEY = "agent"
 MODEL_DOWN = ("The language model did not answer ({detail}); nothing was changed and this message was not kept. "
               "Try again in a moment.")
 MODEL_DOWN_AFTER = ("Your answer was recorded, but the language model did not report back ({detail}). "
                     "Check the result (e.g. “show lead 12”) before asking again.")
-
 
 @dataclass
 class ToolOutcome:
@@ -63,10 +60,10 @@ class ChatReply:
 
 
 def get_agent(services: Services) -> GraceAgent:
-    """The process's agent, built on first use and kept in `services.extras`."""
-    agent = services.extras.get(AGENT_KEY)
-    if agent is None:
-        agent = services.extras[AGENT_KEY] = GraceAgent(services.settings)
+    """The process's agent, built on first use and kept in `Services.agent`."""
+    agent = services.agent
+    if not isinstance(agent, GraceAgent):
+        agent = services.agent = GraceAgent(services.settings)
     return agent
 
 
@@ -102,8 +99,7 @@ def _reply(new: list[ModelMessage], output: Any, speaker: Actor) -> tuple[ChatRe
 async def _one_turn_at_a_time(services: Services, key: str) -> AsyncIterator[None]:
     """Turns of one thread run one after the other in this process, so none is lost when two
     messages arrive together. (Across processes the last save wins.)"""
-    locks: weakref.WeakValueDictionary[str, asyncio.Lock] = services.extras.setdefault(
-        "conversation_locks", weakref.WeakValueDictionary())
+    locks = services.conversation_locks
     lock = locks.get(key)
     if lock is None:
         lock = locks[key] = asyncio.Lock()
@@ -185,9 +181,9 @@ async def _resolve(services: Services, actor: Actor, thread: Thread, answers: di
 
 async def dry_run(services: Services, actor: Actor, text: str, key: str | None = None) -> ChatReply:
     """What the agent would do: every tool replaced by a recorder; nothing is written, not even history."""
-    agent = services.extras.get("agent_dry_run")
-    if agent is None:
-        agent = services.extras["agent_dry_run"] = GraceAgent(services.settings, dry_run=True)
+    if services.dry_run_agent is None:
+        services.dry_run_agent = GraceAgent(services.settings, dry_run=True)
+    agent = services.dry_run_agent
     history = (await load_thread(services, key)).messages if key else []
     deps = AgentDeps(services, actor, recorded=[])
     result = await agent.run(deps, text, history)

@@ -5,7 +5,7 @@ Identity and the database come from here, never from the model's arguments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from engine.actors import Actor
@@ -18,7 +18,6 @@ class AgentDeps:
     actor: Actor
     # Set by `--dry-run`: tools record their calls here instead of running.
     recorded: list[dict[str, Any]] | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def dry_run(self) -> bool:

@@ -10,8 +10,9 @@ from pydantic_ai import RunContext
 from engine.context import OperationContext
 from engine.errors import InvalidInput
 from engine.pipeline.capture import capture_lead as capture_op
-from engine.pipeline.capture import find_leads as find_op
-from engine.pipeline.capture import get_lead, mark_lost, move_to_stage
+from engine.pipeline.leads import find_leads as find_op
+from engine.pipeline.leads import get_lead
+from engine.pipeline.moves import mark_lost, move_to_stage
 from engine.pipeline.schemas import LeadInput, LeadSource, StageMoveInput
 from tools.base import ToolSpec, client_text, error_result, run_operation
 from tools.deps import AgentDeps

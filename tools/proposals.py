@@ -7,7 +7,7 @@ from typing import Any
 from pydantic_ai import RunContext
 
 from engine.context import OperationContext
-from engine.pipeline.capture import load_lead
+from engine.pipeline.leads import load_lead
 from engine.proposals.service import generate_proposal as generate_op
 from tools.base import ToolSpec, run_operation
 from tools.deps import AgentDeps

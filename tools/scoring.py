@@ -7,7 +7,7 @@ from typing import Any
 from pydantic_ai import RunContext
 
 from engine.context import OperationContext
-from engine.pipeline.capture import get_lead
+from engine.pipeline.leads import get_lead
 from engine.scoring.operations import predict_close_rate
 from engine.scoring.operations import qualify_lead as qualify_op
 from engine.scoring.operations import suggest_next_action as suggest_op

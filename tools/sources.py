@@ -7,7 +7,7 @@ from typing import Any
 from pydantic_ai import RunContext
 
 from engine.context import OperationContext
-from engine.pipeline.capture import get_lead
+from engine.pipeline.leads import get_lead
 from engine.sources.upwork import capture_upwork_post as capture_op
 from tools.base import ToolSpec, run_operation
 from tools.deps import AgentDeps

@@ -48,10 +48,8 @@ async def run_build(ctx: dict[str, Any], project_id: int) -> str:
 
 
 async def after_delivery(services: Services, project_id: int) -> None:
-    """The hook for what follows a delivery: the NPS survey, when that job exists."""
-    from workers.jobs import JOBS
-
-    if NPS_JOB in JOBS and services.queue is not None:
+    """What follows a delivery: the NPS survey is planned (job `schedule_nps_survey`, once per project)."""
+    if services.queue is not None:
         await services.queue.enqueue(NPS_JOB, project_id, job_id=f"nps:{project_id}")
 
 

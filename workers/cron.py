@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from engine.config import Settings
+from workers.jobs import JOBS
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,6 @@ class EmbeddedCron:
         self._tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
-        from workers.jobs import JOBS
-
         for name, every in schedule(self.settings):
             if name in JOBS:
                 self._tasks.append(asyncio.create_task(self._loop(name, every)))

@@ -1,27 +1,22 @@
-"""Job functions. Each is idempotent and takes arq's `ctx` (which holds `services`)."""
+"""Job functions. Each is idempotent and takes arq's `ctx` (which holds `services`).
+
+`JOBS` lists this package's jobs by name; the processes' composition roots (`bot/jobs.py`)
+add the Slack reply jobs to it. Nothing registers itself on import.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from workers.builds import close_expired_votes, run_build
 from workers.queue import JobFunc
 
-# name -> function; the delivery, billing and satisfaction issues add theirs here.
-JOBS: dict[str, JobFunc] = {}
 
-
-def job(fn: JobFunc) -> JobFunc:
-    JOBS[fn.__name__] = fn
-    return fn
-
-
-@job
 async def ping(ctx: dict[str, Any]) -> str:
     """A no-op job used by health checks and tests of the queue."""
     return "pong"
 
 
-@job
 async def check_alerts(ctx: dict[str, Any]) -> dict[str, Any]:
     """Run the alert checks once (cron: every GRACE_ALERT_INTERVAL_MINUTES)."""
     from engine.actors import Actor
@@ -33,7 +28,6 @@ async def check_alerts(ctx: dict[str, Any]) -> dict[str, Any]:
     return result.model_dump()
 
 
-@job
 async def schedule_nps_survey(ctx: dict[str, Any], project_id: int) -> dict[str, Any]:
     """Enqueued on delivery: plan the project's NPS survey `GRACE_NPS_DELAY_DAYS` later (sent by
     `send_due_nps_surveys`; at once when the delay is 0). Idempotent per project."""
@@ -50,7 +44,6 @@ async def schedule_nps_survey(ctx: dict[str, Any], project_id: int) -> dict[str,
     return planned.model_dump(mode="json")
 
 
-@job
 async def send_due_nps_surveys(ctx: dict[str, Any]) -> dict[str, Any]:
     """Cron job (hourly is plenty): send every scheduled NPS survey whose day has come."""
     from engine.satisfaction.surveys import send_due_surveys
@@ -58,7 +51,6 @@ async def send_due_nps_surveys(ctx: dict[str, Any]) -> dict[str, Any]:
     return (await send_due_surveys(ctx["services"])).model_dump(mode="json")
 
 
-@job
 async def send_overdue_reminders(ctx: dict[str, Any]) -> dict[str, Any]:
     """Daily: mark past-due invoices overdue and remind the team once per invoice per day.
 
@@ -74,7 +66,6 @@ async def send_overdue_reminders(ctx: dict[str, Any]) -> dict[str, Any]:
     return report.model_dump(mode="json")
 
 
-@job
 async def verify_invariants_daily(ctx: dict[str, Any]) -> bool:
     """Run `grace verify`'s checks; alert the alerts channel when one fails. Safe to run twice."""
     from datetime import date
@@ -95,7 +86,6 @@ async def verify_invariants_daily(ctx: dict[str, Any]) -> bool:
     return report.ok
 
 
-@job
 async def retrain_scoring_model(ctx: dict[str, Any]) -> str:
     """Nightly: retrain when new outcomes exist; promote only if not worse on the newest 20%."""
     from engine.scoring.jobs import retrain_nightly
@@ -103,8 +93,7 @@ async def retrain_scoring_model(ctx: dict[str, Any]) -> str:
     return await retrain_nightly(ctx["services"])
 
 
-# Delivery and Parliament: job bodies live in workers/builds.py.
-from workers.builds import close_expired_votes, run_build  # noqa: E402
-
-job(run_build)
-job(close_expired_votes)
+JOBS: dict[str, JobFunc] = {fn.__name__: fn for fn in (
+    ping, check_alerts, schedule_nps_survey, send_due_nps_surveys, send_overdue_reminders, verify_invariants_daily,
+    retrain_scoring_model, run_build, close_expired_votes,
+)}

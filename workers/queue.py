@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 log = logging.getLogger(__name__)
-JobFunc = Callable[..., Awaitable[Any]]
+JobFunc = Callable[..., Coroutine[Any, Any, Any]]
 REQUEST_ID_KEY = "grace:job-request:"
 
 
@@ -126,8 +126,8 @@ class ArqQueue:
         from arq.jobs import Job
 
         pool = await self._get_pool()
-        kwargs = {"_queue_name": self.queue_name} if self.queue_name else {}
-        return bool(await Job(job_id, pool, **kwargs).abort(timeout=0))
+        job = Job(job_id, pool, _queue_name=self.queue_name) if self.queue_name else Job(job_id, pool)
+        return bool(await job.abort(timeout=0))
 
     async def close(self) -> None:
         if self._pool is not None:

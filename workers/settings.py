@@ -1,31 +1,38 @@
-"""arq `WorkerSettings` for `grace worker`: the job functions, their limits, the cron jobs."""
+"""arq's worker options from a table of jobs: their limits, the cron jobs, the log context.
+
+The table and the services come from the worker's composition root (`bot/worker.py`);
+this module imports nothing of `bot/`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import Function, func
 
-import bot.slack.jobs  # noqa: F401  (registers the Slack reply jobs: they render Block Kit, a bot concern)
 from engine.config import Settings
 from workers.cron import DAILY_HOUR, DAY, schedule
 from workers.jobs import JOBS
+from workers.queue import JobFunc
+
+Hook = Callable[[dict[str, Any]], Awaitable[None]]
 
 # Jobs whose limits differ from the defaults below.
 SHORT_TIMEOUT_S = 120
 
 
-def worker_functions(settings: Settings) -> list[Function]:
-    """Every registered job, with a timeout and a number of tries.
+def worker_functions(settings: Settings, jobs: Mapping[str, JobFunc]) -> list[Function]:
+    """Every job of the table, with a timeout and a number of tries.
 
     `run_build` keeps no result: its job id `build:{id}` must be free to enqueue again
     once a build ended (a resumed or re-delivered project). It gets a few tries more than
     GRACE_BUILD_MAX_TRIES, so that after a crash the job itself decides to fail the project.
     """
     out = []
-    for name, fn in JOBS.items():
+    for name, fn in jobs.items():
         if name == "run_build":
             out.append(func(fn, name=name, timeout=settings.build_timeout_seconds,
                             max_tries=settings.build_max_tries + 2, keep_result=0))
@@ -35,7 +42,7 @@ def worker_functions(settings: Settings) -> list[Function]:
 
 
 def cron_jobs(settings: Settings) -> list[Any]:
-    """The schedule of workers/cron.py as arq cron jobs (every N minutes, N < 60)."""
+    """The schedule of workers/cron.py as arq cron jobs (every N minutes, N < 60); all are in `JOBS`."""
     out = []
     for name, seconds in schedule(settings):
         if name not in JOBS:
@@ -46,19 +53,6 @@ def cron_jobs(settings: Settings) -> list[Any]:
         out.append(cron(JOBS[name], name=f"cron:{name}", hour=hours, minute=minutes, unique=True,  # type: ignore[arg-type]
                         timeout=SHORT_TIMEOUT_S, run_at_startup=name == "close_expired_votes"))
     return out
-
-
-async def startup(ctx: dict[str, Any]) -> None:
-    from bot.services import build_services
-
-    ctx["services"] = await build_services(ctx["settings"])
-
-
-async def shutdown(ctx: dict[str, Any]) -> None:
-    from bot.services import close_services
-
-    if "services" in ctx:
-        await close_services(ctx["services"])
 
 
 async def on_job_start(ctx: dict[str, Any]) -> None:
@@ -79,36 +73,22 @@ async def on_job_end(ctx: dict[str, Any]) -> None:
     structlog.contextvars.clear_contextvars()
 
 
-def worker_options(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for `arq.Worker`, from the settings (used by `grace worker` and tests)."""
+def worker_options(settings: Settings, jobs: Mapping[str, JobFunc], on_startup: Hook,
+                   on_shutdown: Hook) -> dict[str, Any]:
+    """Keyword arguments for `arq.Worker`: the jobs, the cron, and the hooks that build and close
+    the services (the composition root's). Used by `grace worker` and tests."""
     if not settings.redis_url:
         raise ValueError("GRACE_REDIS_URL is not set")
     return {
-        "functions": worker_functions(settings),
+        "functions": worker_functions(settings, jobs),
         "cron_jobs": cron_jobs(settings),
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "queue_name": settings.queue_name,
-        "on_startup": startup,
-        "on_shutdown": shutdown,
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
         "on_job_start": on_job_start,
         "on_job_end": on_job_end,
         "ctx": {"settings": settings},
         "allow_abort_jobs": True,
         "max_jobs": 10,
     }
-
-
-class WorkerSettings:
-    """For `arq workers.settings.WorkerSettings`; `grace worker` is the usual way in."""
-
-    settings = Settings()
-    functions = worker_functions(settings)
-    cron_jobs = cron_jobs(settings)
-    redis_settings = RedisSettings.from_dsn(settings.redis_url) if settings.redis_url else RedisSettings()
-    queue_name = settings.queue_name
-    on_startup = staticmethod(startup)
-    on_shutdown = staticmethod(shutdown)
-    on_job_start = staticmethod(on_job_start)
-    on_job_end = staticmethod(on_job_end)
-    ctx = {"settings": settings}
-    allow_abort_jobs = True

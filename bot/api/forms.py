@@ -49,7 +49,6 @@ from storage.models import LeadForm
 router = APIRouter(tags=["forms"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "web" / "templates"))
 FORM_ACTOR = Actor.system("website-form")
-LIMITER_KEY = "form_rate_limiter"
 DEFAULT_THANK_YOU = "Thank you! We received your message and will get back to you soon."
 FIELDS = [
     {"name": "name", "label": "Your name", "type": "text", "required": True, "maxlength": 200, "autocomplete": "name"},
@@ -71,13 +70,11 @@ class Rejected(Exception):
 
 def limiter(services: Services) -> RateLimiter:
     """One limiter per running app: in this process, or in Redis when Grace has one."""
-    lim = services.extras.get(LIMITER_KEY)
-    if lim is None:
+    if services.form_limiter is None:
         s = services.settings
-        lim = (RedisRateLimiter(s.redis_url, s.form_rate_limit, prefix="grace:form-rl:") if s.redis_url
-               else InProcessRateLimiter(s.form_rate_limit))
-        services.extras[LIMITER_KEY] = lim
-    return lim
+        services.form_limiter = (RedisRateLimiter(s.redis_url, s.form_rate_limit, prefix="grace:form-rl:")
+                                 if s.redis_url else InProcessRateLimiter(s.form_rate_limit))
+    return services.form_limiter
 
 
 async def load_form(services: Services, public_id: str) -> LeadForm:

@@ -9,9 +9,11 @@ from fastapi.responses import JSONResponse
 
 from bot.api.deps import ActorDep, ServicesDep, run_op
 from engine.errors import InvalidInput
-from engine.pipeline.capture import capture_lead, find_leads, get_client, get_lead, move_to_stage
+from engine.pipeline.capture import capture_lead
 from engine.pipeline.csvfile import decode, read_rows
 from engine.pipeline.importer import ImportReport, import_leads, parse_mapping
+from engine.pipeline.leads import find_leads, get_client, get_lead
+from engine.pipeline.moves import move_to_stage
 from engine.pipeline.schemas import (
     CaptureResult,
     ClientView,

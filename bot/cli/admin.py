@@ -6,8 +6,6 @@ import typer
 
 from bot.cli.common import console, fail, operation, run, with_services
 from engine.actors import ASSIGNABLE_ROLES
-from engine.audit import verify_audit_chain
-from engine.team import add_team_member, create_api_key, list_api_keys, revoke_api_key
 
 apikey = typer.Typer(help="API keys for the REST API and the dashboard.", no_args_is_help=True)
 team = typer.Typer(help="Team members (Slack users) and their roles.", no_args_is_help=True)
@@ -21,6 +19,8 @@ def apikey_create(
     role: str = typer.Option(..., "--role", help=f"One of: {ROLES}."),
 ) -> None:
     """Create a key and print it once (only its hash is kept)."""
+    from engine.team import create_api_key  # deferred for start-up time
+
     new = run(with_services(lambda s: operation(s, create_api_key, name, role)))
     console.print(f"API key for {new.name} ({new.role}), shown once; keep it safe:")
     print(new.key)
@@ -29,6 +29,8 @@ def apikey_create(
 @apikey.command("revoke")
 def apikey_revoke(key_id: int = typer.Argument(..., help="The key's id (see `grace apikey list`).")) -> None:
     """Revoke a key; it stops working within 30 seconds everywhere."""
+    from engine.team import revoke_api_key  # deferred for start-up time
+
     run(with_services(lambda s: operation(s, revoke_api_key, key_id)))
     console.print(f"API key #{key_id} revoked")
 
@@ -36,6 +38,8 @@ def apikey_revoke(key_id: int = typer.Argument(..., help="The key's id (see `gra
 @apikey.command("list")
 def apikey_list() -> None:
     """Keys with their role and when they were last used (the keys themselves are not kept)."""
+    from engine.team import list_api_keys  # deferred for start-up time
+
     keys = run(with_services(lambda s: operation(s, list_api_keys)))
     for k in keys:
         used = k.last_used_at.strftime("%Y-%m-%d %H:%M") if k.last_used_at else "never"
@@ -49,6 +53,8 @@ def team_add(
     role: str = typer.Option(..., "--role", help=f"One of: {ROLES}."),
 ) -> None:
     """Add a team member, or change an existing member's name and role."""
+    from engine.team import add_team_member  # deferred for start-up time
+
     m = run(with_services(lambda s: operation(s, add_team_member, slack_id, name, role)))
     console.print(f"{m.name} ({m.slack_user_id}) is now {m.role}")
 
@@ -56,6 +62,8 @@ def team_add(
 @audit.command("verify")
 def audit_verify() -> None:
     """Walk the chain; exit 1 and name the first broken entry when it does not hold."""
+    from engine.audit import verify_audit_chain  # deferred for start-up time
+
 
     async def go(services):  # type: ignore[no-untyped-def]
         async with services.session_factory() as session:

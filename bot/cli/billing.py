@@ -5,13 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from pydantic import ValidationError
 
 from bot.cli.common import console, fail, operation, print_json, run, with_services
-from engine.billing.invoices import collect_payment, get_invoice
-from engine.billing.reminders import remind_overdue_invoices
-from engine.billing.schemas import MarkPaidInput
-from engine.billing.settle import mark_invoice_paid
 
 invoice = typer.Typer(help="Invoices and payments.", no_args_is_help=True)
 
@@ -31,12 +26,16 @@ def collect_cmd(
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Invoice a milestone or the remaining balance of a project and print the payment link."""
+    from engine.billing.invoices import collect_payment  # deferred for start-up time
+
     _show(run(with_services(lambda s: operation(s, collect_payment, project_id, milestone))), json_out)
 
 
 @invoice.command("show")
 def show_cmd(invoice_id: int = typer.Argument(...), json_out: bool = typer.Option(False, "--json")) -> None:
     """Print an invoice."""
+    from engine.billing.invoices import get_invoice  # deferred for start-up time
+
     _show(run(with_services(lambda s: operation(s, get_invoice, invoice_id))), json_out)
 
 
@@ -47,6 +46,11 @@ def mark_paid_cmd(
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Record that an invoice was paid (a bank transfer, usually). Running it again changes nothing."""
+    from pydantic import ValidationError  # deferred for start-up time, with the engine below
+
+    from engine.billing.schemas import MarkPaidInput
+    from engine.billing.settle import mark_invoice_paid
+
     try:
         body = MarkPaidInput(reference=reference)
     except ValidationError:
@@ -57,6 +61,8 @@ def mark_paid_cmd(
 @invoice.command("remind-overdue")
 def remind_cmd(json_out: bool = typer.Option(False, "--json")) -> None:
     """Mark past-due invoices overdue and remind the team (what the daily job does)."""
+    from engine.billing.reminders import remind_overdue_invoices  # deferred for start-up time
+
     _show(run(with_services(lambda s: operation(s, remind_overdue_invoices))), json_out)
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
+from typing import TYPE_CHECKING
 
 import typer
 from rich.prompt import Confirm, IntPrompt, Prompt
 
 from bot.cli.common import console, operator, print_json, run, with_services
-from bot.cli.render import render_reply
 from engine.actors import Actor
-from engine.context import Services
-from engine.team import actor_for_slack_user
-from tools.conversation import ChatReply, choose, converse, decide, dry_run
+
+if TYPE_CHECKING:
+    from engine.context import Services
+    from tools.conversation import ChatReply
 
 EXIT_WORDS = {"exit", "quit", "bye", ":q"}
 
@@ -21,6 +21,8 @@ EXIT_WORDS = {"exit", "quit", "bye", ":q"}
 async def _speaker(services: Services, slack_user: str | None) -> Actor:
     if not slack_user:
         return operator()
+    from engine.team import actor_for_slack_user  # deferred for start-up time
+
     async with services.session_factory() as session:
         return await actor_for_slack_user(session, slack_user)
 
@@ -28,6 +30,11 @@ async def _speaker(services: Services, slack_user: str | None) -> Actor:
 async def _confirm_loop(services: Services, actor: Actor, key: str, reply: ChatReply) -> None:
     """Ask which reading was meant when Grace was unsure (a numbered choice, 0 for neither), then y/n for each
     call waiting for confirmation, until none waits."""
+    import asyncio  # deferred for start-up time, with the agent below
+
+    from bot.cli.render import render_reply
+    from tools.conversation import choose, decide
+
     if reply.choices:
         picked = await asyncio.to_thread(IntPrompt.ask, "[yellow]1 or 2 (0 for neither)[/yellow]", console=console,
                                          choices=["0", "1", "2"], default=0)
@@ -50,12 +57,16 @@ def chat(
     session: str | None = typer.Option(None, "--session", help="Conversation to continue (default: yours)."),
 ) -> None:
     """Talk to Grace. Without MESSAGE, a conversation until 'exit'."""
+    if dry_run_flag and not message:
+        raise typer.BadParameter("--dry-run needs a MESSAGE")
+    import asyncio  # deferred for start-up time, with the agent (pydantic-ai) and its tables below
+
+    from bot.cli.render import render_reply
+    from tools.conversation import converse, dry_run
 
     async def go(services: Services) -> None:
         actor = await _speaker(services, as_user)
-        if dry_run_flag:
-            if not message:
-                raise typer.BadParameter("--dry-run needs a MESSAGE")
+        if dry_run_flag and message:
             reply = await dry_run(services, actor, message, key=session)
             if json_out:
                 print_json({"tool_calls": reply.tool_calls, "reply": reply.text})
@@ -92,7 +103,9 @@ def chat(
             except Exception as e:  # the session goes on; the model or the network may be back next time
                 console.print(f"[red]error:[/red] {e}")
 
-    run(with_services(go))
+    # A dry run of one message reads nothing from the database unless it speaks as a Slack user or
+    # continues a conversation, so it skips the migration (and Alembic's start-up) like it skips every write.
+    run(with_services(go, migrate=not dry_run_flag or bool(as_user or session)))
 
 
 def register(app: typer.Typer) -> None:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
 from engine.actors import Actor, Role
-from engine.config import Settings
-from engine.context import OperationContext, Services, unit_of_work
 from engine.errors import GraceError
+
+if TYPE_CHECKING:
+    from engine.config import Settings
+    from engine.context import Services
 
 T = TypeVar("T")
 console = Console()
@@ -23,6 +24,8 @@ err_console = Console(stderr=True)
 
 
 def settings() -> Settings:
+    from engine.config import Settings  # deferred for start-up time (pydantic-settings)
+
     return Settings()
 
 
@@ -38,6 +41,8 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def run(coro: Awaitable[T]) -> T:
+    import asyncio  # deferred for start-up time: `--help` and Hunter need no event loop
+
     try:
         return asyncio.run(coro)  # type: ignore[arg-type]
     except GraceError as e:
@@ -45,6 +50,8 @@ def run(coro: Awaitable[T]) -> T:
 
 
 async def with_services(fn: Callable[[Services], Awaitable[T]], *, migrate: bool = True) -> T:
+    import asyncio  # deferred for start-up time, with the whole engine below
+
     from bot.services import build_services, close_services
 
     s = settings()
@@ -59,12 +66,14 @@ async def with_services(fn: Callable[[Services], Awaitable[T]], *, migrate: bool
 
 
 async def operation(services: Services, op: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    from engine.context import unit_of_work  # deferred for start-up time (SQLAlchemy)
+
     async with unit_of_work(services, operator()) as ctx:
         return await op(ctx, *args, **kwargs)
 
 
 def migrate_database(s: Settings) -> None:
-    from storage.migrate import upgrade
+    from storage.migrate import upgrade  # deferred for start-up time (Alembic)
 
     s.ensure_data_dir()
     upgrade(s.resolved_database_url)
@@ -73,5 +82,3 @@ def migrate_database(s: Settings) -> None:
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
-
-__all__ = ["OperationContext"]

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 import typer
 
 from bot.cli.common import console, fail, settings
-from bot.devtools.demo import DB_FILE, DemoFailed, DemoOutcome, run_demo
-from engine.config import Settings
+
+if TYPE_CHECKING:
+    from bot.devtools.demo import DemoOutcome
 
 STEP_PAUSE = 1.0  # seconds between steps, so a person can read along
 MILESTONE_PAUSE = 0.6  # seconds before each milestone of the build, so the bar moves visibly
@@ -19,6 +19,8 @@ MILESTONE_PAUSE = 0.6  # seconds before each milestone of the build, so the bar 
 
 def dashboard_note(outcome: DemoOutcome, kept: Path | None) -> None:
     """Where to look next: the user's running server, if any, and how to serve the demo's data."""
+    import httpx  # deferred for start-up time
+
     public = settings().public_url.rstrip("/")
     try:
         up = httpx.get(f"{public}/healthz", timeout=2).status_code == 200
@@ -43,6 +45,12 @@ def demo(
     """Play a whole client lifecycle — web form lead to paid invoice and NPS answer — on a fresh
     temporary database, with the offline model and a fake Stripe on loopback. Your own database,
     Slack and Stripe are never touched."""
+    # deferred for start-up time: the demo wires the whole product
+    import asyncio
+
+    from bot.devtools.demo import DB_FILE, DemoFailed, run_demo
+    from engine.config import Settings
+
     if keep is not None and (keep / DB_FILE).exists():
         fail(f"{keep / DB_FILE} already exists: --keep needs a new or empty folder (the demo never "
              "writes into an existing database)")

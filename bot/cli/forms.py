@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import typer
-from pydantic import ValidationError
 
 from bot.cli.common import console, fail, operation, print_json, run, settings, with_services
-from engine.sources.forms import FormSpec, create_form, list_forms, revoke_form
 
 form = typer.Typer(help="Website forms that post leads without an API key.", no_args_is_help=True)
 
@@ -25,6 +23,10 @@ def form_create(
     thank_you: str | None = typer.Option(None, "--thank-you", help="Message shown after submitting (no redirect)."),
 ) -> None:
     """Create a form and print its hosted URL and the snippet to embed it."""
+    from pydantic import ValidationError  # deferred for start-up time, with the engine below
+
+    from engine.sources.forms import FormSpec, create_form
+
     try:
         spec = FormSpec(name=name, allowed_origins=origin, redirect_url=redirect, thank_you=thank_you)
     except ValidationError as e:
@@ -42,6 +44,8 @@ def form_create(
 @form.command("revoke")
 def form_revoke(public_id: str = typer.Argument(..., help="The form's id (f_...).")) -> None:
     """Stop accepting submissions (the page answers 410)."""
+    from engine.sources.forms import revoke_form  # deferred for start-up time
+
     f = run(with_services(lambda s: operation(s, revoke_form, public_id)))
     print(f"revoked {f.public_id} ({f.name})")
 
@@ -49,6 +53,8 @@ def form_revoke(public_id: str = typer.Argument(..., help="The form's id (f_...)
 @form.command("list")
 def form_list(as_json: bool = typer.Option(False, "--json")) -> None:
     """Every form with its origins, state and rejected-submission counters."""
+    from engine.sources.forms import list_forms  # deferred for start-up time
+
     forms = run(with_services(lambda s: operation(s, list_forms)))
     if as_json:
         print_json([f.model_dump(mode="json") for f in forms])

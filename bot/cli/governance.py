@@ -23,7 +23,7 @@ def hunter_scan(
                                                "message (default: lead for a JSON object, else text)."),
 ) -> None:
     """Print {"action": allow|flag|redact|block, "findings": [...]}; exit 0 whatever is found."""
-    from engine.hunter import KINDS, scan
+    from engine.hunter import KINDS, scan  # deferred for start-up time
 
     try:
         raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
@@ -51,7 +51,7 @@ def policy_check(
     context: str = typer.Option("{}", "--context", help='JSON, e.g. \'{"amount": 9000, "stage": "ACTIVE"}\'.'),
 ) -> None:
     """Explain whether ROLE may do ACTION in this context; exit 1 when it may not."""
-    from engine.actors import Role
+    from engine.actors import Role  # deferred for start-up time, with the policies below
     from engine.governance.policies import configure_policies, evaluate_policy, rule_for
 
     _configure(configure_policies)
@@ -92,10 +92,10 @@ def policy_check(
 def policy_lint(path: Path = typer.Argument(None, help="A policies file (default: GRACE_POLICIES_PATH, "
                                                        "else the shipped one).")) -> None:
     """Validate a policies file: schema, roles, stages, and that every action is known."""
-    from engine.governance.policies import known_actions
+    from engine.governance.policies import known_actions  # deferred for start-up time
+    from engine.governance.rules import lint
 
     target = path or settings().policies_path
-    from engine.governance.rules import lint
 
     problems = lint(target, known_actions())
     name = str(target) if target else "shipped policies.yml"
@@ -108,7 +108,7 @@ def policy_lint(path: Path = typer.Argument(None, help="A policies file (default
 
 def verify() -> None:
     """Check the data's invariants; print each with ok or its offending rows; exit 1 on a failure."""
-    from engine.verification import render, verify_invariants
+    from engine.verification import render, verify_invariants  # deferred for start-up time
 
     report = run(with_services(lambda s: operation(s, verify_invariants)))
     for line in render(report):

@@ -5,13 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.cli.common import console, operation, print_json, run, with_services
-from engine.pipeline.csvfile import read_file
-from engine.pipeline.importer import import_leads, parse_mapping
-from engine.scoring.dataset import check_columns
-from engine.scoring.history_import import outcome_hook
 
 imports = typer.Typer(help="Bring data in.", no_args_is_help=True)
 
@@ -28,6 +23,13 @@ def import_leads_cmd(
 ) -> None:
     """Upsert clients by e-mail and create a lead per row; report created, updated and rejected rows.
     With --outcome, past leads come in as won (CONTRACT) or LOST, for the scoring model to learn from."""
+    # deferred for start-up time: the progress bar and the engine, only when importing
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from engine.pipeline.importer import import_leads, parse_mapping
+    from engine.scoring.dataset import check_columns
+    from engine.scoring.history_import import outcome_hook
+
     mapping = parse_mapping(map)
     header, rows = run(_read(file))
     hook = None
@@ -57,6 +59,8 @@ def import_leads_cmd(
 
 
 async def _read(file: Path):  # type: ignore[no-untyped-def]
+    from engine.pipeline.csvfile import read_file  # deferred for start-up time
+
     return read_file(file)
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import typer
 
 from bot.cli.common import console, operation, print_json, run, with_services
-from engine.satisfaction.nps import track_client_satisfaction
-from engine.satisfaction.surveys import send_due_surveys, send_nps_survey
 
 nps = typer.Typer(help="NPS surveys and client satisfaction.", no_args_is_help=True)
 
@@ -14,6 +12,8 @@ nps = typer.Typer(help="NPS surveys and client satisfaction.", no_args_is_help=T
 @nps.command("send")
 def send_cmd(project_id: int = typer.Argument(..., help="A delivered project.")) -> None:
     """Send the project's NPS survey now; prints the client's link."""
+    from engine.satisfaction.surveys import send_nps_survey  # deferred for start-up time
+
     sent = run(with_services(lambda s: operation(s, send_nps_survey, project_id)))
     console.print(f"survey #{sent.survey_id} open until {sent.expires_at:%Y-%m-%d}"
                   + (f", e-mailed to {sent.emailed_to}" if sent.emailed_to else ""))
@@ -23,6 +23,8 @@ def send_cmd(project_id: int = typer.Argument(..., help="A delivered project."))
 @nps.command("due")
 def due_cmd() -> None:
     """Send every scheduled survey whose day has come (what the cron job does)."""
+    from engine.satisfaction.surveys import send_due_surveys  # deferred for start-up time
+
     report = run(with_services(send_due_surveys))
     print_json(report.model_dump(mode="json"))
 
@@ -30,6 +32,8 @@ def due_cmd() -> None:
 @nps.command("report")
 def report_cmd(project_id: int = typer.Argument(...)) -> None:
     """The project's score, category, comment, recommendations and the agency's NPS, as JSON."""
+    from engine.satisfaction.nps import track_client_satisfaction  # deferred for start-up time
+
     report = run(with_services(lambda s: operation(s, track_client_satisfaction, project_id)))
     print_json(report.model_dump(mode="json"))
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from bot.cli.common import console, operation, print_json, run, settings, with_services
-from engine.proposals.catalog import load_catalog
-from engine.proposals.schemas import GenerateProposalResult
-from engine.proposals.service import generate_proposal
+from bot.cli.common import console, fail, operation, print_json, run, settings, with_services
+from engine.errors import GraceError
+
+if TYPE_CHECKING:
+    from engine.proposals.schemas import GenerateProposalResult
 
 proposal = typer.Typer(help="Proposals and the service catalog.", no_args_is_help=True)
 
@@ -20,6 +23,8 @@ def generate_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print the API's JSON answer."),
 ) -> None:
     """Draft, price and store a new version of the lead's proposal, with its project plan."""
+    from engine.proposals.service import generate_proposal  # deferred for start-up time
+
 
     async def go(services):  # type: ignore[no-untyped-def]
         return await operation(services, generate_proposal, lead_id, requirements, budget)
@@ -44,14 +49,12 @@ def generate_cmd(
 @proposal.command("catalog")
 def catalog_cmd() -> None:
     """Check the service catalog (GRACE_CATALOG_PATH or the shipped one) and list its service lines."""
-    from engine.errors import GraceError
+    from engine.proposals.catalog import load_catalog  # deferred for start-up time
 
     s = settings()
     try:
         catalog = load_catalog(s.catalog_path)
     except GraceError as e:
-        from bot.cli.common import fail
-
         fail(e.message)
     console.print(f"catalog: {s.catalog_path or 'shipped default'} — ok")
     for role, r in catalog.roles.items():

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from tools.conversation import ChatReply, ToolOutcome
+if TYPE_CHECKING:
+    from tools.conversation import ChatReply, ToolOutcome
 
 LEAD_FIELDS = ("lead_id", "client_name", "company", "email", "stage", "source", "budget", "score", "requirements")
 

@@ -8,11 +8,6 @@ import typer
 
 from bot.cli.common import console, err_console, operation, print_json, run, with_services
 from engine.errors import GraceError
-from engine.pipeline.csvfile import read_file
-from engine.pipeline.importer import parse_mapping
-from engine.scoring.dataset import load_dataset
-from engine.scoring.evaluate import evaluate_dataset, plot
-from engine.scoring.registry import train_model
 
 model = typer.Typer(help="The lead-scoring model.", no_args_is_help=True)
 
@@ -24,6 +19,8 @@ def train_cmd(
                                   "gradient_boosting instead of choosing by cross-validation."),
 ) -> None:
     """Train on the closed leads in the database and make the new version active."""
+    from engine.scoring.registry import train_model  # deferred for start-up time (scikit-learn)
+
     result = run(with_services(lambda s: operation(s, train_model, estimator=estimator)))
     if json_out:
         print_json(result.model_dump(mode="json"))
@@ -49,6 +46,11 @@ def evaluate_cmd(
     """Measure the model and the cold-start rule on a CSV file, without touching the database."""
     if split not in ("cv", "time"):
         raise typer.BadParameter("--split is cv or time")
+    from engine.pipeline.csvfile import read_file  # deferred for start-up time (scikit-learn, below)
+    from engine.pipeline.importer import parse_mapping
+    from engine.scoring.dataset import load_dataset
+    from engine.scoring.evaluate import evaluate_dataset, plot
+
     try:
         header, rows = read_file(data)
         ds = load_dataset(header, rows, outcome=outcome, positive=positive, mapping=parse_mapping(map),

@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(None, help="Port (GRACE_PORT, default 8000; a free one if 8000 is taken)."),
     ) -> None:
         """Migrate the database and serve the API, Slack endpoints and dashboard."""
-        import uvicorn
+        import uvicorn  # deferred for start-up time, with the app below
 
         from bot.app import create_app
 
@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
             if explicit:
                 fail(f"port {port} on {host} is already in use; choose another with --port")
             port = _free_port(host)
-        from bot.observability import configure_logging
+        from bot.observability import configure_logging  # deferred for start-up time
 
         configure_logging(s)
         migrate_database(s)

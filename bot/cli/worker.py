@@ -17,10 +17,10 @@ def register(app: typer.Typer) -> None:
         if not s.redis_url:
             fail("grace worker needs Redis: set GRACE_REDIS_URL (e.g. redis://127.0.0.1:6379/0). "
                  "Without Redis, `grace serve` runs the same jobs in its own process.", code=2)
-        from arq.worker import Worker
+        from arq.worker import Worker  # deferred for start-up time, with the worker's wiring below
 
         from bot.observability import configure_logging
-        from workers.settings import worker_options
+        from bot.worker import worker_options
 
         configure_logging(s)
         migrate_database(s)

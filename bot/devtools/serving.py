@@ -6,7 +6,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 
 def free_port() -> int:
@@ -16,7 +16,7 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serve_on_loopback(app: Any, *, port: int | None = None, lifespan: str = "off") -> AsyncIterator[str]:
+async def serve_on_loopback(app: Any, *, port: int | None = None, lifespan: Literal["auto", "on", "off"] = "off") -> AsyncIterator[str]:
     """Run `app` with uvicorn on 127.0.0.1 until the block ends; yields its base URL."""
     import uvicorn
 

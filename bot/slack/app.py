@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI, Request
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack import actions, commands, events, jobs, views
+from bot.slack import actions, commands, events, views
 from bot.slack.client import build_client
 from engine.config import Settings
 from engine.context import Services
@@ -28,7 +28,6 @@ METHOD_SCOPES: dict[str, str | None] = {
 }
 EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.im": "im:history", "app_home_opened": None}
 COMMAND_SCOPE = "commands"
-assert jobs  # imported for its job registrations
 
 
 def slack_enabled(settings: Settings) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 from engine.context import Services
 from engine.inbound import record_inbound
 
-SOURCE = "slack"
+SOURCE = "slack"  # inbound events from Slack are stored under this source
 
 
 async def queue_once(services: Services, external_id: str, kind: str, job: str, payload: dict[str, Any]) -> bool:

@@ -1,4 +1,9 @@
-"""Ids Slack sends back to us, and the typed payloads our buttons carry."""
+"""Every id Slack sends back to Grace: the action ids of our buttons, the typed payloads they carry,
+the slash command and the events we subscribe to. The one place these names are spelled.
+
+Each `ActionId` has exactly one listener in `bot.slack.actions` and appears on at least one
+surface drawn by `bot.slack.blocks` (tests/bot/slack/test_completeness.py holds both ends).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,18 @@ from pydantic import BaseModel, Field
 
 
 class ActionId(StrEnum):
+    # A tool call waiting for its speaker's confirmation (bot.slack.actions.approvals).
     CONFIRM = "grace_confirm"
     CANCEL = "grace_cancel"
+    # Parliament (bot.slack.actions.votes).
+    VOTE_APPROVE = "parliament_vote_approve"
+    VOTE_REJECT = "parliament_vote_reject"
+    BUILD_CANCEL = "delivery_cancel_build"
+    # Link buttons: Slack opens the URL and still sends us the click, which must be acked
+    # (bot.slack.actions.links).
+    PROPOSAL_OPEN_LINK = "proposal_open_link"
+    INVOICE_OPEN_LINK = "invoice_open_link"
+    SURVEY_OPEN_LINK = "survey_open_link"
 
 
 class ApprovalValue(BaseModel):
@@ -19,6 +34,16 @@ class ApprovalValue(BaseModel):
     c: str = Field(max_length=100, description="tool call id")
 
 
-# Slack's event types we subscribe to, mapped to the manifest's names.
-EVENT_MANIFEST_NAMES = {"app_mention": "app_mention", "message": "message.im", "app_home_opened": "app_home_opened"}
+class VoteButton(BaseModel):
+    """The `value` of an Approve / Reject button."""
+
+    vote_id: int
+
+
+class BuildButton(BaseModel):
+    """The `value` of a Cancel build button."""
+
+    project_id: int
+
+
 COMMAND = "/grace"

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections import defaultdict
 
-from bot.slack.blocks_votes import summary_text, vote_blocks
+from bot.slack.blocks.votes import summary_text, vote_blocks
 from engine.context import Services
 from engine.delivery.views import delivery_state
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY, VoteView

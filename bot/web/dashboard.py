@@ -17,6 +17,7 @@ from engine.context import OperationContext
 from engine.errors import GraceError, PolicyDenied, Unauthenticated
 from engine.pipeline.board import get_board, get_card, nps_by_month, open_votes, recent_audit
 from engine.pipeline.metrics import get_pipeline_metrics, get_revenue_stats
+from engine.statuses import ProjectStatus
 from engine.team import authenticate_api_key
 
 COOKIE = "grace_key"
@@ -151,6 +152,6 @@ async def running_projects(ctx: OperationContext) -> list[Any]:
     from storage.models import Project
 
     rows = (await ctx.session.execute(
-        select(Project).where(Project.status.in_(["in_progress", "awaiting_approval"])).order_by(Project.id.desc())
+        select(Project).where(Project.status.in_([ProjectStatus.IN_PROGRESS, ProjectStatus.AWAITING_APPROVAL])).order_by(Project.id.desc())
         .limit(50))).scalars().all()
     return list(rows)

@@ -24,6 +24,7 @@ from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
 from engine.governance.policies import check_policy
 from engine.projects import load_project
+from engine.statuses import InvoiceStatus
 from storage.db import fetch_by_id, insert_ignore
 from storage.models import Client, Invoice, Milestone
 from storage.types import utcnow
@@ -31,7 +32,7 @@ from storage.types import utcnow
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 NUMBER_ATTEMPTS = 8
 # Invoices in these states count against the project's price.
-NOT_COUNTED = ("void",)
+NOT_COUNTED = (InvoiceStatus.VOID,)
 
 
 def new_invoice_number(now: datetime) -> str:
@@ -87,7 +88,7 @@ async def collect_payment(ctx: OperationContext, project_id: int, milestone: int
     due_at = now + timedelta(days=ctx.settings.invoice_net_days)
     values = {
         "project_id": project_id, "client_id": client.id, "amount": amount, "currency": project.currency,
-        "status": "issued", "milestone_id": milestone_row.id if milestone_row else None, "idempotency_key": key,
+        "status": InvoiceStatus.ISSUED, "milestone_id": milestone_row.id if milestone_row else None, "idempotency_key": key,
         "issued_at": now, "due_at": due_at, "metadata": {}, "created_at": now, "updated_at": now,
     }
     invoice_id = await _insert_invoice(s, values, now)

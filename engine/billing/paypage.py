@@ -6,6 +6,7 @@ from engine.billing.errors import InvalidPayLink
 from engine.billing.providers import pay_links
 from engine.billing.schemas import PayPage
 from engine.context import Services
+from engine.statuses import InvoiceStatus
 from storage.models import Client, Invoice, Project
 
 
@@ -14,7 +15,7 @@ async def pay_page(services: Services, token: str) -> PayPage:
     invoice_id = pay_links(services).invoice_id(token)
     async with services.session_factory() as s:
         invoice = await s.get(Invoice, invoice_id)
-        if invoice is None or invoice.status == "void":
+        if invoice is None or invoice.status == InvoiceStatus.VOID:
             raise InvalidPayLink()
         client = await s.get(Client, invoice.client_id)
         project = await s.get(Project, invoice.project_id)

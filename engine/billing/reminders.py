@@ -10,10 +10,10 @@ from engine.billing.notify import tell_team_after_commit
 from engine.billing.schemas import ReminderReport
 from engine.context import OperationContext
 from engine.governance.policies import check_policy
+from engine.notify import escape_mrkdwn
+from engine.statuses import PAYABLE, InvoiceStatus
 from storage.models import Client, Invoice
 from storage.types import utcnow
-
-OPEN_STATES = ("issued", "overdue", "payment_failed")
 
 
 async def remind_overdue_invoices(ctx: OperationContext) -> ReminderReport:
@@ -22,7 +22,7 @@ async def remind_overdue_invoices(ctx: OperationContext) -> ReminderReport:
     now = utcnow()
     today = now.date().isoformat()
     stmt = (select(Invoice, Client).join(Client, Invoice.client_id == Client.id)
-            .where(Invoice.status.in_(OPEN_STATES), Invoice.due_at < now).order_by(Invoice.due_at))
+            .where(Invoice.status.in_(PAYABLE), Invoice.due_at < now).order_by(Invoice.due_at))
     if ctx.services.dialect == "postgresql":
         stmt = stmt.with_for_update(of=Invoice)
     rows = (await ctx.session.execute(stmt)).all()
@@ -30,8 +30,8 @@ async def remind_overdue_invoices(ctx: OperationContext) -> ReminderReport:
     total = Decimal(0)
     for invoice, client in rows:
         total += invoice.amount
-        if invoice.status != "payment_failed":
-            invoice.status = "overdue"
+        if invoice.status != InvoiceStatus.PAYMENT_FAILED:
+            invoice.status = InvoiceStatus.OVERDUE
         if (invoice.metadata_ or {}).get("last_reminded_on") == today:
             continue
         days = (now - invoice.due_at).days if invoice.due_at else 0
@@ -39,7 +39,7 @@ async def remind_overdue_invoices(ctx: OperationContext) -> ReminderReport:
                              "reminders": int((invoice.metadata_ or {}).get("reminders", 0)) + 1}
         reminded.append(invoice.invoice_number)
         tell_team_after_commit(
-            ctx, f"Overdue: {invoice.invoice_number} to {client.name} ({invoice.amount} {invoice.currency}), "
+            ctx, f"Overdue: {invoice.invoice_number} to {escape_mrkdwn(client.name)} ({invoice.amount} {invoice.currency}), "
                  f"{days} day(s) late. Pay link: {invoice.payment_link or '-'}",
             key=f"invoice-overdue:{invoice.id}:{today}",
         )

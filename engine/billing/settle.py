@@ -15,19 +15,19 @@ from sqlalchemy import func, select, update
 
 from engine.billing.invoices import invoice_view, load_invoice
 from engine.billing.notify import tell_team_after_commit
+from engine.billing.providers import payment_provider
 from engine.billing.schemas import InvoiceView, MarkPaidInput, SettleResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
 from engine.governance.policies import check_policy
-from engine.pipeline.capture import load_lead, set_stage
+from engine.notify import escape_mrkdwn
+from engine.pipeline.leads import load_lead
+from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import Stage
 from engine.projects import load_project
+from engine.statuses import PAYABLE, InvoiceStatus
 from storage.models import Client, Invoice, Project
 from storage.types import utcnow
-
-PAID = "paid"
-VOID = "void"
-PAYABLE = ("issued", "overdue", "payment_failed")
 
 
 async def settle_invoice(ctx: OperationContext, invoice_id: int, *, transaction_id: str | None,
@@ -39,12 +39,12 @@ async def settle_invoice(ctx: OperationContext, invoice_id: int, *, transaction_
     # Lock order everywhere: project, then invoice.
     project = await load_project(s, invoice.project_id, lock=True)
     invoice = await load_invoice(s, invoice_id, for_update=True)
-    if invoice.status == PAID:
+    if invoice.status == InvoiceStatus.PAID:
         return _result(invoice, newly_paid=False)
-    if invoice.status == VOID:
+    if invoice.status == InvoiceStatus.VOID:
         raise Conflict(f"Invoice {invoice.invoice_number} is void and cannot be paid.", invoice_id=invoice_id)
     paid_at = paid_at or utcnow()
-    invoice.status = PAID
+    invoice.status = InvoiceStatus.PAID
     invoice.paid_at = paid_at
     invoice.transaction_id = transaction_id
     if method:
@@ -63,7 +63,7 @@ async def settle_invoice(ctx: OperationContext, invoice_id: int, *, transaction_
         await _project_paid_in_full(ctx, project, invoice.client_id)
     tell_team_after_commit(
         ctx, f"Payment received: {invoice.invoice_number}, {invoice.amount} {invoice.currency} "
-             f"for “{project.title}” ({source}, ref {transaction_id or '-'})"
+             f"for “{escape_mrkdwn(project.title)}” ({source}, ref {escape_mrkdwn(transaction_id or '-')})"
              + (". The project is now paid in full." if fully_paid else "."),
         key=f"invoice-paid:{invoice.id}",
     )
@@ -73,7 +73,7 @@ async def settle_invoice(ctx: OperationContext, invoice_id: int, *, transaction_
 async def _paid_total(ctx: OperationContext, project_id: int) -> Decimal:
     total = (await ctx.session.execute(
         select(func.coalesce(func.sum(Invoice.amount), 0))
-        .where(Invoice.project_id == project_id, Invoice.status == PAID)
+        .where(Invoice.project_id == project_id, Invoice.status == InvoiceStatus.PAID)
     )).scalar_one()
     return Decimal(total)
 
@@ -128,8 +128,6 @@ def _close_at_provider_after_commit(ctx: OperationContext, provider_invoice_id: 
     After commit and idempotent by key; if Stripe is unreachable the failure is logged and
     the invoice can be closed in Stripe's dashboard (our record is already right).
     """
-    from engine.billing.providers import payment_provider
-
     provider = payment_provider(ctx.services)
 
     async def close() -> None:
@@ -144,7 +142,7 @@ async def record_payment_failure(ctx: OperationContext, invoice: Invoice, reason
     if invoice.status not in PAYABLE:
         ctx.audit("invoice.payment_failed_ignored", f"invoice:{invoice.id}", status=invoice.status, event=event_id)
         return False
-    invoice.status = "payment_failed"
+    invoice.status = InvoiceStatus.PAYMENT_FAILED
     invoice.metadata_ = {**(invoice.metadata_ or {}), "last_payment_error": reason[:500],
                          "last_payment_error_at": utcnow().isoformat()}
     await ctx.session.flush()

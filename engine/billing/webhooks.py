@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
 
 from engine.actors import Actor
 from engine.billing.errors import InvalidWebhookSignature, InvoiceNotYetKnown
-from engine.billing.providers.stripe import minor_units, verify_stripe_event
 from engine.billing.settle import record_payment_failure, settle_invoice
 from engine.context import OperationContext, Services, unit_of_work
 from engine.governance.policies import check_policy
@@ -40,6 +40,8 @@ class WebhookOutcome:
 async def receive_stripe_webhook(services: Services, payload: bytes, signature: str | None,
                                  *, remote: str | None = None) -> WebhookOutcome:
     """Verify, store and process one delivery. A bad signature raises (400) after auditing the attempt."""
+    from engine.billing.providers.stripe import verify_stripe_event  # deferred for start-up time: stripe
+
     try:
         event = verify_stripe_event(payload, signature, services.settings.stripe_webhook_secret)
     except InvalidWebhookSignature as refused:
@@ -122,6 +124,8 @@ def _check_amount(ctx: OperationContext, invoice: Invoice, obj: dict[str, Any], 
     paid = obj.get("amount_paid")
     if not isinstance(paid, int):
         return
+    from engine.billing.providers.stripe import minor_units  # deferred for start-up time: stripe
+
     expected = minor_units(invoice.amount, invoice.currency)
     if paid != expected:
         ctx.audit("invoice.amount_mismatch", f"invoice:{invoice.id}", event=event_id, expected_minor=expected,
@@ -141,7 +145,5 @@ def _transaction_id(obj: dict[str, Any]) -> str | None:
 
 
 def _paid_at(obj: dict[str, Any]) -> Any:
-    from datetime import UTC, datetime
-
     ts = (obj.get("status_transitions") or {}).get("paid_at")
     return datetime.fromtimestamp(ts, UTC) if isinstance(ts, int) else None

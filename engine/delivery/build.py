@@ -20,17 +20,16 @@ from engine.delivery.deliver import build_job_id, lock_project
 from engine.delivery.notices import project_notice
 from engine.delivery.schemas import BuildOutcome
 from engine.delivery.views import refresh_project_vote
-from engine.delivery.writer import (
-    Document,
-    MilestoneBrief,
-    build_writer_for,
-    deliverable_items,
-    describe_timeline,
-)
-from engine.errors import OutputBlocked, ProjectNotFound
+from engine.delivery.writer import build_writer_for, deliverable_items, describe_timeline
+from engine.errors import OutputBlocked, ProjectNotDeliverable, ProjectNotFound
+from engine.governance.policies import check_policy
 from engine.hunter import guard_output
-from engine.pipeline.capture import load_lead, set_stage
+from engine.notify import escape_mrkdwn
+from engine.pipeline.leads import load_lead
+from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
+from engine.ports import Document, MilestoneBrief
+from engine.statuses import ProjectStatus
 from storage.db import insert_ignore
 from storage.models import Client, Milestone, Project, ProjectArtifact
 from storage.types import utcnow
@@ -80,7 +79,7 @@ async def _next_brief(services: Services, project_id: int) -> MilestoneBrief | N
         project = await session.get(Project, project_id)
         if project is None:
             raise ProjectNotFound(project_id)
-        if project.status != "in_progress":
+        if project.status != ProjectStatus.IN_PROGRESS:
             return None
         milestones = (await session.execute(select(Milestone).where(Milestone.project_id == project_id)
                                             .order_by(Milestone.seq))).scalars().all()
@@ -102,7 +101,7 @@ async def _next_brief(services: Services, project_id: int) -> MilestoneBrief | N
 async def _save_milestone(ctx: OperationContext, project_id: int, milestone_id: int,
                           documents: list[Document]) -> bool:
     project = await lock_project(ctx.session, project_id)
-    if project.status != "in_progress":
+    if project.status != ProjectStatus.IN_PROGRESS:
         return False  # cancelled or failed while the documents were written: keep nothing
     milestone = await ctx.session.get(Milestone, milestone_id, populate_existing=True)
     if milestone is None or milestone.status == "done":
@@ -117,8 +116,8 @@ async def _save_milestone(ctx: OperationContext, project_id: int, milestone_id: 
               progress=project.progress, artifacts=[{"name": n, "sha256": h} for n, h in stored])
     ctx.emit("project.progress", project_id=project_id, progress=project.progress, done=done, total=total,
              milestone_id=milestone_id, milestone=milestone.name)
-    text = f"Project #{project_id}: milestone {milestone.seq} \u201c{milestone.name}\u201d built ({done}/{total}, " \
-           f"{project.progress:.0%}) — {', '.join(n for n, _ in stored)}."
+    text = f"Project #{project_id}: milestone {milestone.seq} \u201c{escape_mrkdwn(milestone.name)}\u201d built ({done}/{total}, " \
+           f"{project.progress:.0%}) — {escape_mrkdwn(', '.join(n for n, _ in stored))}."
     services = ctx.services
     ctx.after_commit(lambda: project_notice(services, project_id, text,
                                             key=f"project:{project_id}:milestone:{milestone_id}:built"))
@@ -146,10 +145,10 @@ async def _counts(session: AsyncSession, project_id: int) -> tuple[int, int]:
 async def _finish(ctx: OperationContext, project_id: int, built: list[int]) -> BuildOutcome:
     project = await lock_project(ctx.session, project_id)
     done, total = await _counts(ctx.session, project_id)
-    if project.status != "in_progress" or done < total:
+    if project.status != ProjectStatus.IN_PROGRESS or done < total:
         return BuildOutcome(project_id=project_id, status=project.status, progress=project.progress, built=built)
     now = utcnow()
-    project.status, project.progress, project.completed_at = "delivered", 1.0, now
+    project.status, project.progress, project.completed_at = ProjectStatus.DELIVERED, 1.0, now
     note = None
     if project.lead_id is not None:
         lead = await load_lead(ctx.session, project.lead_id, for_update=True)
@@ -164,7 +163,7 @@ async def _finish(ctx: OperationContext, project_id: int, built: list[int]) -> B
              duration_seconds=duration)
     services = ctx.services
     ctx.after_commit(lambda: project_notice(services, project_id,
-                                            f"Project #{project_id} \u201c{project.title}\u201d is delivered: "
+                                            f"Project #{project_id} \u201c{escape_mrkdwn(project.title)}\u201d is delivered: "
                                             f"{total} milestone(s) built.", key=f"project:{project_id}:delivered"))
     ctx.after_commit(lambda: refresh_project_vote(services, project_id))
     return BuildOutcome(project_id=project_id, status="delivered", progress=1.0, built=built)
@@ -174,14 +173,14 @@ async def fail_build(services: Services, project_id: int, reason: str) -> bool:
     """Mark an in-progress build failed, with the reason, and tell the team. False if it was not running."""
     async with unit_of_work(services, BUILDER) as ctx:
         project = await lock_project(ctx.session, project_id)
-        if project.status != "in_progress":
+        if project.status != ProjectStatus.IN_PROGRESS:
             return False
         run = (project.metadata_ or {}).get("build_run", 1)
-        project.status, project.failure_reason = "failed", reason[:2000]
+        project.status, project.failure_reason = ProjectStatus.FAILED, reason[:2000]
         await ctx.session.flush()
         ctx.audit("project.build_failed", f"project:{project_id}", reason=reason[:2000], run=run)
         ctx.emit("project.failed", project_id=project_id, reason=reason[:500])
-        text = (f"The build of project #{project_id} failed and was stopped: {reason[:500]}. "
+        text = (f"The build of project #{project_id} failed and was stopped: {escape_mrkdwn(reason[:500])}. "
                 f"Fix the cause, then deliver it again: finished milestones are kept.")
         ctx.after_commit(lambda: project_notice(services, project_id, text, key=f"project:{project_id}:run:{run}:failed"))
         alerts = services.settings.alerts_channel
@@ -193,16 +192,13 @@ async def fail_build(services: Services, project_id: int, reason: str) -> bool:
 
 async def cancel_build(ctx: OperationContext, project_id: int) -> BuildOutcome:
     """Stop a running build (approvers and delivery): the project is `cancelled`, the job aborted."""
-    from engine.errors import ProjectNotDeliverable
-    from engine.governance.policies import check_policy
-
     check_policy("cancel_build", ctx.actor)
     project = await lock_project(ctx.session, project_id)
-    if project.status not in ("in_progress", "awaiting_approval"):
+    if project.status not in (ProjectStatus.IN_PROGRESS, ProjectStatus.AWAITING_APPROVAL):
         raise ProjectNotDeliverable(f"Project #{project_id} has no build to cancel (it is {project.status}).",
                                     project_id=project_id, status=project.status)
     run = (project.metadata_ or {}).get("build_run", 0)
-    project.status = "cancelled"
+    project.status = ProjectStatus.CANCELLED
     await ctx.session.flush()
     ctx.audit("project.build_cancelled", f"project:{project_id}", run=run)
     ctx.emit("project.cancelled", project_id=project_id)

@@ -13,14 +13,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext, Services
+from engine.delivery.notices import project_notice
 from engine.delivery.schemas import DeliverInput, DeliveryResult
+from engine.delivery.writer import deliverable_items, describe_timeline
 from engine.errors import ProjectNotDeliverable
 from engine.governance.policies import check_policy
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY, OpenVoteInput
 from engine.parliament.votes import open_vote
-from engine.pipeline.capture import load_lead, set_stage
+from engine.pipeline.leads import load_lead
+from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
 from engine.projects import load_project
+from engine.statuses import ProjectStatus
 from storage.models import Client, Milestone, Project, VoteSession
 from storage.types import utcnow
 
@@ -47,9 +51,9 @@ async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> De
     check_policy("deliver_project", ctx.actor)
     project_id = data.project_id if isinstance(data, DeliverInput) else DeliverInput(project_id=data).project_id
     project = await lock_project(ctx.session, project_id)
-    if project.status == "delivered":
+    if project.status == ProjectStatus.DELIVERED:
         raise ProjectNotDeliverable(f"Project #{project_id} is already delivered.", project_id=project_id)
-    if project.status == "in_progress":
+    if project.status == ProjectStatus.IN_PROGRESS:
         _enqueue_build(ctx, project_id)
         return DeliveryResult(project_id=project_id, status="in_progress", job_id=build_job_id(project_id),
                               note="The build was already running; it was asked to resume.")
@@ -60,8 +64,8 @@ async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> De
             subject_type=SUBJECT_PROJECT_DELIVERY, subject_id=project_id,
             title=f"Deliver project #{project_id}: {project.title}"[:300],
             summary=await project_summary(ctx, project)))
-        if project.status != "awaiting_approval":
-            project.status = "awaiting_approval"
+        if project.status != ProjectStatus.AWAITING_APPROVAL:
+            project.status = ProjectStatus.AWAITING_APPROVAL
             ctx.audit("project.approval_requested", f"project:{project_id}", vote_id=vote.id, amount=amount,
                       threshold=ctx.settings.parliament_threshold)
             ctx.emit("project.approval_requested", project_id=project_id, vote_id=vote.id)
@@ -73,16 +77,19 @@ async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> De
 
 
 async def continue_after_vote(ctx: OperationContext, vote: VoteSession) -> None:
-    """Called in the deciding vote's transaction: an approval starts the build, a no stops here."""
+    """Called in the deciding vote's transaction (`Services.vote_decided`): an approval of a
+    project's delivery starts the build, a no stops here; votes on other subjects pass by."""
+    if vote.subject_type != SUBJECT_PROJECT_DELIVERY:
+        return
     project = await lock_project(ctx.session, vote.subject_id)
     if project.slack_thread_ts is None and vote.slack_ts:
         project.slack_channel, project.slack_thread_ts = vote.slack_channel, vote.slack_ts
-    if project.status != "awaiting_approval":
+    if project.status != ProjectStatus.AWAITING_APPROVAL:
         return
     if vote.status == "approved":
         await start_build(ctx, project, f"approved by vote #{vote.id}")
         return
-    project.status = "rejected"
+    project.status = ProjectStatus.REJECTED
     ctx.audit("project.approval_refused", f"project:{project.id}", vote_id=vote.id, decision=vote.status,
               reason=vote.decision_reason)
     ctx.emit("project.approval_refused", project_id=project.id, vote_id=vote.id, decision=vote.status)
@@ -94,7 +101,7 @@ async def start_build(ctx: OperationContext, project: Project, reason: str) -> s
     await _check_milestones(ctx.session, project.id)
     now = utcnow()
     run = int((project.metadata_ or {}).get("build_run", 0)) + 1
-    project.status = "in_progress"
+    project.status = ProjectStatus.IN_PROGRESS
     project.started_at = project.started_at or now
     project.failure_reason = None
     project.grace_architect_used = True
@@ -149,8 +156,6 @@ async def _approved(session: AsyncSession, project_id: int) -> bool:
 
 async def project_summary(ctx: OperationContext, project: Project) -> dict[str, object]:
     """What approvers see: client, budget, deliverables, timeline and the proposal link."""
-    from engine.delivery.writer import deliverable_items, describe_timeline
-
     client = await ctx.session.get(Client, project.client_id)
     milestones = (await ctx.session.execute(select(Milestone).where(Milestone.project_id == project.id)
                                             .order_by(Milestone.seq))).scalars().all()
@@ -170,7 +175,5 @@ async def project_summary(ctx: OperationContext, project: Project) -> dict[str, 
 
 async def _open_project_thread(services: Services, project_id: int, run: int) -> None:
     """Tell the team the build started, in the project's thread (opening one if it has none)."""
-    from engine.delivery.notices import project_notice
-
     await project_notice(services, project_id, f"Build of project #{project_id} started (run {run}).",
                          key=f"project:{project_id}:run:{run}:started", open_thread=True)

@@ -9,7 +9,8 @@ from engine.delivery.schemas import ArtifactView, MilestoneView, ProjectDelivery
 from engine.errors import InvalidInput, NotFound, ProjectNotFound
 from engine.governance.policies import check_policy
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY
-from engine.proposals.plans import project_deliverables  # noqa: E402
+from engine.parliament.vote_board import board_for
+from engine.proposals.plans import project_deliverables
 from storage.models import Milestone, Project, ProjectArtifact, VoteSession
 
 
@@ -60,8 +61,6 @@ async def delivery_state(services: Services, project_id: int) -> tuple[str | Non
 
 async def refresh_project_vote(services: Services, project_id: int) -> None:
     """Redraw the project's latest vote message (its status line and Cancel button follow the build)."""
-    from engine.parliament.board import board_for
-
     async with services.session_factory() as session:
         vote_id = (await session.execute(select(VoteSession.id).where(
             VoteSession.subject_type == SUBJECT_PROJECT_DELIVERY, VoteSession.subject_id == project_id)

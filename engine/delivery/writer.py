@@ -1,52 +1,19 @@
 """What writes a milestone's deliverable documents during a build.
 
-`BuildWriter` is the engine's port; the offline writer below turns the project's
-deliverables and the milestone into structured Markdown, deterministically (the
-same input always gives the same documents, hence the same sha256). A
-model-backed writer (the Architect, in `tools/`) can be installed in
-`services.extras["build_writer"]`.
+`BuildWriter` (engine/ports.py) is the engine's port; the offline writer below turns the
+project's deliverables and the milestone into structured Markdown, deterministically (the
+same input always gives the same documents, hence the same sha256). A model-backed writer
+can be installed at start-up in `Services.build_writer`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-from pydantic import BaseModel
-
-if TYPE_CHECKING:
-    from engine.context import Services
-
-
-class MilestoneBrief(BaseModel):
-    project_id: int
-    project_title: str
-    client_name: str
-    client_company: str | None
-    scope: str | None
-    description: str | None
-    deliverables: list[str]
-    timeline: str | None
-    milestone_id: int
-    milestone_seq: int
-    milestone_name: str
-    milestone_description: str | None
-    milestone_due_at: datetime | None
-    milestone_count: int
-
-
-class Document(BaseModel):
-    name: str
-    content: str
-    media_type: str = "text/markdown"
-
-
-class BuildWriter(Protocol):
-    async def write(self, brief: MilestoneBrief) -> list[Document]:
-        """The documents that deliver this milestone. Must not have side effects: a build may
-        call it again for the same milestone after a crash."""
+from engine.context import Services
+from engine.ports import BuildWriter, Document, MilestoneBrief
 
 
 def slug(text: str) -> str:
@@ -131,7 +98,6 @@ class OfflineBuildWriter:
 
 
 def build_writer_for(services: Services) -> BuildWriter:
-    writer = services.extras.get("build_writer")
-    if writer is not None:
-        return writer  # type: ignore[no-any-return]
+    if services.build_writer is not None:
+        return services.build_writer
     return OfflineBuildWriter(services.settings.build_step_delay_seconds)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotated_types import MaxLen
 
-from engine.context import OperationContext
 from engine.errors import InputBlocked, OutputBlocked
 from engine.hunter.findings import Action, Findings
 from engine.hunter.scan import scan
 from engine.pipeline.schemas import LeadInput
+
+if TYPE_CHECKING:  # a type only: `grace hunter scan` needs no database machinery
+    from engine.context import OperationContext
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ data does not exist yet (no surveys table, no error source) is skipped.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -18,6 +17,7 @@ from sqlalchemy import case, func, inspect, select, text
 from engine.context import OperationContext
 from engine.governance.policies import check_policy
 from engine.pipeline.stages import OPEN, RANK, Stage
+from engine.statuses import InvoiceStatus
 from storage.models import Alert, Invoice, Lead
 from storage.types import utcnow
 
@@ -65,7 +65,7 @@ async def _stuck(ctx: OperationContext) -> list[Condition]:
 async def _payment_failures(ctx: OperationContext) -> list[Condition]:
     rows = (await ctx.session.execute(
         select(Invoice.id, Invoice.invoice_number, Invoice.amount, Invoice.currency)
-        .where(Invoice.status.in_(["failed", "payment_failed"])))).all()
+        .where(Invoice.status == InvoiceStatus.PAYMENT_FAILED))).all()
     return [Condition(f"payment_failed:{i}", "payment_failed",
                       f"Payment failed for invoice {num} ({cur} {amt}).") for i, num, amt, cur in rows]
 
@@ -98,7 +98,7 @@ async def _nps_drop(ctx: OperationContext) -> list[Condition]:
 
 
 async def _error_rate(ctx: OperationContext) -> list[Condition]:
-    source: Callable[[], Awaitable[float | None]] | None = ctx.services.extras.get("error_rate")
+    source = ctx.services.error_rate
     if source is None:
         return []
     rate = await source()

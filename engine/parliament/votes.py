@@ -20,9 +20,11 @@ from engine.actors import Actor, Role
 from engine.context import OperationContext, Services
 from engine.errors import InvalidInput, NotEnoughApprovers, PolicyDenied, VoteClosed, VoteNotFound
 from engine.governance.policies import check_policy
-from engine.parliament.board import board_for
 from engine.parliament.rules import Choice, Rule, Tally, VoteStatus, decide, decide_at_deadline
-from engine.parliament.schemas import CastResult, OpenVoteInput, VoterView, VoteView
+from engine.parliament.schemas import CastResult, OpenVoteInput, VoteView
+from engine.parliament.views import load_vote_view as load_vote_view  # re-exported: boards read votes here
+from engine.parliament.views import vote_view
+from engine.parliament.vote_board import board_for
 from storage.db import fetch_by_id, insert_ignore
 from storage.models import TeamMember, Vote, VoteSession
 from storage.types import utcnow
@@ -157,27 +159,6 @@ async def record_vote_message(services: Services, vote_id: int, channel: str, ts
         await session.commit()
 
 
-async def load_vote_view(services: Services, vote_id: int) -> VoteView:
-    async with services.session_factory() as session:
-        vs = await session.get(VoteSession, vote_id)
-        if vs is None:
-            raise VoteNotFound(vote_id)
-        return await vote_view(session, vs)
-
-
-async def vote_view(session: AsyncSession, vs: VoteSession) -> VoteView:
-    votes = (await session.execute(select(Vote).where(Vote.session_id == vs.id).order_by(Vote.id))).scalars().all()
-    return VoteView(
-        id=vs.id, subject_type=vs.subject_type, subject_id=vs.subject_id, title=vs.title, status=vs.status,
-        approve=sum(v.choice == Choice.APPROVE for v in votes), reject=sum(v.choice == Choice.REJECT for v in votes),
-        quorum=vs.quorum, approve_share=vs.approve_share, admin_veto=vs.admin_veto, approvers=list(vs.approvers),
-        voters=[VoterView(user=v.voter, name=v.voter_name, choice=v.choice, comment=v.comment, cast_at=v.cast_at)
-                for v in votes],
-        deadline_at=vs.deadline_at, decided_at=vs.decided_at, decision_reason=vs.decision_reason,
-        summary=(vs.metadata_ or {}).get("summary", {}), slack_channel=vs.slack_channel, slack_ts=vs.slack_ts,
-    )
-
-
 def _rule(vs: VoteSession) -> Rule:
     return Rule(quorum=vs.quorum, approve_share=Decimal(vs.approve_share), admin_veto=vs.admin_veto)
 
@@ -225,15 +206,7 @@ async def _settle(ctx: OperationContext, vs: VoteSession, decision: tuple[VoteSt
     vote_id = vs.id
     word = {"approved": "approved", "rejected": "rejected", "expired": "closed without approval"}[status.value]
     ctx.after_commit(lambda: board.announce(vote_id, f"Vote #{vote_id} {word}: {reason}.", f"vote:{vote_id}:decided"))
-    await _on_decided(ctx, vs)
+    if ctx.services.vote_decided is not None:  # what the decision sets in motion (delivery, wired at start-up)
+        await ctx.services.vote_decided(ctx, vs)
     return status.value
 
-
-async def _on_decided(ctx: OperationContext, vs: VoteSession) -> None:
-    """What a decision sets in motion, per kind of subject (plain code, one branch per kind)."""
-    from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY
-
-    if vs.subject_type == SUBJECT_PROJECT_DELIVERY:
-        from engine.delivery.deliver import continue_after_vote
-
-        await continue_after_vote(ctx, vs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from engine.context import OperationContext
 from engine.governance.policies import check_policy
 from engine.pipeline.schemas import DecimalStr
 from engine.pipeline.stages import OPEN, ORDER, Stage
-from storage.models import AuditEntry, Client, Lead
+from storage.models import AuditEntry, Client, Lead, NpsSurvey, VoteSession
 from storage.types import utcnow
 
 
@@ -98,8 +99,6 @@ class OpenVote(BaseModel):
 
 async def open_votes(ctx: OperationContext, limit: int = 20) -> list[OpenVote]:
     """Parliament sessions still waiting for votes."""
-    from storage.models import VoteSession
-
     check_policy("view_leads", ctx.actor)
     rows = (await ctx.session.execute(select(VoteSession).where(VoteSession.status == "open")
                                       .order_by(VoteSession.deadline_at).limit(limit))).scalars().all()
@@ -109,10 +108,6 @@ async def open_votes(ctx: OperationContext, limit: int = 20) -> list[OpenVote]:
 
 async def nps_by_month(ctx: OperationContext, months: int = 12) -> list[tuple[str, float]]:
     """The agency's NPS (% promoters - % detractors) for each month with answers."""
-    from collections import defaultdict
-
-    from storage.models import NpsSurvey
-
     check_policy("view_leads", ctx.actor)
     since = utcnow() - timedelta(days=31 * months)
     rows = (await ctx.session.execute(select(NpsSurvey.answered_at, NpsSurvey.score).where(

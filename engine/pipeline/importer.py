@@ -12,7 +12,7 @@ from engine.context import OperationContext
 from engine.errors import InputBlocked, InvalidInput
 from engine.governance.policies import check_policy
 from engine.hunter.guard import clean_lead, lead_metadata
-from engine.pipeline.capture import upsert_client
+from engine.pipeline.repository import upsert_client
 from engine.pipeline.schemas import LeadInput, LeadSource
 from engine.pipeline.stages import RANK
 from storage.models import Interaction, Lead, LeadStageHistory

@@ -11,10 +11,12 @@ from sqlalchemy import case, func, select
 
 from engine.cache import TTL_PIPELINE, cached
 from engine.context import OperationContext
+from engine.errors import InvalidInput
 from engine.governance.policies import check_policy
 from engine.money import cents
 from engine.pipeline.schemas import DecimalStr
 from engine.pipeline.stages import OPEN, ORDER, RANK, WON, Stage
+from engine.statuses import InvoiceStatus
 from storage.models import Invoice, Lead, LeadStageHistory, Project
 from storage.types import utcnow
 
@@ -139,8 +141,6 @@ async def get_revenue_stats(ctx: OperationContext, period: str = "all") -> Reven
     check_policy("get_revenue_stats", ctx.actor)
     period = (period or "all").lower()
     if period not in _PERIODS:
-        from engine.errors import InvalidInput
-
         raise InvalidInput(f"Unknown period {period!r}; use one of {', '.join(_PERIODS)}.", field="period")
 
     async def compute() -> dict[str, object]:
@@ -153,7 +153,7 @@ async def compute_revenue_stats(ctx: OperationContext, period: str) -> RevenueSt
     s = ctx.session
     days = _PERIODS[period]
     since = utcnow() - timedelta(days=days) if days else None
-    base = select(Invoice.status, func.coalesce(func.sum(Invoice.amount), 0)).where(Invoice.status != "void")
+    base = select(Invoice.status, func.coalesce(func.sum(Invoice.amount), 0)).where(Invoice.status != InvoiceStatus.VOID)
     if since:
         base = base.where(Invoice.issued_at >= since)
     totals: dict[str, Decimal] = defaultdict(Decimal)
@@ -164,7 +164,7 @@ async def compute_revenue_stats(ctx: OperationContext, period: str) -> RevenueSt
 
     paid_q = select(Lead.source, func.coalesce(func.sum(Invoice.amount), 0)).select_from(Invoice) \
         .join(Project, Invoice.project_id == Project.id).join(Lead, Project.lead_id == Lead.id, isouter=True) \
-        .where(Invoice.status == "paid")
+        .where(Invoice.status == InvoiceStatus.PAID)
     if since:
         paid_q = paid_q.where(Invoice.paid_at >= since)
     by_source = {(src or "unknown"): cents(Decimal(v)) for src, v in (await s.execute(paid_q.group_by(Lead.source))).all()}
@@ -173,7 +173,7 @@ async def compute_revenue_stats(ctx: OperationContext, period: str) -> RevenueSt
         month = func.to_char(func.timezone("UTC", Invoice.paid_at), "YYYY-MM")
     else:
         month = func.strftime("%Y-%m", Invoice.paid_at)
-    month_q = select(month, func.sum(Invoice.amount)).where(Invoice.status == "paid", Invoice.paid_at.is_not(None))
+    month_q = select(month, func.sum(Invoice.amount)).where(Invoice.status == InvoiceStatus.PAID, Invoice.paid_at.is_not(None))
     if since:
         month_q = month_q.where(Invoice.paid_at >= since)
     by_month = {m: cents(Decimal(v)) for m, v in (await s.execute(month_q.group_by(month).order_by(month))).all()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -80,8 +81,6 @@ class LeadInput(BaseModel):
     @field_validator("metadata")
     @classmethod
     def _metadata(cls, v: dict[str, Any]) -> dict[str, Any]:
-        import json
-
         if len(json.dumps(v, default=str)) > 20_000:
             raise ValueError("metadata is larger than 20,000 characters")
         return v

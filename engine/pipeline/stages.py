@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from engine.errors import InvalidInput
+
 
 class Stage(StrEnum):
     LEAD = "LEAD"
@@ -23,8 +25,8 @@ ORDER: list[Stage] = [
     Stage.ACTIVE, Stage.DELIVERED, Stage.PAID, Stage.REPEAT,
 ]
 RANK: dict[str, int] = {s.value: i for i, s in enumerate(ORDER)}
-# LOST is allowed from any stage before ACTIVE.
-LOSABLE = frozenset(ORDER[: ORDER.index(Stage.ACTIVE)])
+# LOST is allowed from any stage before ACTIVE, and from REPEAT (a returning client's new deal).
+LOSABLE = frozenset(ORDER[: ORDER.index(Stage.ACTIVE)]) | {Stage.REPEAT}
 WON = frozenset(ORDER[ORDER.index(Stage.CONTRACT):])
 OPEN = frozenset(ORDER[: ORDER.index(Stage.CONTRACT)])
 
@@ -38,6 +40,9 @@ def _build_moves() -> dict[Stage, frozenset[Stage]]:
         limit = ORDER.index(Stage.CONTRACT) if i < ORDER.index(Stage.CONTRACT) else i + 1
         for t in ORDER[i + 1 : limit + 1]:
             moves[s].add(t)
+    # A returning client's new project (the lead a promoter's NPS answer opens) is sold like a new lead:
+    # qualified, proposed, negotiated, signed (CONTRACT), then delivered one step at a time.
+    moves[Stage.REPEAT] |= {Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION, Stage.CONTRACT}
     for s in LOSABLE:
         moves[s].add(Stage.LOST)
     moves[Stage.LOST].add(Stage.LEAD)  # reopening: admin only, checked by the operation
@@ -55,8 +60,6 @@ def parse_stage(value: str) -> Stage:
     try:
         return Stage(value.strip().upper())
     except ValueError:
-        from engine.errors import InvalidInput
-
         raise InvalidInput(
             f"Unknown stage {value!r}. Stages are: {', '.join(s.value for s in Stage)}.", field="stage"
         ) from None

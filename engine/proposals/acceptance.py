@@ -9,7 +9,9 @@ from sqlalchemy import select, update
 
 from engine.context import OperationContext
 from engine.governance.policies import check_policy
-from engine.pipeline.capture import load_lead, set_stage
+from engine.notify import escape_mrkdwn
+from engine.pipeline.leads import load_lead
+from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
 from engine.proposals.errors import (
     ProposalAlreadyAccepted,
@@ -60,6 +62,10 @@ async def view_proposal(ctx: OperationContext, token: str) -> ProposalDocument:
     )
 
 
+def _stage_words(stage: str) -> str:
+    return f"now in {stage}" if stage == Stage.CONTRACT.value else f"still in {stage}"
+
+
 async def accept_proposal(ctx: OperationContext, token: str, accepted_by: str | None = None) -> AcceptResult:
     """Record the client's acceptance once: proposal accepted, project approved, lead to CONTRACT,
     the team told in Slack after commit."""
@@ -91,9 +97,11 @@ async def accept_proposal(ctx: OperationContext, token: str, accepted_by: str | 
               version=p.version, accepted_by=name, price=str(p.price))
     ctx.emit("proposal.approved", proposal_id=p.id, lead_id=lead.id, project_id=p.project_id, price=str(p.price))
     client = await ctx.session.get(Client, p.client_id)
-    who = client.company or client.name if client else f"lead #{lead.id}"
-    text = (f":tada: {who} accepted proposal v{p.version} \"{p.title}\" "
-            f"({p.currency} {p.price:,.2f}, {p.weeks} weeks) — signed by {name}. Lead #{lead.id} is now in CONTRACT.")
+    who = escape_mrkdwn(client.company or client.name) if client else f"lead #{lead.id}"
+    # The stage the lead is in now: CONTRACT, or where it already was (a lead further on stays there).
+    text = (f":tada: {who} accepted proposal v{p.version} \"{escape_mrkdwn(p.title)}\" "
+            f"({p.currency} {p.price:,.2f}, {p.weeks} weeks) — signed by {escape_mrkdwn(name)}. "
+            f"Lead #{lead.id} is {_stage_words(lead.stage)}.")
     services, channel, key = ctx.services, ctx.settings.leads_channel or None, f"proposal-accepted:{p.id}"
 
     async def tell_team() -> None:

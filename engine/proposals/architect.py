@@ -1,6 +1,6 @@
 """The Architect drafts a proposal's content; the engine prices it.
 
-`Architect` is the protocol; `OfflineArchitect` is the deterministic default that
+`Architect` (engine/ports.py) is the port; `OfflineArchitect` is the deterministic default that
 matches the requirements to the catalog with TF-IDF (scikit-learn, no network) and
 writes the prose from the catalog's templates. The model-backed one lives in
 `tools/architect_llm.py` and is chosen at start-up.
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol
 
 from pydantic import BaseModel, Field
 
@@ -46,12 +45,6 @@ class Draft(BaseModel):
     assumptions: list[str] = Field(default_factory=list)
     risks: list[str] = Field(default_factory=list)
     out_of_scope: list[str] = Field(default_factory=list)
-
-
-class Architect(Protocol):
-    name: str
-
-    async def draft(self, request: DraftRequest, catalog: Catalog) -> Draft: ...
 
 
 DISCOVERY_PHASE = "Discovery"
@@ -114,7 +107,7 @@ class OfflineArchitect:
 
     def _model(self, catalog: Catalog) -> tuple[object, object]:
         if self._fitted is None or self._fitted[0] is not catalog:
-            from sklearn.feature_extraction.text import TfidfVectorizer
+            from sklearn.feature_extraction.text import TfidfVectorizer  # deferred: heavy, first draft only
 
             docs = [" ".join([s.name, s.description, *(s.keywords * 3)]) for s in catalog.services]
             vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english",

@@ -22,6 +22,7 @@ from engine.money import CENT
 from engine.proposals.errors import ProposalNotFound
 from engine.proposals.pricing import weeks_for
 from engine.proposals.schemas import MilestoneOut, ProjectMilestoneView, ProjectPlanOut, ProjectView
+from engine.statuses import ProjectStatus
 from storage.models import Milestone, Project, Proposal
 from storage.types import utcnow
 
@@ -98,7 +99,7 @@ async def create_project_plan(ctx: OperationContext, proposal: Proposal | int) -
         timeline={"weeks": proposal.weeks, "total_hours": str(proposal.total_hours),
                   "weekly_capacity_hours": str(ctx.settings.weekly_capacity_hours),
                   "buffer": str(ctx.settings.timeline_buffer)},
-        budget=proposal.budget, price=proposal.price, currency=proposal.currency, status="proposed",
+        budget=proposal.budget, price=proposal.price, currency=proposal.currency, status=ProjectStatus.PROPOSED,
         proposal_generated=True, grace_architect_used=True,
     )
     created = project is None
@@ -133,7 +134,7 @@ async def _reusable_project(ctx: OperationContext, proposal: Proposal) -> Projec
     """The project of the lead's previous proposal while it is only proposed (not yet accepted):
     an accepted plan is never rewritten, a new version after acceptance gets its own project."""
     stmt = (select(Project).join(Proposal, Proposal.project_id == Project.id)
-            .where(Proposal.lead_id == proposal.lead_id, Proposal.id != proposal.id, Project.status == "proposed",
+            .where(Proposal.lead_id == proposal.lead_id, Proposal.id != proposal.id, Project.status == ProjectStatus.PROPOSED,
                    Project.proposal_approved.is_(False))
             .order_by(Proposal.version.desc()).limit(1))
     return (await ctx.session.execute(stmt)).scalars().first()

@@ -12,9 +12,11 @@ from engine.errors import InvalidInput
 from engine.governance.policies import check_policy
 from engine.hunter import guard_output, screen_text
 from engine.money import parse_amount
-from engine.pipeline.capture import load_lead, set_stage
+from engine.pipeline.leads import load_lead
+from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage
-from engine.proposals.architect import Architect, Draft, DraftRequest, OfflineArchitect, complete_draft
+from engine.ports import Architect
+from engine.proposals.architect import Draft, DraftRequest, OfflineArchitect, complete_draft
 from engine.proposals.catalog import Catalog, load_catalog
 from engine.proposals.errors import ProposalNotOpen
 from engine.proposals.links import proposal_link
@@ -28,8 +30,8 @@ _OFFLINE = OfflineArchitect()
 
 
 def architect_for(ctx: OperationContext) -> Architect:
-    """The Architect chosen at start-up (`services.extras["architect"]`), else the offline one."""
-    return ctx.services.extras.get("architect") or _OFFLINE
+    """The Architect chosen at start-up (`Services.architect`), else the offline one."""
+    return ctx.services.architect or _OFFLINE
 
 
 def catalog_for(ctx: OperationContext) -> Catalog:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from engine.context import OperationContext
+from engine.notify import escape_mrkdwn
 from engine.pipeline.stages import Stage
-from engine.satisfaction.scoring import DETRACTOR, PASSIVE, PROMOTER
+from engine.satisfaction.nps_arithmetic import DETRACTOR, PASSIVE, PROMOTER
 from storage.models import Client, Lead, LeadStageHistory, NpsSurvey, Project
 from storage.types import utcnow
 
@@ -19,10 +20,6 @@ def add_business_days(start: datetime, days: int) -> datetime:
         if current.weekday() < 5:
             days -= 1
     return current
-
-
-def _slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _owner_mention(lead: Lead | None, project: Project) -> str:
@@ -52,8 +49,8 @@ async def apply_followups(ctx: OperationContext, survey: NpsSurvey, project: Pro
         _set_next_action(lead, f"Call {client.name} about their NPS {survey.score}/10 on “{project.title}” "
                                f"and agree on a fix.{quoted}", due)
         done.append(f"next action due {due:%Y-%m-%d}: call the client")
-        text = (f":rotating_light: {_owner_mention(lead, project)}Detractor: {_slack_escape(client.name)} scored "
-                f"project #{project.id} “{_slack_escape(project.title)}” {survey.score}/10.{_slack_escape(quoted)} "
+        text = (f":rotating_light: {_owner_mention(lead, project)}Detractor: {escape_mrkdwn(client.name)} scored "
+                f"project #{project.id} “{escape_mrkdwn(project.title)}” {survey.score}/10.{escape_mrkdwn(quoted)} "
                 f"Next action: call them by {due:%a %Y-%m-%d}"
                 + (f" (lead #{lead.id})." if lead else "."))
         services, survey_id = ctx.services, survey.id

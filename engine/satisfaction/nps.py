@@ -12,8 +12,7 @@ from engine.errors import InvalidInput, PolicyDenied, ProjectNotFound
 from engine.governance.policies import check_policy
 from engine.hunter import screen_text
 from engine.satisfaction.followups import apply_followups
-from engine.satisfaction.schemas import NpsResponse, SatisfactionReport, SurveyAnswer
-from engine.satisfaction.scoring import (
+from engine.satisfaction.nps_arithmetic import (
     DETRACTOR,
     PASSIVE,
     PROMOTER,
@@ -22,6 +21,7 @@ from engine.satisfaction.scoring import (
     sentiment_label,
     sentiment_of,
 )
+from engine.satisfaction.schemas import NpsResponse, SatisfactionReport, SurveyAnswer
 from engine.satisfaction.surveys import SURVEYABLE, resolve_survey, update_deadline
 from storage.models import Client, Interaction, Lead, NpsSurvey, Project
 from storage.types import utcnow

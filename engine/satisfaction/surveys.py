@@ -15,6 +15,7 @@ from engine.config import Settings
 from engine.context import OperationContext, Services, unit_of_work
 from engine.errors import GraceError
 from engine.governance.policies import check_policy
+from engine.notify import escape_mrkdwn
 from engine.projects import load_project
 from engine.satisfaction.errors import (
     ProjectNotDelivered,
@@ -28,6 +29,7 @@ from engine.satisfaction.mail import send_email, survey_email
 from engine.satisfaction.schemas import DueSurveysReport, SurveyScheduled, SurveySent
 from engine.satisfaction.texts import pick_language
 from engine.satisfaction.tokens import read_token, sign_survey, survey_link
+from engine.statuses import ProjectStatus
 from storage.db import dialect_name
 from storage.models import Client, Interaction, NpsSurvey, Project
 from storage.types import utcnow
@@ -35,7 +37,7 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 # Project statuses after which a survey makes sense.
-SURVEYABLE = frozenset({"delivered", "paid", "completed"})
+SURVEYABLE = frozenset({ProjectStatus.DELIVERED})
 OPEN_STATUSES = ("scheduled", "open")
 
 
@@ -117,8 +119,8 @@ def _announce(ctx: OperationContext, project: Project, client: Client, survey: N
     services, settings = ctx.services, ctx.settings
     channel = project.slack_channel or settings.leads_channel or None
     thread_ts = project.slack_thread_ts if project.slack_channel else None
-    text = (f"NPS survey sent for project #{project.id} “{project.title}” to {client.name}"
-            f"{f' ({email_to})' if email_to else ''}. Link to forward (valid until "
+    text = (f"NPS survey sent for project #{project.id} “{escape_mrkdwn(project.title)}” to {escape_mrkdwn(client.name)}"
+            f"{f' ({escape_mrkdwn(email_to)})' if email_to else ''}. Link to forward (valid until "
             f"{survey.expires_at:%Y-%m-%d}): {link}")
     survey_id = survey.id
 

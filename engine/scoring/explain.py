@@ -7,12 +7,16 @@ most common category): all variants are scored in one `predict_proba` call.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from pydantic import BaseModel
 
 from engine.scoring.features import MISSING, Value, label, to_number
-from engine.scoring.model import FittedScorer
 from engine.scoring.rule import RulePart
+
+if TYPE_CHECKING:  # scikit-learn loads only with a model
+    from engine.scoring.model import FittedScorer
 
 TOP = 3
 

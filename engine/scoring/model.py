@@ -12,7 +12,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import skops.io as sio
 from sklearn.base import ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
@@ -134,11 +133,15 @@ def fit_scorer(rows: Sequence[dict[str, Value]], y: np.ndarray, *, name: str | N
 
 
 def dumps(estimator: Any) -> bytes:
+    import skops.io as sio  # deferred for start-up time: only when a model is stored
+
     return bytes(sio.dumps(estimator))
 
 
 def loads(blob: bytes) -> Any:
     """Load an estimator stored by `dumps`, refusing anything outside the allow-list."""
+    import skops.io as sio  # deferred for start-up time: only when a model is loaded
+
     try:
         untrusted = set(sio.get_untrusted_types(data=blob))
     except Exception as e:  # not a skops file at all (a pickle, garbage): refuse, never unpickle

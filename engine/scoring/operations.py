@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import bindparam, func, select
@@ -12,12 +12,12 @@ from sqlalchemy import bindparam, func, select
 from engine.context import OperationContext
 from engine.errors import LeadNotFound
 from engine.governance.policies import check_policy
-from engine.pipeline.capture import save_lead, set_stage
+from engine.pipeline.leads import save_lead
+from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import WON, Stage
 from engine.scoring.cache import prediction_cache
 from engine.scoring.explain import Factor, model_factors, rule_factors
 from engine.scoring.features import Value, extract
-from engine.scoring.model import FittedScorer
 from engine.scoring.registry import (
     active_model_id,
     active_scorer,
@@ -28,6 +28,9 @@ from engine.scoring.registry import (
 from engine.scoring.rule import rule_score
 from storage.models import Client, Interaction, Lead, LeadStageHistory
 from storage.types import utcnow
+
+if TYPE_CHECKING:  # scikit-learn loads only with a model
+    from engine.scoring.model import FittedScorer
 
 DEFAULT_DAYS_TO_CLOSE = 30
 PREDICTION_TTL_SECONDS = 30 * 60

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel
@@ -17,9 +17,11 @@ from engine.errors import GraceError, InvalidInput
 from engine.governance.policies import check_policy
 from engine.pipeline.stages import WON, Stage
 from engine.scoring.features import FeatureSpace, LeadRecord, extract
-from engine.scoring.model import CANDIDATES, FittedScorer, dumps, fit_scorer, loads
 from storage.models import Client, Interaction, Lead, ScoringModel
 from storage.types import utcnow
+
+if TYPE_CHECKING:
+    from engine.scoring.model import FittedScorer
 
 CLOSED = tuple(WON) + (Stage.LOST.value,)
 
@@ -115,8 +117,10 @@ async def scorer_for(services: Services, session: AsyncSession, model_id: int | 
     loaded from the database only the first time this process sees that version."""
     if model_id is None:
         return None
-    loaded: dict[int, FittedScorer] = services.extras.setdefault("scoring.models", {})
+    loaded: dict[int, FittedScorer] = services.scoring_models
     if model_id not in loaded:
+        from engine.scoring.model import FittedScorer, loads  # deferred for start-up time: sklearn
+
         m = await session.get(ScoringModel, model_id)
         assert m is not None
         loaded.clear()
@@ -146,6 +150,8 @@ async def train_model(ctx: OperationContext, *, only_if_better: bool = False,
     With `only_if_better` (the nightly job), the new version is promoted only when, fitted on the
     older 80% of outcomes, it is not worse on the newest 20% than the active model (or the rule).
     `estimator` forces one of the candidates instead of choosing by cross-validation."""
+    from engine.scoring.model import CANDIDATES, dumps, fit_scorer  # deferred for start-up time: sklearn
+
     check_policy("train_model", ctx.actor)
     if estimator is not None and estimator not in CANDIDATES:
         raise InvalidInput(f"Unknown estimator {estimator!r}; choose one of {', '.join(CANDIDATES)}.",

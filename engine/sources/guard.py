@@ -6,11 +6,13 @@ import hashlib
 import math
 import time
 import uuid
-from typing import Any, Protocol
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from redis.asyncio import Redis
 
 from engine.governance.limits import SlidingWindow
+from engine.ports import RateLimiter as RateLimiter  # re-exported: the forms' limiter port
 
 TOKEN_SALT = "grace.form-token"
 
@@ -44,12 +46,6 @@ def check_form_token(secret_key: str, public_id: str, token: str | None, *, min_
     if elapsed < min_fill_seconds:
         return "too_fast"
     return None
-
-
-class RateLimiter(Protocol):
-    async def hit(self, key: str) -> float:
-        """Count one request under `key`: 0 when allowed, else seconds until one would be."""
-        ...
 
 
 class InProcessRateLimiter:
@@ -86,8 +82,6 @@ class RedisRateLimiter:
     """The same sliding window kept in Redis (sorted set per key), shared by every replica."""
 
     def __init__(self, redis_url: str, limit: int, window_seconds: float = 60.0, prefix: str = "grace:rl:") -> None:
-        from redis.asyncio import Redis
-
         self.redis = Redis.from_url(redis_url)
         self.limit = limit
         self.window = window_seconds

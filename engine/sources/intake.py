@@ -1,4 +1,4 @@
-"""The common end of every outside way in: exactly-once capture, interactions, the Slack card."""
+"""The common end of every outside way in: exactly-once capture, interactions, telling the team."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from engine.hunter import screen_text
 from engine.pipeline.capture import capture_lead
 from engine.pipeline.schemas import LeadInput
 from engine.pipeline.stages import Stage
+from engine.ports import NewLead, Notifier
 from storage.db import insert_ignore
 from storage.models import Client, InboundEvent, Interaction, Lead
 from storage.types import utcnow
@@ -114,41 +115,26 @@ async def record_interaction(ctx: OperationContext, lead: Lead, *, kind: str, ch
     return interaction
 
 
-def slack_escape(text: str) -> str:
-    """Client text shown in Slack must not ping, link or format: escape Slack's control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+class NotifierLeadAnnouncer:
+    """Without Slack: one plain line through the notifier (the log), with no client-written text."""
 
+    def __init__(self, notifier: Notifier, channel: str | None) -> None:
+        self.notifier = notifier
+        self.channel = channel
 
-def lead_card(lead_id: int, data: LeadInput, currency: str) -> tuple[str, list[dict[str, Any]]]:
-    """A short Slack card: who, from where, budget, referrer and the start of the requirements."""
-    who = data.name + (f" ({data.company})" if data.company else "")
-    text = f"New {data.source.value} lead #{lead_id}: {who}"
-    lines = [f"*New {data.source.value} lead #{lead_id}*: {slack_escape(who)} · {slack_escape(data.email)}"]
-    facts = []
-    if data.budget is not None:
-        facts.append(f"budget {data.budget:,} {data.currency or currency}")
-    elif data.budget_range:
-        facts.append(f"budget {slack_escape(data.budget_range)}")
-    if data.country:
-        facts.append(slack_escape(data.country))
-    if data.referrer:
-        facts.append(f"referred by {slack_escape(data.referrer)}")
-    if facts:
-        lines.append(" · ".join(facts))
-    if data.requirements:
-        req = data.requirements if len(data.requirements) <= 280 else data.requirements[:277] + "..."
-        lines.append("> " + slack_escape(req).replace("\n", "\n> "))
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}]
-    return text, blocks
+    async def announce(self, lead: NewLead, key: str) -> None:
+        await self.notifier.post(self.channel, f"New {lead.source} lead #{lead.lead_id}", key=key)
 
 
 def announce_lead(ctx: OperationContext, lead_id: int, data: LeadInput) -> None:
-    """Post the card to the leads channel after commit, once per lead (keyed)."""
-    text, blocks = lead_card(lead_id, data, ctx.settings.currency)
-    channel = ctx.settings.leads_channel or None
-    notifier = ctx.services.notifier
+    """Tell the team (the leads channel) after commit, once per lead (keyed)."""
+    lead = NewLead(lead_id=lead_id, source=data.source.value, name=data.name, email=data.email, company=data.company,
+                   budget=data.budget, currency=data.currency or ctx.settings.currency, budget_range=data.budget_range,
+                   country=data.country, referrer=data.referrer, requirements=data.requirements)
+    services = ctx.services
+    announcer = services.lead_announcer or NotifierLeadAnnouncer(services.notifier, ctx.settings.leads_channel or None)
 
-    async def post() -> None:
-        await notifier.post(channel, text, blocks=blocks, key=f"lead:{lead_id}:announced")
+    async def announce() -> None:
+        await announcer.announce(lead, key=f"lead:{lead_id}:announced")
 
-    ctx.after_commit(post)
+    ctx.after_commit(announce)

@@ -15,6 +15,7 @@ import httpx
 
 from engine.config import Settings
 from engine.errors import GraceError, InvalidInput
+from engine.sources.linkedin import response_of
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
@@ -28,8 +29,6 @@ class LinkedInUnavailable(GraceError):
 
 def needs_fetch(payload: dict[str, Any]) -> bool:
     """True for a bare notification: it names the response but carries no answers."""
-    from engine.sources.linkedin import response_of
-
     return not isinstance(response_of(payload).get("formResponse"), dict)
 
 

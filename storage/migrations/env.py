@@ -16,12 +16,12 @@ target_metadata = Base.metadata
 
 
 def _url() -> str:
+    """The database to migrate: given by the caller (`grace migrate` passes the app's URL), or
+    GRACE_DATABASE_URL for a bare `alembic` command. Storage reads no settings of the app."""
     url = config.get_main_option("sqlalchemy.url") or os.environ.get("GRACE_DATABASE_URL", "")
     if not url:
-        from engine.config import Settings  # development fallback: the same default as the app
-
-        url = Settings().resolved_database_url
-        Settings().ensure_data_dir()
+        raise SystemExit("No database to migrate: set GRACE_DATABASE_URL (or run `grace migrate`, which uses the "
+                         "app's settings).")
     return url
 
 

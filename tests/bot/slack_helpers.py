@@ -1,4 +1,4 @@
-"""A minimal Bolt app with the vote actions, mounted on FastAPI, and signed interactive requests."""
+"""Signed interactive requests, as Slack sends them, to the app `grace serve` builds (`bot.app.create_app`)."""
 
 from __future__ import annotations
 
@@ -9,28 +9,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from fastapi import FastAPI, Request
-from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slack.actions import votes as vote_actions
-from bot.slack.client import build_client
-from engine.context import Services
 from tests.conftest import SLACK_SIGNING_SECRET
-
-
-def slack_app(services: Services) -> FastAPI:
-    bolt = AsyncApp(signing_secret=SLACK_SIGNING_SECRET, client=build_client(services.settings))
-    vote_actions.register(bolt, services)
-    handler = AsyncSlackRequestHandler(bolt)
-    api = FastAPI()
-
-    @api.post("/slack/events")
-    async def events(req: Request) -> Any:
-        return await handler.handle(req)
-
-    return api
 
 
 def block_action(user: str, action_id: str, value: str, channel: str = "C0APPROVE",

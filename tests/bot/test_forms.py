@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import create_app
-from engine.pipeline.capture import get_lead
+from engine.pipeline.leads import get_lead
 from engine.pipeline.metrics import get_pipeline_metrics
 from engine.sources.forms import FormSpec, create_form, list_forms, revoke_form
 from engine.sources.guard import issue_form_token

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from engine.pipeline.capture import move_to_stage
+from engine.pipeline.moves import move_to_stage
 from engine.pipeline.schemas import StageMoveInput
 from storage.models import Client, Interaction, Lead
 from tests.conftest import ADMIN, lead_data, op

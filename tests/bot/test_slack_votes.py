@@ -11,10 +11,12 @@ from arq.connections import RedisSettings
 from arq.worker import Worker
 from sqlalchemy import func, select
 
+from bot.jobs import job_table
 from bot.services import build_services, close_services
-from bot.slack.blocks_votes import VoteActionId
+from bot.slack.actions.votes import ONLY_APPROVERS
+from bot.slack.ids import ActionId
 from storage.models import AuditEntry, Project, ProjectArtifact, Vote
-from tests.bot.slack_helpers import block_action, button_value, post_signed, slack_app
+from tests.bot.slack_helpers import block_action, button_value, post_signed
 from tests.conftest import make_key
 from tests.delivery_factories import make_members, make_project
 from workers.settings import worker_functions
@@ -33,7 +35,7 @@ async def arq_services(slack_settings, redis_url):
 
 async def run_worker(services):
     s = services.settings
-    worker = Worker(functions=worker_functions(s), redis_settings=RedisSettings.from_dsn(s.redis_url), burst=True,
+    worker = Worker(functions=worker_functions(s, job_table(slack=True)), redis_settings=RedisSettings.from_dsn(s.redis_url), burst=True,
                     poll_delay=0.05, handle_signals=False, queue_name=s.queue_name, ctx={"services": services})
     try:
         await worker.main()
@@ -47,10 +49,10 @@ async def clients(arq_services):
     from bot.app import create_app
 
     key = await make_key(arq_services, "delivery")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=slack_app(arq_services)),
-                                 base_url="http://slack.test") as slack, \
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(services=arq_services)),
-                              base_url="http://grace.test", headers={"Authorization": f"Bearer {key}"}) as api:
+    app = create_app(services=arq_services)  # the app `grace serve` builds, Slack on (signed requests only)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://grace.test") as slack, \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://grace.test",
+                              headers={"Authorization": f"Bearer {key}"}) as api:
         yield slack, api
 
 
@@ -71,27 +73,27 @@ async def test_vote_in_slack_then_build_on_a_worker(arq_services, clients, fake_
     flat = str(blocks)
     assert "Grace Hopper" in flat and "12000.00" in flat and "Chatbot" in flat and "weeks: 8" in flat
     assert "View the proposal" in flat
-    value = button_value(blocks, VoteActionId.APPROVE)
-    assert value and button_value(blocks, VoteActionId.REJECT)
+    value = button_value(blocks, ActionId.VOTE_APPROVE)
+    assert value and button_value(blocks, ActionId.VOTE_REJECT)
 
     # a non-approver's click is refused, ephemerally
-    r = await post_signed(slack, block_action("USALES001", VoteActionId.APPROVE, value))
+    r = await post_signed(slack, block_action("USALES001", ActionId.VOTE_APPROVE, value))
     assert r.status_code == 200
     eph = await fake_slack.wait_for("chat.postEphemeral", 1)
-    assert eph[0].params["user"] == "USALES001" and eph[0].params["text"] == "Only approvers can vote."
+    assert eph[0].params["user"] == "USALES001" and eph[0].params["text"] == ONLY_APPROVERS
 
     # a bad signature never reaches the handlers
-    r = await post_signed(slack, block_action(approvers[0], VoteActionId.APPROVE, value), secret="wrong")
+    r = await post_signed(slack, block_action(approvers[0], ActionId.VOTE_APPROVE, value), secret="wrong")
     assert r.status_code == 401
 
     # the same approver twice counts once; the message is redrawn with the tally
-    await post_signed(slack, block_action(approvers[0], VoteActionId.APPROVE, value))
+    await post_signed(slack, block_action(approvers[0], ActionId.VOTE_APPROVE, value))
     updates = await fake_slack.wait_for("chat.update", 1)
     vote_ts = (await api.get(f"/api/business/votes/{vote_id}")).json()["slack_ts"]
     assert vote_ts and updates[0].params["ts"] == vote_ts and updates[0].params["channel"] == "C0APPROVE"
     assert "1 approve" in str(updates[0].params["blocks"]) and f"<@{approvers[0]}> approved" in str(
         updates[0].params["blocks"])
-    await post_signed(slack, block_action(approvers[0], VoteActionId.APPROVE, value))
+    await post_signed(slack, block_action(approvers[0], ActionId.VOTE_APPROVE, value))
     eph = await fake_slack.wait_for("chat.postEphemeral", 2)
     assert "already counted" in eph[1].params["text"]
     vote = (await api.get(f"/api/business/votes/{vote_id}")).json()
@@ -99,12 +101,12 @@ async def test_vote_in_slack_then_build_on_a_worker(arq_services, clients, fake_
     assert [v["user"] for v in vote["voters"]] == [approvers[0]]
 
     # quorum: the second approver decides; the build is enqueued on Redis
-    await post_signed(slack, block_action(approvers[1], VoteActionId.APPROVE, value))
+    await post_signed(slack, block_action(approvers[1], ActionId.VOTE_APPROVE, value))
     await wait_until(lambda: project_status(arq_services, pid), "in_progress")
     decided = await fake_slack.wait_for("chat.update", 2)
     decided_blocks = str(decided[-1].params["blocks"])
-    assert "Approved" in decided_blocks and VoteActionId.APPROVE.value not in decided_blocks
-    assert VoteActionId.CANCEL_BUILD.value in decided_blocks
+    assert "Approved" in decided_blocks and ActionId.VOTE_APPROVE.value not in decided_blocks
+    assert ActionId.BUILD_CANCEL.value in decided_blocks
     vote = (await api.get(f"/api/business/votes/{vote_id}")).json()
     assert (vote["status"], vote["approve"]) == ("approved", 2)
 
@@ -117,7 +119,7 @@ async def test_vote_in_slack_then_build_on_a_worker(arq_services, clients, fake_
     assert [m["status"] for m in project["milestones"]] == ["done"] * 3
     # the vote message shows the delivery; progress went to the vote's thread
     await wait_until(lambda: last_update_has(fake_slack, "delivered"), True)
-    assert VoteActionId.CANCEL_BUILD.value not in str(fake_slack.of("chat.update")[-1].params["blocks"])
+    assert ActionId.BUILD_CANCEL.value not in str(fake_slack.of("chat.update")[-1].params["blocks"])
     thread = [c.params["text"] for c in fake_slack.of("chat.postMessage") if c.params.get("thread_ts") == vote_ts]
     assert any("approved" in t for t in thread) and any("is delivered" in t for t in thread)
     assert sum(": milestone " in t and "built" in t for t in thread) == 3
@@ -144,8 +146,8 @@ async def test_twenty_approvers_click_at_once(arq_services, clients, fake_slack)
     pid = await make_project(arq_services, price="50000", milestones=2)
     vote_id = (await api.post("/api/business/projects/deliver", json={"project_id": pid})).json()["vote_id"]
     posted = (await fake_slack.wait_for("chat.postMessage"))[0]
-    value = button_value(posted.params["blocks"], VoteActionId.APPROVE)
-    responses = await asyncio.gather(*(post_signed(slack, block_action(u, VoteActionId.APPROVE, value))
+    value = button_value(posted.params["blocks"], ActionId.VOTE_APPROVE)
+    responses = await asyncio.gather(*(post_signed(slack, block_action(u, ActionId.VOTE_APPROVE, value))
                                        for u in approvers * 2))
     assert {r.status_code for r in responses} == {200}
     await fake_slack.wait_for("chat.postEphemeral", 20, timeout=30)  # twenty "already counted"

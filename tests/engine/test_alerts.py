@@ -6,7 +6,8 @@ from sqlalchemy import update
 
 from engine.actors import Actor
 from engine.monitoring.alerts import run_alert_checks
-from engine.pipeline.capture import capture_lead, move_to_stage
+from engine.pipeline.capture import capture_lead
+from engine.pipeline.moves import move_to_stage
 from engine.pipeline.schemas import LeadInput, StageMoveInput
 from storage.models import Lead
 from storage.types import utcnow
@@ -45,5 +46,5 @@ async def test_error_rate_source(services):
     async def high():
         return 0.5
 
-    services.extras["error_rate"] = high
+    services.error_rate = high
     assert "error_rate" in (await op(services, SYSTEM, run_alert_checks)).opened

@@ -5,8 +5,10 @@ import asyncio
 import pytest
 
 from engine.cache import InProcessCache, RedisCache, cached, invalidate
-from engine.pipeline.capture import capture_lead, get_client, move_to_stage
+from engine.pipeline.capture import capture_lead
+from engine.pipeline.leads import get_client
 from engine.pipeline.metrics import get_pipeline_metrics
+from engine.pipeline.moves import move_to_stage
 from engine.pipeline.schemas import LeadInput, StageMoveInput
 from tests.conftest import REDIS_URL, SALES, VIEWER, lead_data, op
 

@@ -6,7 +6,9 @@ from sqlalchemy import func, select
 
 from engine.audit import verify_audit_chain
 from engine.errors import IllegalStageMove, InvalidInput, LeadNotFound, PolicyDenied
-from engine.pipeline.capture import capture_lead, find_leads, get_client, mark_lost, move_to_stage
+from engine.pipeline.capture import capture_lead
+from engine.pipeline.leads import find_leads, get_client
+from engine.pipeline.moves import mark_lost, move_to_stage
 from engine.pipeline.schemas import LeadInput, StageMoveInput
 from storage.models import AuditEntry, Client, Interaction, Lead, LeadStageHistory
 from tests.conftest import ADMIN, SALES, VIEWER, lead_data, op

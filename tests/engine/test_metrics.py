@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from sqlalchemy import update
 
-from engine.pipeline.capture import capture_lead, mark_lost, move_to_stage
+from engine.pipeline.capture import capture_lead
 from engine.pipeline.metrics import get_pipeline_metrics, get_revenue_stats
+from engine.pipeline.moves import mark_lost, move_to_stage
 from engine.pipeline.schemas import LeadInput, StageMoveInput
 from storage.models import Lead, LeadStageHistory
 from storage.types import utcnow

@@ -7,7 +7,9 @@ def test_forward_moves_and_lost_only_before_active():
     assert Stage.LOST not in ALLOWED_MOVES[Stage.ACTIVE]
     assert Stage.LEAD not in ALLOWED_MOVES[Stage.QUALIFIED]  # no moving backwards
     assert ALLOWED_MOVES[Stage.LOST] == {Stage.LEAD}
-    assert ALLOWED_MOVES[Stage.REPEAT] == frozenset()
+    # a returning client's new deal is sold again (issue 16)
+    assert ALLOWED_MOVES[Stage.REPEAT] == {Stage.QUALIFIED, Stage.PROPOSAL, Stage.NEGOTIATION, Stage.CONTRACT,
+                                           Stage.LOST}
     # delivery stages go one step at a time
     assert ALLOWED_MOVES[Stage.ACTIVE] == {Stage.DELIVERED}
     assert ALLOWED_MOVES[Stage.DELIVERED] == {Stage.PAID}

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import text, update
 from typer.testing import CliRunner
 
-from engine.pipeline.capture import capture_lead, move_to_stage
+from engine.pipeline.capture import capture_lead
+from engine.pipeline.moves import move_to_stage
 from engine.pipeline.schemas import LeadInput, StageMoveInput
 from engine.verification import render, verify_invariants
 from storage.models import Client, Invoice, Lead, NpsSurvey, Project, VoteSession

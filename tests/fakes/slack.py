@@ -28,6 +28,7 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str | None
+    answer: dict[str, Any] = field(default_factory=dict)  # what the fake answered (a posted message's `ts`)
 
 
 @dataclass
@@ -76,9 +77,10 @@ class FakeSlack:
             status, retry = self._failures[method].pop(0)
             return JSONResponse({"ok": False, "error": "ratelimited"}, status_code=status,
                                 headers={"Retry-After": str(retry)})
-        self.calls.append(Call(method, params, token))
+        answer = self._answer(method, params)
+        self.calls.append(Call(method, params, token, answer))
         self._changed.set()
-        return JSONResponse(self._answer(method, params))
+        return JSONResponse(answer)
 
     def _answer(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":

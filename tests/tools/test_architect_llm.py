@@ -83,7 +83,7 @@ async def test_a_failing_model_is_a_clear_error() -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_the_engine_prices_what_the_model_drafts(services: Services) -> None:
-    services.extras["architect"] = LLMArchitect(answering([]))
+    services.architect = LLMArchitect(answering([]))
     lead_id = (await op(services, SALES, capture_lead, LeadInput(**lead_data(budget=None)))).lead_id
     p = (await op(services, SALES, generate_proposal, lead_id)).proposal
     by_name = {d.name: d for d in p.deliverables}
@@ -99,11 +99,11 @@ async def test_start_up_picks_the_model_architect_when_a_model_is_set(settings: 
     from bot.services import build_services, close_services
 
     offline = await build_services(settings)
-    assert "architect" not in offline.extras
+    assert offline.architect is None
     await close_services(offline)
     online = await build_services(settings.model_copy(update={"model": "openai:gpt-4o"}))
     try:
-        assert isinstance(online.extras["architect"], LLMArchitect)
-        assert online.extras["architect"].name == "model:openai:gpt-4o"
+        assert isinstance(online.architect, LLMArchitect)
+        assert online.architect.name == "model:openai:gpt-4o"
     finally:
         await close_services(online)

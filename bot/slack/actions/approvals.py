@@ -1,15 +1,27 @@
-"""Confirm/Cancel of a tool call waiting for the speaker's approval."""
+"""Confirm/Cancel of a tool call waiting for the speaker's approval.
+
+`handle_approval_action` acks and queues `slack_decide`, the job that resumes the agent,
+marks the question answered and replies in the thread.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from slack_bolt.async_app import AsyncApp
 
+from bot.slack.blocks.conversation import decided_blocks, error_text, reply_blocks, reply_text
 from bot.slack.ids import ActionId, ApprovalValue
-from bot.slack.jobs import slack_decide
+from bot.slack.runtime import slack_client, speaker
+from engine.context import Services
+from engine.hunter import slack_safe
+from tools.conversation import ChatReply, decide
 
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
+
+log = logging.getLogger("grace.slack")
 QUESTION_FALLBACK = "Confirmation"
 
 
@@ -40,6 +52,26 @@ async def handle_approval_action(ack: Any, body: dict[str, Any], action: dict[st
     # Not deduplicated here: `decide` claims the call once, so a double click or a second
     # person's click is answered, not executed twice.
     await services.queue.enqueue(slack_decide.__name__, payload)
+
+
+async def slack_decide(ctx: dict[str, Any], p: dict[str, Any]) -> None:
+    """Job: resume the agent with the speaker's decision, mark the question answered, reply in the thread."""
+    services: Services = ctx["services"]
+    client = slack_client(services)
+    actor = await speaker(services, p["user"])
+    try:
+        reply = await decide(services, actor, p["key"], p["call"], p["approve"])
+    except Exception:
+        log.exception("confirmation failed on %s", p["key"])
+        reply = ChatReply(error_text(), refused=True)
+    if reply.refused:
+        await client.chat_postEphemeral(channel=p["channel"], user=p["user"], text=slack_safe(reply.text))
+        return
+    question = slack_safe(p["question"])  # our own words, straight to Slack (not via the notifier)
+    await client.chat_update(channel=p["channel"], ts=p["message_ts"], text=question,
+                             blocks=decided_blocks(question, p["user"], p["approve"]))
+    await services.notifier.post(p["channel"], reply_text(reply), blocks=reply_blocks(reply, p["key"]),
+                                 thread_ts=p.get("thread_ts"), key=f"slack:decided:{p['key']}:{p['call']}")
 
 
 def register(app: AsyncApp) -> None:

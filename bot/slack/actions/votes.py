@@ -2,21 +2,18 @@
 
 Each handler acks first, then runs one engine operation as the Slack user's team
 member; the message is redrawn by the vote board after the commit. Handlers read
-the services from `context["services"]`: pass `services` to `register` to have them
-injected, or set them in a global middleware of the app.
+the services from `context["services"]`, set by the app's middleware.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.blocks_votes import BuildButton, VoteActionId, VoteButton
+from bot.slack.ids import ActionId, BuildButton, VoteButton
 from engine.actors import Actor
 from engine.context import Services, unit_of_work
 from engine.delivery.build import cancel_build
@@ -25,25 +22,20 @@ from engine.parliament.rules import Choice
 from engine.parliament.votes import cast_vote
 from engine.team import actor_for_slack_user
 
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
+
 ButtonT = TypeVar("ButtonT", bound=BaseModel)
 
 log = logging.getLogger(__name__)
-ONLY_APPROVERS = "Only approvers can vote."
+ONLY_APPROVERS = ("Sorry, only approvers can vote on this. Your click was not counted; "
+                  "an admin can make you an approver with `grace team add`.")
 
 
-def register(app: AsyncApp, services: Services | None = None) -> None:
-    middleware = [_inject(services)] if services is not None else []
-    app.action(VoteActionId.APPROVE.value, middleware=middleware)(handle_vote_approve_action)
-    app.action(VoteActionId.REJECT.value, middleware=middleware)(handle_vote_reject_action)
-    app.action(VoteActionId.CANCEL_BUILD.value, middleware=middleware)(handle_build_cancel_action)
-
-
-def _inject(services: Services) -> Callable[..., Awaitable[Any]]:
-    async def inject_services(context: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
-        context["services"] = services
-        return await next()
-
-    return inject_services
+def register(app: AsyncApp) -> None:
+    app.action(ActionId.VOTE_APPROVE.value)(handle_vote_approve_action)
+    app.action(ActionId.VOTE_REJECT.value)(handle_vote_reject_action)
+    app.action(ActionId.BUILD_CANCEL.value)(handle_build_cancel_action)
 
 
 async def handle_vote_approve_action(ack: Any, body: dict[str, Any], client: AsyncWebClient,

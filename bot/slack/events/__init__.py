@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from slack_bolt.async_app import AsyncApp
+from typing import TYPE_CHECKING
 
 from bot.slack.events import home, messages
+
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
 
 
 def register(app: AsyncApp) -> None:

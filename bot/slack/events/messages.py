@@ -1,12 +1,21 @@
-"""Mentions in channels and direct messages go to the agent; the answer goes in the thread."""
+"""Mentions in channels and direct messages go to the agent; the answer goes in the thread.
+
+`handle_*_event` acks (Bolt does, on return) after storing the event once; `slack_answer_message`
+is the job that runs the agent and answers, once per event id.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slack_bolt.async_app import AsyncApp
+from bot.slack.blocks.conversation import reply_blocks, reply_text
+from bot.slack.dispatch import SOURCE, queue_once
+from bot.slack.runtime import converse_safely, speaker
+from engine.context import Services
+from engine.inbound import mark_inbound_handled
 
-from bot.slack.dispatch import queue_once
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
 
 
 def _from_a_person(event: dict[str, Any]) -> bool:
@@ -20,7 +29,7 @@ async def _to_agent(body: dict[str, Any], event: dict[str, Any], context: dict[s
     event_id = body.get("event_id") or f"{event['channel']}:{event['ts']}"
     payload = {"event_id": event_id, "user": event["user"], "channel": event["channel"],
                "thread_ts": event.get("thread_ts") or event["ts"], "text": event["text"]}
-    await queue_once(context["services"], event_id, event["type"], "slack_answer_message", payload)
+    await queue_once(context["services"], event_id, event["type"], slack_answer_message.__name__, payload)
 
 
 async def handle_app_mention_event(body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]) -> None:
@@ -30,6 +39,17 @@ async def handle_app_mention_event(body: dict[str, Any], event: dict[str, Any], 
 async def handle_direct_message_event(body: dict[str, Any], event: dict[str, Any], context: dict[str, Any]) -> None:
     if event.get("channel_type") == "im":
         await _to_agent(body, event, context)
+
+
+async def slack_answer_message(ctx: dict[str, Any], p: dict[str, Any]) -> None:
+    """Job: run the agent as the speaker and answer once, in the thread."""
+    services: Services = ctx["services"]
+    actor = await speaker(services, p["user"])
+    key = f"slack:{p['channel']}:{p['thread_ts']}"
+    reply = await converse_safely(services, actor, key, p["text"])
+    await services.notifier.post(p["channel"], reply_text(reply), blocks=reply_blocks(reply, key),
+                                 thread_ts=p["thread_ts"], key=f"slack:reply:{p['event_id']}")
+    await mark_inbound_handled(services.session_factory, SOURCE, p["event_id"])
 
 
 def register(app: AsyncApp) -> None:

@@ -1,11 +1,13 @@
-"""Views: the Home tab is built in `bot.slack.blocks.home_view` and published by a job.
-
-No modal is submitted to Grace yet; view_submission handlers register here.
+"""Views: the Home tab is drawn by `bot.slack.blocks.home` and published by the job in
+`bot.slack.events.home`. No modal is submitted to Grace yet; view_submission listeners register here.
 """
 
 from __future__ import annotations
 
-from slack_bolt.async_app import AsyncApp
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
 
 
 def register(app: AsyncApp) -> None:

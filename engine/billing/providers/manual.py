@@ -5,7 +5,7 @@ from __future__ import annotations
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from engine.billing.errors import InvalidPayLink
-from engine.billing.providers.base import InvoiceRequest, ProviderInvoice
+from engine.ports import InvoiceRequest, ProviderInvoice
 
 _SALT = "grace.pay-link"
 

@@ -15,7 +15,7 @@ from typing import Any
 import stripe
 
 from engine.billing.errors import InvalidWebhookSignature, PaymentProviderFailed
-from engine.billing.providers.base import InvoiceRequest, ProviderInvoice
+from engine.ports import InvoiceRequest, ProviderInvoice
 
 log = logging.getLogger(__name__)
 

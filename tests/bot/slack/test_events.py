@@ -212,12 +212,12 @@ async def test_home_tab_shows_the_pipeline(slack, slack_services, fake_slack):
 
 
 async def test_an_internal_failure_is_a_short_sentence(slack, slack_services, fake_slack, monkeypatch):
-    import bot.slack.jobs
+    import bot.slack.runtime
 
     async def broken(*args, **kwargs):
         raise RuntimeError("database exploded at line 42")
 
-    monkeypatch.setattr(bot.slack.jobs, "converse", broken)
+    monkeypatch.setattr(bot.slack.runtime, "converse", broken)
     root = next_ts()
     await slack.event(mention("how's the pipeline?", ts=root))
     [reply] = await wait_replies(fake_slack, root)

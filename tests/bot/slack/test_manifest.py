@@ -1,81 +1,36 @@
-"""manifest.yml lists exactly the events, command, scopes and interactivity the code uses."""
+"""manifest.yml lists exactly the scopes the code needs (its events, commands and interactivity are
+checked against the served app in test_completeness.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
-from bot.slack import actions, commands, events, views
 from bot.slack.app import COMMAND_SCOPE, EVENT_SCOPES, METHOD_SCOPES
-from bot.slack.ids import EVENT_MANIFEST_NAMES, ActionId
+from tests.bot.slack.test_completeness import matched_by
 
 MANIFEST = yaml.safe_load((Path(__file__).parents[3] / "manifest.yml").read_text())
 
 
-class Recorder:
-    """Stands in for the Bolt app and records what the code registers."""
+@pytest.fixture
+def bolt(slack_services: Any) -> Any:
+    """The Bolt app the served FastAPI app mounts."""
+    from bot.app import create_app
 
-    def __init__(self) -> None:
-        self.events: list[str] = []
-        self.commands: list[str] = []
-        self.actions: list[str] = []
-
-    def _rec(self, into: list[str], name: Any):  # type: ignore[no-untyped-def]
-        into.append(name)
-        return lambda fn: fn
-
-    def event(self, name: str):  # type: ignore[no-untyped-def]
-        return self._rec(self.events, name)
-
-    def command(self, name: str):  # type: ignore[no-untyped-def]
-        return self._rec(self.commands, name)
-
-    def action(self, name: str):  # type: ignore[no-untyped-def]
-        return self._rec(self.actions, name)
+    return create_app(services=slack_services).state.slack_app
 
 
-def registered() -> Recorder:
-    r = Recorder()
-    for module in (events, commands, actions, views):
-        module.register(r)  # type: ignore[arg-type]
-    return r
-
-
-def test_events_match_both_ways():
-    code = {EVENT_MANIFEST_NAMES[e] for e in registered().events}
-    assert code == set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
-
-
-def test_commands_match_both_ways():
-    assert set(registered().commands) == {c["command"] for c in MANIFEST["features"]["slash_commands"]}
-
-
-def test_scopes_are_exactly_those_the_code_needs():
-    r = registered()
-    needed = {EVENT_SCOPES[EVENT_MANIFEST_NAMES[e]] for e in r.events}
-    needed |= {s for s in METHOD_SCOPES.values()}
-    if r.commands:
+async def test_scopes_are_exactly_those_the_code_needs(bolt):
+    answered = set().union(*(hits for _, hits in await matched_by(bolt)))
+    needed = {EVENT_SCOPES[h.removeprefix("event:")] for h in answered if h.startswith("event:")}
+    needed |= set(METHOD_SCOPES.values())
+    if any(h.startswith("command:") for h in answered):
         needed.add(COMMAND_SCOPE)
     needed.discard(None)
     assert needed == set(MANIFEST["oauth_config"]["scopes"]["bot"])
-
-
-def test_interactivity_is_on_exactly_when_buttons_are_handled():
-    r = registered()
-    assert set(r.actions) == {a.value for a in ActionId}
-    assert MANIFEST["settings"]["interactivity"]["is_enabled"] is bool(r.actions)
-    for url in (MANIFEST["settings"]["interactivity"]["request_url"],
-                MANIFEST["settings"]["event_subscriptions"]["request_url"],
-                *(c["url"] for c in MANIFEST["features"]["slash_commands"])):
-        assert url.endswith("/slack/events")
-
-
-def test_home_tab_is_enabled_because_we_publish_it():
-    assert "app_home_opened" in registered().events
-    assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
-    assert MANIFEST["features"]["app_home"]["messages_tab_enabled"] is True  # message.im
 
 
 async def test_every_web_api_method_called_is_declared(slack, slack_services, fake_slack):

@@ -4,7 +4,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from bot.slack.proposals import proposal_summary_blocks, proposal_summary_text
+from bot.slack.blocks.proposals import proposal_summary_blocks, proposal_summary_text
 from engine.proposals.schemas import (
     DeliverableOut,
     GenerateProposalResult,

@@ -3,7 +3,7 @@ an invoice with its payment link, the survey link, satisfaction, and client text
 
 from __future__ import annotations
 
-from bot.slack import blocks
+from bot.slack.blocks.results import outcome_blocks
 from tools.conversation import ToolOutcome
 
 QUALIFIED = {"lead_id": 3, "client_name": "Ada Lovelace", "company": "Acme Ltd", "stage": "QUALIFIED", "score": 76.0,
@@ -22,7 +22,7 @@ PROPOSAL = {"lead_id": 3, "project_id": 1, "currency": "USD", "proposal": {
 
 
 def render(tool: str, result: dict) -> str:
-    return str(blocks.outcome_blocks(ToolOutcome(tool, {}, result, True)))
+    return str(outcome_blocks(ToolOutcome(tool, {}, result, True)))
 
 
 def test_qualify_shows_the_lead_card_with_score_stage_and_factors():
@@ -34,7 +34,7 @@ def test_qualify_shows_the_lead_card_with_score_stage_and_factors():
 
 
 def test_proposal_uses_the_proposal_summary():
-    out = blocks.outcome_blocks(ToolOutcome("generate_proposal", {}, PROPOSAL, True))
+    out = outcome_blocks(ToolOutcome("generate_proposal", {}, PROPOSAL, True))
     assert out[0]["type"] == "header" and "Proposal #1 · version 2" in out[0]["text"]["text"]
     assert "USD 3,000.00" in str(out) and any(e.get("url") == "http://grace.test/p/tok"
                                               for b in out if b["type"] == "actions" for e in b["elements"])

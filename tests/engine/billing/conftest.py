@@ -19,6 +19,6 @@ async def stripe_services(services: Services, fake_stripe: FakeStripe) -> AsyncI
     """Services whose payment provider is Stripe, pointed at the fake."""
     use_stripe(services, fake_stripe)
     yield services
-    provider = services.extras.pop("payments", None)
+    provider, services.payments = services.payments, None
     if provider is not None:
         await provider.close()

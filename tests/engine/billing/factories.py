@@ -42,7 +42,7 @@ def use_stripe(services: Services, fake: FakeStripe, webhook_secret: str = "whse
     services.settings.stripe_api_key = fake.api_key
     services.settings.stripe_api_url = fake.url
     services.settings.stripe_webhook_secret = webhook_secret
-    services.extras.pop("payments", None)
+    services.payments = None
 
 
 async def reload(services: Services, model: Any, id_: int) -> Any:

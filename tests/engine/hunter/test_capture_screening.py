@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 from engine.errors import InputBlocked
 from engine.hunter import Action, for_model, guard_output, scan, scan_output
 from engine.hunter.guard import OutputBlocked
-from engine.pipeline.capture import capture_lead, get_lead
+from engine.pipeline.capture import capture_lead
+from engine.pipeline.leads import get_lead
 from engine.pipeline.schemas import LeadInput
 from storage.models import AuditEntry, Client, Interaction, Lead
 from tests.conftest import SALES, lead_data, op

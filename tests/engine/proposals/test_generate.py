@@ -13,7 +13,8 @@ from engine.actors import Actor, Role
 from engine.audit import verify_audit_chain
 from engine.context import Services
 from engine.errors import GraceError, InvalidInput, PolicyDenied
-from engine.pipeline.capture import capture_lead, mark_lost
+from engine.pipeline.capture import capture_lead
+from engine.pipeline.moves import mark_lost
 from engine.pipeline.schemas import LeadInput
 from engine.proposals.acceptance import accept_proposal, view_proposal
 from engine.proposals.errors import (
@@ -196,7 +197,7 @@ class RecordingArchitect:
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_hunter_masks_requirements_before_the_architect_reads_them(services: Services) -> None:
-    architect = services.extras["architect"] = RecordingArchitect()
+    architect = services.architect = RecordingArchitect()
     lead_id = await new_lead(services)
     res = await op(services, SALES, generate_proposal, lead_id,
                    "A chatbot; pay with card 4111 1111 1111 1111, our key sk_live_51HqLyjWDarjtT1zdp7dcXyz12")
@@ -212,7 +213,7 @@ async def test_hunter_masks_requirements_before_the_architect_reads_them(service
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_a_private_key_in_the_requirements_refuses_the_proposal(services: Services) -> None:
-    services.extras["architect"] = architect = RecordingArchitect()
+    services.architect = architect = RecordingArchitect()
     lead_id = await new_lead(services)
     key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n" \
           "-----END RSA PRIVATE KEY-----"
@@ -224,7 +225,7 @@ async def test_a_private_key_in_the_requirements_refuses_the_proposal(services: 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_hunter_masks_a_mass_mention_in_what_the_architect_wrote(services: Services) -> None:
-    services.extras["architect"] = RecordingArchitect(" <!channel> see <http://evil.example|bank.com>")
+    services.architect = RecordingArchitect(" <!channel> see <http://evil.example|bank.com>")
     res = await op(services, SALES, generate_proposal, await new_lead(services))
     [p] = await rows(services, Proposal, Proposal.id == res.proposal.id)
     assert "<!channel>" not in p.summary and "evil.example|bank.com" not in p.summary
@@ -233,7 +234,7 @@ async def test_hunter_masks_a_mass_mention_in_what_the_architect_wrote(services:
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_a_script_in_what_the_architect_wrote_is_never_stored(services: Services) -> None:
-    services.extras["architect"] = RecordingArchitect("<script>document.location='https://evil.example'</script>")
+    services.architect = RecordingArchitect("<script>document.location='https://evil.example'</script>")
     lead_id = await new_lead(services)
     with pytest.raises(PolicyDenied) as e:
         await op(services, SALES, generate_proposal, lead_id)

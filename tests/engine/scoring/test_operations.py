@@ -155,7 +155,7 @@ async def test_what_qualify_wrote_is_read_back_in_the_same_unit_of_work(services
     # write travels with the audit entries (one statement on PostgreSQL) but is already done.
     from engine.audit import verify_audit_chain
     from engine.context import unit_of_work
-    from engine.pipeline.capture import get_lead
+    from engine.pipeline.leads import get_lead
     from storage.models import AuditEntry
 
     high = await capture(services, **bare(source="referral", requirements=" ".join(["word"] * 10)))

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from engine.satisfaction.followups import add_business_days
-from engine.satisfaction.scoring import categorize, net_promoter_score, sentiment_label, sentiment_of
+from engine.satisfaction.nps_arithmetic import categorize, net_promoter_score, sentiment_label, sentiment_of
 from engine.satisfaction.texts import TEXTS, from_accept_language, pick_language
 
 

@@ -31,7 +31,7 @@ def net_promoter_score(scores: Iterable[int]) -> float | None:
 
 @lru_cache(maxsize=1)
 def _analyzer():  # type: ignore[no-untyped-def]
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # deferred: loads its lexicon
 
     return SentimentIntensityAnalyzer()
 
