@@ -55,22 +55,11 @@ def configured_model(settings: Settings) -> Model | str | None:
     name = settings.model.strip()
     if name in ("", "offline"):
         return None
-<<<<<<< HEAD
     provider_name, _, model_name = name.partition(":")
     if provider_name in ("openai", "openai-chat", "openai-compat") and model_name and settings.openai_base_url:
         return openai_compat_model(settings, model_name)
     if provider_name == "openai-compat":
         raise ValueError("GRACE_MODEL=openai-compat:NAME needs GRACE_OPENAI_BASE_URL (the server's /v1 URL)")
-=======
-    if settings.openai_base_url:
-        provider_name, _, model_name = name.partition(":")
-        if provider_name in ("openai", "openai-chat", "openai-compat") and model_name:
-            # deferred: the OpenAI SDK is heavy and only this configuration needs it
-            from pydantic_ai.models.openai import OpenAIChatModel
-            from pydantic_ai.providers.openai import OpenAIProvider
-
-            return OpenAIChatModel(model_name, provider=OpenAIProvider(base_url=settings.openai_base_url))
->>>>>>> main
     return name
 
 

@@ -92,7 +92,7 @@ PRONOUNS = _words(r"it", r"its", r"this one", r"that one", r"this lead", r"that 
 
 # Capitalised words that are never part of a person's or company's name.
 NOT_NAMES = frozenset("""
-new lead leads add capture log create record please pls hi hey hello grace can you the a an and from at of with for
+new lead leads add capture log create record please pls hi hey hello can you the a an and from at of with for
 linkedin upwork website slack email e-mail mail cold referral budget usd eur gbp monday tuesday wednesday thursday
 friday saturday sunday january february march april may june july august september october november december asap
 move mark qualify score rate find show list search project proposal contract invoice deliver send he she they it
