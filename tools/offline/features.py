@@ -1,6 +1,12 @@
-"""What the intent classifier sees of a message: word unigrams and bigrams and character 3-5-grams of
-each word, after ids, amounts and e-mails are replaced by placeholders (so "lead 48" and "lead 7" look
-alike and the model learns the request, not the number). The same function serves training and use."""
+"""What the intent classifier sees of a message: cue words (hand-written synonyms of each request, one
+feature per group), word unigrams and bigrams, after ids, amounts and e-mails are replaced by placeholders
+(so "lead 48" and "lead 7" look alike and the model learns the request, not the number) and politeness is
+left out. The same function serves training and use.
+
+Measured by leave-templates-out cross-validation on the training corpus only (the held-out file is never
+read for this): character 3-5-grams of each word, tried first, cost about 3 points (0.896 against 0.929
+full accuracy) - they learn the training templates' words rather than the request - so they are not used.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,14 @@ WORD = re.compile(r"[a-z][a-z'’]{0,30}|#n|\d{1,12}|[?!$€£]|->")
 FEATURE_CHARS = 600
 
 
-def normalise(text: str) -> str:
-    """Lower case, e-mails and amounts as placeholders, digits as "n"."""
+# Politeness and addressing carry no request: left out, so a new greeting cannot tip the model.
+FILLER = re.compile(r"(?<![\w@])(?:@?grace|please|pls|plz|plse|thanks|thank you|thx|ty|tia|cheers|hey|hi|hello|yo|"
+                    r"morning|good morning|quick one|quick q|asap|when you get a (?:sec|minute|chance)|kindly|"
+                    r"could you|can you|can u|would you|would you mind|for me|real quick|if possible)(?![\w])")
+
+
+def normalise(text: str, *, filler: bool = False) -> str:
+    """Lower case, e-mails and amounts as placeholders, digits as "n", politeness left out (unless `filler`)."""
     text = text[:FEATURE_CHARS]
     for e in slots.emails(text):
         text = text.replace(e, " xemail ")
@@ -22,6 +34,8 @@ def normalise(text: str) -> str:
         text = text.replace(raw, " xamount ")
     text = re.sub(r"\bINV-[\w-]{1,40}", " xinvoice ", text, flags=re.IGNORECASE)
     text = text.lower()
+    if not filler:
+        text = FILLER.sub(" ", text)
     text = re.sub(r"#\s?\d{1,12}", " #n ", text)
     return re.sub(r"\d{1,12}", "n", text)
 
@@ -88,12 +102,10 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 def features(text: str) -> list[str]:
     norm = normalise(text)
     words = WORD.findall(norm)
-    out = [f"k:{name}" for name, pattern in CUES for _ in pattern.finditer(norm)]
+    whole = normalise(text, filler=True)  # the cue words see the greetings ("thanks" is small talk)
+    out = [f"k:{name}" for name, pattern in CUES for _ in pattern.finditer(whole)]
+    if not words:
+        out.append("w:<only-filler>")
     out += [f"w:{w}" for w in words]
     out += [f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False)]
-    for w in words:
-        if len(w) >= 3:
-            padded = f" {w} "
-            for n in (3, 4, 5):
-                out += [f"c:{padded[i:i + n]}" for i in range(len(padded) - n + 1)]
     return out
