@@ -253,6 +253,15 @@ def _letters(s: str) -> str:
     return re.sub(r"[^a-z]", "", s.lower().translate(table))
 
 
+def _capitalised_head(s: Span) -> Span:
+    keep = 1
+    while keep < len(s.words) and (s.words[keep][:1].isupper() or s.words[keep] in ("&", "and", "of", "de")):
+        keep += 1
+    while keep > 1 and s.words[keep - 1] in ("&", "and", "of", "de"):
+        keep -= 1
+    return Span(s.start, s.start + keep, s.words[:keep]) if s.words[0][:1].isupper() else s
+
+
 @dataclass
 class Who:
     name: str | None
@@ -348,7 +357,9 @@ def name_and_company(text: str, email: str | None, skip: list[str]) -> Who:
     name_span = named[0][2] if named else None
     others = [s for s in spans if name_span is None or s.end <= name_span.start or s.start >= name_span.end]
     if not lowercase_ok:
-        others = [s for s in others if s.words[0][:1].isupper() or (domain and _letters(s.text) in domain)]
+        # In a capitalised message a company is its capitalised words: "Globex Corp filled in" -> "Globex Corp".
+        others = [_capitalised_head(s) for s in others if s.words[0][:1].isupper() or
+                  (domain and _letters(s.text) in domain)]
     scored = sorted(((company_score(s), -s.start, s) for s in others if company_score(s) > 0),
                     key=lambda t: (t[0], t[1]), reverse=True)
     company = scored[0][2].text if scored else None
@@ -361,6 +372,7 @@ def query(text: str) -> str | None:
     A quoted text wins; source and stage words are never a query."""
     if m := re.search(r"[\"“']([^\"”'\n]{1,80})[\"”']", text):
         return m.group(1).strip()
+    text = V.REFERRER.sub(" . ", text)  # "a referral from Jane": Jane referred them, she is no query
     for pattern, _ in V.SOURCES:  # "leads from found us on LinkedIn": the source is no query
         text = pattern.sub(" . ", text)
     text = V.SOURCE_LEADIN.sub(" . ", text)
@@ -372,7 +384,7 @@ def query(text: str) -> str | None:
             while j < len(low) and low[j] in V.QUERY_SKIP:
                 j += 1
             got: list[str] = []
-            while j < len(low) and low[j] and low[j] not in V.QUERY_STOP and len(got) < 4:
+            while j < len(low) and low[j] and low[j] not in V.QUERY_NOISE and len(got) < 4:
                 got.append(words[j].strip(".,!?:;()"))
                 if re.search(r"[,.!?;:]$", words[j]):
                     break

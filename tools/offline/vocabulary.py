@@ -23,8 +23,11 @@ SOURCES: tuple[tuple[re.Pattern[str], str], ...] = (
             r"out of (?:the blue|nowhere)", r"unsolicited e-?mail", r"e-?mailed us out of"), "cold_email"),
     (_words(r"referr(?:al|ed)", r"recommended (?:by|us)", r"intro(?:duction|duced)? (?:from|by)", r"introduced us",
             r"word of mouth", r"friend of"), "referral"),
-    (_words(r"web ?(?:site|form)", r"contact form", r"site form", r"landing page", r"(?:through|via|on) (?:the|our) site",
-            r"our site", r"form submission"), "website"),
+    # "website" alone is often what they want built ("wants a website"): a source only as a way in.
+    (_words(r"web ?(?:site )?form", r"contact form", r"site form", r"landing page", r"form submission",
+            r"(?:through|via|from|on|off|using) (?:the |our )?(?:web ?site|site)", r"our (?:web ?)?site",
+            r"web ?site (?:inquiry|enquiry|lead|contact|chat|visitor)", r"came in (?:from|through) the web"),
+     "website"),
     (_words(r"csv", r"imported", r"import file", r"spreadsheet import"), "import"),
 )
 # Words that lead into a source phrase ("came in through", "found us on"): no part of a search query.
@@ -101,7 +104,7 @@ met spoke talked got just had received heard call called named name our we i me 
 prospect inquiry enquiry web form submission site subject hi, dear thanks regards on in to by li dm message
 referred recommended intro introduced emailed sent wrote reached asked asking about need want wanted would like
 works work worked runs run new: lead: one quick got a conference today yesterday booking system app
-found who if any also hello, re fw fwd cc yo ok okay so hiya morning quick thx ty tlaked talked chatted de da do du von van der la le
+found who if any also hello, re fw fwd cc as filled reached out yo ok okay so hiya morning quick thx ty tlaked talked chatted de da do du von van der la le
 """.split()) - {"van", "der", "de", "da", "du", "von", "la", "le"} | {"de"}
 COMPANY_SUFFIX = re.compile(r"(?:Inc|Ltd|LLC|GmbH|Corp|Co|SA|BV|AG|Limited|Group|Labs|Studio|Studios|Partners|"
                             r"Holdings|Technologies|Systems|Lda|SRL|Srl|Oy|AB|AS|Pty|PLC|plc|LLP|KG|SAS|NV)\.?")
@@ -120,7 +123,8 @@ QUERY_STOP = frozenset({"in", "on", "at", "stage", "pipeline", "already", "pleas
                         "anyone", "anything", "there"})
 QUERY_VERBS = frozenset({"search", "find", "lookup", "look", "grep", "list", "show", "who"})
 QUERY_NOISE = QUERY_STOP | QUERY_SKIP | QUERY_BEFORE | QUERY_VERBS | frozenset(
-    "from came come found us via through yo hey hi grace @grace me all do we have got".split())
+    "from came come found us via through yo hey hi grace @grace me all do we have got right currently today "
+    "filled message messages dm form inbound sent reached out".split())
 _UNUSED = frozenset({"search", "find", "lookup", "look", "up", "grep", "any", "list", "show", "who"})
 
 

@@ -17,7 +17,7 @@ async def test_a_reading_button_takes_that_reading_once(slack, slack_services, f
     ask = (await wait_replies(fake_slack, root, 2))[1]
     assert ask.params["text"].startswith("I'm not sure which you mean")
     b = buttons(ask)
-    assert list(b) == ["1. Show lead #1", "2. Score and qualify lead #1"]
+    assert list(b) == ["1. Show lead #1", "2. Mark lead #1 as lost"]
     r = await slack.click(b["1. Show lead #1"], SALES_USER, "C0LEADS", "1700000000.888888", root, ask.params["blocks"])
     assert r.status_code == 200
     [update] = await fake_slack.wait_for("chat.update", 1)
@@ -25,7 +25,7 @@ async def test_a_reading_button_takes_that_reading_once(slack, slack_services, f
     done = (await wait_replies(fake_slack, root, 3))[2]
     assert done.params["text"].startswith("Lead #1: Grace Hopper")
     # A second click (or Slack's retry of the first) is answered, not run again.
-    await slack.click(b["2. Score and qualify lead #1"], SALES_USER, "C0LEADS", "1700000000.888888", root,
+    await slack.click(b["2. Mark lead #1 as lost"], SALES_USER, "C0LEADS", "1700000000.888888", root,
                       ask.params["blocks"])
     await fake_slack.wait_for("chat.postEphemeral", 1)
     await slack_services.queue.join()
