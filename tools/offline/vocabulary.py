@@ -124,7 +124,7 @@ QUERY_STOP = frozenset({"in", "on", "at", "stage", "pipeline", "already", "pleas
 QUERY_VERBS = frozenset({"search", "find", "lookup", "look", "grep", "list", "show", "who"})
 QUERY_NOISE = QUERY_STOP | QUERY_SKIP | QUERY_BEFORE | QUERY_VERBS | frozenset(
     "from came come found us via through yo hey hi grace @grace me all do we have got right currently today "
-    "filled message messages dm form inbound sent reached out".split())
+    "filled message messages dm form inbound sent reached out of number count".split())
 _UNUSED = frozenset({"search", "find", "lookup", "look", "up", "grep", "any", "list", "show", "who"})
 
 
