@@ -408,9 +408,10 @@ def generated(held_out: bool, per_template: int) -> list[dict[str, Any]]:
                     text = text.lower()
                 args.pop("_n", None)
                 rows.append({"text": text, "tool": tool, "args": key_args(tool, args),
-                             "origin": f"template:{tool}:{template_index}"})
+                             "origin": f"{'held-out-template' if held_out else 'template'}:{tool}:{template_index}"})
     for text in (NONE_HELD if held_out else NONE_TRAIN):
-        rows.append({"text": text, "tool": None, "args": {}, "origin": "template:none:0"})
+        rows.append({"text": text, "tool": None, "args": {},
+                     "origin": "held-out-template:none:0" if held_out else "template:none:0"})
     if not held_out:
         for i, x in enumerate(CHAT_ASKS):
             form = CHAT_FORMS[i % len(CHAT_FORMS)]
