@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from tools.offline.features import features
+from tools.offline.features import Speller, features
 
 MODEL_PATH = Path(__file__).with_name("intent_model.json")
 NO_TOOL = "none"
+STRONG = 1.5
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,11 @@ class IntentModel:
     weights: dict[int, list[float]]  # feature index -> one weight per class (features all-zero are left out)
     intercept: list[float]
     threshold: float
+    speller: Speller
 
     def scores(self, text: str) -> list[tuple[str, float]]:
         """Every class with its probability, best first."""
-        counts = Counter(self.vocabulary[f] for f in features(text) if f in self.vocabulary)
+        counts = Counter(self.vocabulary[f] for f in features(text, self.speller) if f in self.vocabulary)
         tfidf = {i: (1.0 + math.log(c)) * self.idf[i] for i, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in tfidf.values())) or 1.0
         logits = list(self.intercept)
@@ -51,8 +53,13 @@ class IntentModel:
 
 def from_json(data: dict) -> IntentModel:
     vocab = {f: i for i, f in enumerate(data["features"])}
+    # Typos are corrected only towards words that matter to the model (a strong weight for some tool):
+    # correcting towards any known word turned new words into wrong old ones (cross-validated).
+    known = {f[2:] for i, f in enumerate(data["features"]) if f.startswith("w:")
+             and max(map(abs, data["weights"].get(str(i), [0.0]))) >= STRONG}
     return IntentModel(tuple(data["classes"]), vocab, data["idf"],
-                       {int(k): v for k, v in data["weights"].items()}, data["intercept"], data["threshold"])
+                       {int(k): v for k, v in data["weights"].items()}, data["intercept"], data["threshold"],
+                       Speller(known))
 
 
 @cache

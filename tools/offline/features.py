@@ -99,10 +99,52 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def features(text: str) -> list[str]:
+class Speller:
+    """One-typo correction to the words a model knows ("qualfy" -> "qualify", "pipelne" -> "pipeline"): a
+    word it does not know, of 5 letters or more, becomes the known word it is one deletion, insertion,
+    substitution or transposition away from (SymSpell's deletes, depth 1). Only the first MAX_WORDS
+    words are looked at, so a long paste costs no more than a short message."""
+
+    MAX_WORDS = 80
+
+    def __init__(self, known: set[str]) -> None:
+        self.known = known
+        self.deletes: dict[str, str] = {}
+        for w in sorted(known):
+            if len(w) >= 4 and w.isalpha():
+                for i in range(len(w)):
+                    self.deletes.setdefault(w[:i] + w[i + 1:], w)
+
+    def fix(self, word: str) -> str:
+        if len(word) < 5 or word in self.known or not word.isalpha():
+            return word
+        if word in self.deletes:  # one letter too few ("qualfy")
+            return self.deletes[word]
+        for i in range(len(word)):
+            shorter = word[:i] + word[i + 1:]
+            if shorter in self.known:  # one letter too many ("pipelinee")
+                return shorter
+            if shorter in self.deletes:  # one letter wrong or two swapped ("pipelnie")
+                return self.deletes[shorter]
+        return word
+
+    def text(self, text: str) -> str:
+        count = 0
+
+        def sub(m: re.Match[str]) -> str:
+            nonlocal count
+            count += 1
+            return self.fix(m.group(0)) if count <= self.MAX_WORDS else m.group(0)
+
+        return re.sub(r"[a-z]{5,30}", sub, text)
+
+
+def features(text: str, speller: Speller | None = None) -> list[str]:
     norm = normalise(text)
-    words = WORD.findall(norm)
     whole = normalise(text, filler=True)  # the cue words see the greetings ("thanks" is small talk)
+    if speller is not None:
+        norm, whole = speller.text(norm), speller.text(whole)
+    words = WORD.findall(norm)
     out = [f"k:{name}" for name, pattern in CUES for _ in pattern.finditer(whole)]
     if not words:
         out.append("w:<only-filler>")
