@@ -29,6 +29,7 @@ async def build_services(settings: Settings) -> Services:
     services.vote_decided = continue_after_vote
     services.payments = build_payment_provider(settings)
     if settings.slack_bot_token:
+        # deferred for start-up time: Slack's SDK only when Slack is configured
         from bot.slack.announcer import SlackLeadAnnouncer
         from bot.slack.vote_board import SlackVoteBoard
 
@@ -38,23 +39,24 @@ async def build_services(settings: Settings) -> Services:
         bus = RedisEventBus(settings.redis_url)
         await bus.start()
         services.events = bus
-        from workers.queue import ArqQueue
+        from workers.queue import ArqQueue  # deferred for start-up time: arq and Redis only when configured
 
         services.queue = ArqQueue(settings.redis_url, settings.queue_name)
-        from engine.cache import RedisCache
+        from engine.cache import RedisCache  # deferred for start-up time: Redis only when configured
 
         services.cache = RedisCache(settings.redis_url)
     else:
         services.events = InProcessEventBus()
+        # deferred for start-up time: the job table only for the in-process queue
         from bot.jobs import job_table
         from workers.queue import InProcessQueue
 
         services.queue = InProcessQueue(job_table(slack=bool(settings.slack_bot_token)), {"services": services})
-        from engine.cache import InProcessCache
+        from engine.cache import InProcessCache  # deferred: beside RedisCache, chosen by the settings
 
         services.cache = InProcessCache()
     if settings.model != "offline":
-        from tools.architect_llm import LLMArchitect
+        from tools.architect_llm import LLMArchitect  # deferred for start-up time: only with an LLM model
 
         services.architect = LLMArchitect.from_settings(settings)
     return services
@@ -65,7 +67,7 @@ def build_notifier(settings: Settings) -> Notifier:
         log.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on "
                  "(see README, 'Slack'); messages go to this log meanwhile.")
         return LogNotifier()
-    from bot.slack.client import SlackNotifier, build_client
+    from bot.slack.client import SlackNotifier, build_client  # deferred for start-up time: Slack's SDK
 
     return SlackNotifier(build_client(settings), settings.alerts_channel or None)
 

@@ -7,7 +7,7 @@ shows another domain than it goes to is escaped, so Slack shows it instead of ac
 The guard is applied here, on the whole text and every mrkdwn block, rather than at each
 interpolation, because it is the one door every message goes through; it leaves our own
 formatting alone (`<@U…>` mentions, `<#C…>`, links with a plain label). Code that shows client
-text must still escape it with `escape_mrkdwn` (`&`, `<`, `>`) so it cannot format at all: the
+text must still escape it with `engine.hunter.detectors.markup.escape_mrkdwn` (`&`, `<`, `>`) so it cannot format at all: the
 guard cannot tell `<https://evil|Open signed contract>` typed by a client from a link of ours.
 """
 
@@ -23,13 +23,6 @@ from engine.ports import Notifier
 from storage.db import insert_ignore
 from storage.models import InboundEvent
 from storage.types import utcnow
-
-
-def escape_mrkdwn(text: object) -> str:
-    """Text a client, a lead or a model wrote, made inert in a message (Slack mrkdwn): `&`, `<`, `>`
-    escaped, so a link, a mention or `<!channel>` shows as typed. The one escaping function:
-    the engine's messages and every Block Kit surface in `bot/slack/blocks` use it."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class KeyedNotifier:

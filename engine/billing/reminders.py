@@ -10,7 +10,7 @@ from engine.billing.notify import tell_team_after_commit
 from engine.billing.schemas import ReminderReport
 from engine.context import OperationContext
 from engine.governance.policies import check_policy
-from engine.notify import escape_mrkdwn
+from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.statuses import PAYABLE, InvoiceStatus
 from storage.models import Client, Invoice
 from storage.types import utcnow

@@ -20,7 +20,7 @@ from engine.billing.schemas import InvoiceView, MarkPaidInput, SettleResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
 from engine.governance.policies import check_policy
-from engine.notify import escape_mrkdwn
+from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.pipeline.leads import load_lead
 from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import Stage

@@ -24,7 +24,7 @@ from engine.delivery.writer import build_writer_for, deliverable_items, describe
 from engine.errors import OutputBlocked, ProjectNotDeliverable, ProjectNotFound
 from engine.governance.policies import check_policy
 from engine.hunter import guard_output
-from engine.notify import escape_mrkdwn
+from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.pipeline.leads import load_lead
 from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage

@@ -7,7 +7,7 @@ when Slack is on); without one, `NotifierVoteBoard` tells people through the not
 from __future__ import annotations
 
 from engine.context import Services
-from engine.notify import escape_mrkdwn
+from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.parliament.views import load_vote_view
 from engine.ports import VoteBoard
 

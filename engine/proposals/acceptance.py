@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from engine.context import OperationContext
 from engine.governance.policies import check_policy
-from engine.notify import escape_mrkdwn
+from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.pipeline.leads import load_lead
 from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import ALLOWED_MOVES, Stage

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from engine.context import OperationContext
-from engine.notify import escape_mrkdwn
+from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.pipeline.stages import Stage
 from engine.satisfaction.nps_arithmetic import DETRACTOR, PASSIVE, PROMOTER
 from storage.models import Client, Lead, LeadStageHistory, NpsSurvey, Project

@@ -15,7 +15,7 @@ from engine.config import Settings
 from engine.context import OperationContext, Services, unit_of_work
 from engine.errors import GraceError
 from engine.governance.policies import check_policy
-from engine.notify import escape_mrkdwn
+from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.projects import load_project
 from engine.satisfaction.errors import (
     ProjectNotDelivered,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.slack.ids import ActionId
-from engine.notify import escape_mrkdwn
+from engine.hunter.detectors.markup import escape_mrkdwn
 
 MAX_TEXT = 2900  # Slack's limit for a section's text is 3000 characters
 Block = dict[str, Any]

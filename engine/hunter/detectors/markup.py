@@ -134,3 +134,10 @@ def slack_safe(text: str) -> str:
 
 def _inert(s: str) -> str:
     return s.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_mrkdwn(text: object) -> str:
+    """Text a client, a lead or a model wrote, made inert in a message (Slack mrkdwn): `&`, `<`, `>`
+    escaped, so a link, a mention or `<!channel>` shows as typed. The one escaping function:
+    the engine's messages and every Block Kit surface in `bot/slack/blocks` use it."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

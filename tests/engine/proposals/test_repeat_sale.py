@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from engine.errors import IllegalStageMove
-from engine.pipeline.capture import capture_lead, move_to_stage
+from engine.pipeline.capture import capture_lead
+from engine.pipeline.moves import move_to_stage
 from engine.pipeline.schemas import LeadInput, StageMoveInput
 from engine.proposals.acceptance import accept_proposal
 from engine.proposals.service import generate_proposal
