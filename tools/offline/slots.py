@@ -401,7 +401,7 @@ def query(text: str) -> str | None:
     for i, w in enumerate(low):
         if w in V.QUERY_VERBS and i + 1 < len(low):
             rest = [x.strip(".,!?:;()") for x, lw in zip(words[i + 1:], low[i + 1:], strict=False)
-                    if lw and lw not in V.QUERY_NOISE][:3]
+                    if lw and lw not in V.QUERY_NOISE and not V.is_source_or_stage(lw)][:3]
             cand = " ".join(rest)
             if cand and not V.is_source_or_stage(cand):
                 return cand

@@ -26,7 +26,7 @@ SOURCES: tuple[tuple[re.Pattern[str], str], ...] = (
     # "website" alone is often what they want built ("wants a website"): a source only as a way in.
     (_words(r"web ?(?:site )?form", r"contact form", r"site form", r"landing page", r"form submission",
             r"(?:through|via|from|on|off|using) (?:the |our )?(?:web ?site|site)", r"our (?:web ?)?site",
-            r"web ?site (?:inquiry|enquiry|lead|contact|chat|visitor)", r"came in (?:from|through) the web"),
+            r"web ?site (?:inquiry|enquiry|leads?|contacts?|chat|visitors?)", r"came in (?:from|through) the web"),
      "website"),
     (_words(r"csv", r"imported", r"import file", r"spreadsheet import"), "import"),
 )
@@ -35,7 +35,7 @@ SOURCE_LEADIN = re.compile(r"\b(?:came in|come in|found us|through|via|from) (?:
 SOURCE_WORDS = re.compile(r"^(?:linked ?in|upwork|cold ?e-?mail|e-?mail|referrals?|web ?site|website|web form|csv|"
                           r"import|slack|li)$", _I)
 REFERRER = re.compile(r"(?:referral from|referred by|recommended by|intro(?:duction|duced)? (?:from|by))\s{1,3}"
-                      r"([A-Z][\w'-]{0,30}(?:\s[A-Z][\w'-]{0,30})?)")
+                      r"([A-Z][\w'-]{0,30}(?:\s[A-Z][\w'-]{0,30})?|[a-z][\w'-]{0,30})")
 
 STAGE_SYNONYMS: dict[str, str] = {
     "qualified": "QUALIFIED", "qualify": "QUALIFIED",
@@ -114,7 +114,8 @@ REFERRER_BEFORE = frozenset({"referral from", "referred by", "recommended by", "
                              "introduction from", "by", "friend"})
 
 # Searching: what precedes a query, words skipped before it, and words that end it.
-QUERY_BEFORE = frozenset({"from", "at", "matching", "mentioning", "about", "named", "called", "for", "with",
+QUERY_BEFORE = frozenset({"from", "at", "matching", "mentioning", "about", "named", "called", "for", "with", "want",
+                          "wants", "need", "needs", "needing", "wanting",
                           "containing", "like", "asking for", "search for", "look for", "looking for"})
 QUERY_SKIP = frozenset({"a", "an", "the", "leads", "lead", "any", "all", "our", "us", "company", "up", "for"})
 QUERY_STOP = frozenset({"in", "on", "at", "stage", "pipeline", "already", "please", "pls", "leads", "lead", "?",
@@ -124,7 +125,7 @@ QUERY_STOP = frozenset({"in", "on", "at", "stage", "pipeline", "already", "pleas
 QUERY_VERBS = frozenset({"search", "find", "lookup", "look", "grep", "list", "show", "who"})
 QUERY_NOISE = QUERY_STOP | QUERY_SKIP | QUERY_BEFORE | QUERY_VERBS | frozenset(
     "from came come found us via through yo hey hi grace @grace me all do we have got right currently today "
-    "filled message messages dm form inbound sent reached out of number count".split())
+    "filled message messages dm form inbound sent reached out of number count waiting sitting stuck".split())
 _UNUSED = frozenset({"search", "find", "lookup", "look", "up", "grep", "any", "list", "show", "who"})
 
 
