@@ -15,7 +15,7 @@ from bot.api import proposals as proposals_api
 from bot.api import scoring as scoring_api
 from bot.api.billing import billing_routes
 from bot.api.errors import install_error_handlers
-from bot.limits import BodyLimit
+from bot.limits import BodyLimit, StorableText, body_limits
 from bot.observability import ErrorRate, install_observability, observe_event
 from bot.services import build_services, close_services
 from bot.web import dashboard
@@ -103,7 +103,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_error_handlers(app)
     install_observability(app)
 
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(StorableText)  # inside BodyLimit: it reads bodies already counted
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES,
+                       limits=body_limits(default=MAX_BODY_BYTES, form_bytes=settings.form_max_bytes))
 
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "web" / "static")), name="static")
     app.include_router(dashboard.router)

@@ -10,11 +10,15 @@ CENT = Decimal("0.01")
 _SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "R$": "BRL",
             "₩": "KRW", "₽": "RUB", "₺": "TRY", "₪": "ILS"}
 _CUR = r"R\$|US\$|[A-Za-z]{3}|[$€£¥₹₩₽₺₪]"
+# An amount is short: anything longer is refused before a pattern sees it. Whitespace runs are
+# collapsed to one space first, so the pattern has no two unbounded repeats side by side.
+MAX_AMOUNT_CHARS = 64
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _AMOUNT = re.compile(
-    rf"^\s*(?:(?P<cur1>{_CUR})\s*)?"
-    r"(?P<num>\d(?:[\d.,'’\s\u00a0\u202f]*\d)?)\s*"
-    r"(?P<mult>k|m|thousand|million)?\s*"
-    rf"(?P<cur2>{_CUR})?\s*$",
+    rf"(?:(?P<cur1>{_CUR}) ?)?"
+    r"(?P<num>\d(?:[\d.,'’ ]{0,62}\d)?)"
+    r" ?(?P<mult>k|m|thousand|million)?"
+    rf" ?(?P<cur2>{_CUR})?",
     re.IGNORECASE,
 )
 _MULT = {"k": 1000, "thousand": 1000, "m": 1_000_000, "million": 1_000_000}
@@ -37,7 +41,7 @@ def _number(raw: str, *, multiplied: bool) -> str:
       five hundred (nobody writes a price with three decimals), "0.500" is a half, "12.500k"
       is 12,500.
     """
-    s = re.sub(r"[\s\u00a0\u202f]+", " ", raw).replace("’", "'")
+    s = _SPACES.sub(" ", raw).replace("’", "'")
     parts = re.split(r"([^\d])", s)  # digits, sep, digits, sep, ..., digits
     runs, seps = parts[0::2], parts[1::2]
     if not seps:
@@ -85,7 +89,10 @@ def parse_amount(value: Any) -> tuple[Decimal, str | None]:
         amount = Decimal(repr(value))
         currency = None
     elif isinstance(value, str):
-        m = _AMOUNT.match(value)
+        text = value.strip()
+        if len(text) > MAX_AMOUNT_CHARS:
+            raise ValueError(f"an amount is at most {MAX_AMOUNT_CHARS} characters; {_EXPECTED}")
+        m = _AMOUNT.fullmatch(_SPACES.sub(" ", text))
         if not m:
             raise ValueError(f"{value[:40]!r} is not an amount; {_EXPECTED}")
         try:

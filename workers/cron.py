@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 
 DAY = 86400
 # Daily jobs run at these UTC hours under arq's cron (spread out; the retrain at night).
-DAILY_HOUR = {"retrain_scoring_model": 2, "verify_invariants_daily": 4, "send_overdue_reminders": 8}
+DAILY_HOUR = {"retrain_scoring_model": 2, "rescore_leads_nightly": 3, "verify_invariants_daily": 4,
+              "send_overdue_reminders": 8}
 
 
 def schedule(settings: Settings) -> list[tuple[str, int]]:
@@ -27,6 +28,7 @@ def schedule(settings: Settings) -> list[tuple[str, int]]:
         ("send_overdue_reminders", DAY),
         ("verify_invariants_daily", DAY),
         ("retrain_scoring_model", DAY),
+        ("rescore_leads_nightly", DAY),
     ]
 
 

@@ -7,10 +7,11 @@ this module imports nothing of `bot/`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from arq import cron
 from arq.connections import RedisSettings
+from arq.typing import WorkerCoroutine
 from arq.worker import Function, func
 
 from engine.config import Settings
@@ -32,7 +33,8 @@ def worker_functions(settings: Settings, jobs: Mapping[str, JobFunc]) -> list[Fu
     GRACE_BUILD_MAX_TRIES, so that after a crash the job itself decides to fail the project.
     """
     out = []
-    for name, fn in jobs.items():
+    for name, job in jobs.items():
+        fn = cast(WorkerCoroutine, job)  # arq's protocol for `async def job(ctx, ...)`
         if name == "run_build":
             out.append(func(fn, name=name, timeout=settings.build_timeout_seconds,
                             max_tries=settings.build_max_tries + 2, keep_result=0))

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.errors import GraceError, RateLimited
@@ -25,6 +26,15 @@ def _validation_message(err: dict[str, Any]) -> str:
         return "The request body is not valid JSON."
     msg = str(err.get("msg", "invalid value"))
     return msg.removeprefix("Value error, ")
+
+
+_RANGE_MESSAGES = ("out of int64 range", "out of range for type bigint", "out of range for type integer",
+                   "too large to convert to sqlite integer", "int too big to convert", "int too large to convert")
+
+
+def _out_of_integer_range(exc: BaseException) -> bool:
+    text = f"{exc} {getattr(exc, 'orig', '')}".lower()
+    return any(m in text for m in _RANGE_MESSAGES)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -53,6 +63,15 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"error": "http_error", "message": str(exc.detail)}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # An id past the database's 64-bit integers names no record: not found, not a crash.
+        if _out_of_integer_range(exc):
+            return JSONResponse({"error": "not_found", "message": "No record has that id: it is outside the range "
+                                 "of ids this database holds."}, status_code=404)
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

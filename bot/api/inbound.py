@@ -22,11 +22,17 @@ router = APIRouter(tags=["lead sources"])
 EMAIL_ACTOR = Actor.system("inbound-email")
 LINKEDIN_ACTOR = Actor.system("linkedin-leadgen")
 MAX_LINKEDIN_BYTES = 256 * 1024
-PART_BYTES = 5 * 1024 * 1024  # a long e-mail body is one form field
+# What Mailgun and SendGrid post: some 20 text fields (a long body is one of them, up to
+# PART_BYTES) and the attachments, which are never read. The whole post is capped by BodyLimit.
+PART_BYTES = 2 * 1024 * 1024
+MAX_FIELDS = 100
+MAX_FILES = 20
 
 
 class SourceNotConfigured(GraceError):
-    status = 503
+    """The webhook of an integration that is off: not found, as if the route did not exist."""
+
+    status = 404
     code = "source_not_configured"
 
 
@@ -58,7 +64,7 @@ async def email_webhook(provider: str, request: Request, services: ServicesDep,
     if provider == "mailgun":
         if not s.mailgun_signing_key:
             raise SourceNotConfigured("Mailgun inbound is off: set GRACE_MAILGUN_SIGNING_KEY.")
-        fields = _fields(await request.form(max_files=1000, max_part_size=PART_BYTES))
+        fields = _fields(await request.form(max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=PART_BYTES))
         if not inbound_email.verify_mailgun_signature(s.mailgun_signing_key, fields.get("timestamp", ""),
                                                       fields.get("token", ""), fields.get("signature", "")):
             raise Unauthenticated("The Mailgun signature does not match.")
@@ -70,7 +76,7 @@ async def email_webhook(provider: str, request: Request, services: ServicesDep,
         given = secret if secret is not None else _basic_auth_password(request)
         if not inbound_email.secret_matches(s.sendgrid_inbound_secret, given):
             raise Unauthenticated("The SendGrid inbound secret does not match.")
-        fields = _fields(await request.form(max_files=1000, max_part_size=PART_BYTES))
+        fields = _fields(await request.form(max_files=MAX_FILES, max_fields=MAX_FIELDS, max_part_size=PART_BYTES))
         msg = inbound_email.parse_sendgrid(fields)
         replay_token = None
     else:
@@ -81,7 +87,7 @@ async def email_webhook(provider: str, request: Request, services: ServicesDep,
 
 @router.get("/webhooks/linkedin")
 async def linkedin_challenge(services: ServicesDep,
-                             challengeCode: Annotated[str, Query(min_length=1, max_length=500)]) -> dict[str, str]:  # noqa: N803
+                             challengeCode: Annotated[str, Query(min_length=1, max_length=linkedin.CHALLENGE_CHARS)]) -> dict[str, str]:  # noqa: N803
     """LinkedIn's webhook validation: echo the code with its HMAC under the client secret."""
     secret = services.settings.linkedin_client_secret
     if not secret:

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from bot.cli.common import console, err_console, operation, print_json, run, with_services
 from engine.errors import GraceError
 
 model = typer.Typer(help="The lead-scoring model.", no_args_is_help=True)
+
+
+@contextmanager
+def steps(what: str) -> Iterator[Callable[[str], None]]:
+    """A progress display on stderr (the JSON on stdout stays clean): the step the engine is at, a
+    count of the steps done and the time elapsed. Gone when the work ends."""
+    with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), TextColumn("{task.fields[step]}"),
+                  TextColumn("({task.completed} steps)"), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task(what, total=None, step="starting")
+
+        def listen(step: str) -> None:
+            bar.update(task, advance=1, step=step)
+
+        yield listen
 
 
 @model.command("train")
@@ -21,13 +39,18 @@ def train_cmd(
     """Train on the closed leads in the database and make the new version active."""
     from engine.scoring.registry import train_model  # deferred for start-up time (scikit-learn)
 
-    result = run(with_services(lambda s: operation(s, train_model, estimator=estimator)))
+    with steps("training") as listen:
+        result = run(with_services(lambda s: operation(s, train_model, estimator=estimator, progress=listen)))
+    if not result.promoted:
+        err_console.print(f"[yellow]warning:[/yellow] model #{result.model_id} was stored but not made active: "
+                          f"{result.reason}")
     if json_out:
         print_json(result.model_dump(mode="json"))
         return
     cv = ", ".join(f"{k} {v:.3f}" for k, v in result.metrics.get("cv_roc_auc", {}).items()) or "not compared"
     console.print(f"model #{result.model_id}: {result.estimator} on {result.training_size} closed leads "
-                  f"({result.positives} won, {result.positives and result.negatives} lost); CV ROC AUC: {cv}")
+                  f"({result.positives} won, {result.negatives} lost); CV ROC AUC: {cv}")
+    console.print(f"{'active' if result.promoted else 'not active'}: {result.reason}")
 
 
 @model.command("evaluate")
@@ -55,7 +78,8 @@ def evaluate_cmd(
         header, rows = read_file(data)
         ds = load_dataset(header, rows, outcome=outcome, positive=positive, mapping=parse_mapping(map),
                           exclude=exclude, created_at=created_at)
-        ev, details = evaluate_dataset(ds, split=split)  # type: ignore[arg-type]
+        with steps("evaluating") as listen:
+            ev, details = evaluate_dataset(ds, split=split, progress=listen)  # type: ignore[arg-type]
     except GraceError as e:
         err_console.print(f"[red]error:[/red] {e.message}")
         raise typer.Exit(1) from None
@@ -64,6 +88,8 @@ def evaluate_cmd(
     for col, why in details["leaks"].items():  # type: ignore[attr-defined]
         err_console.print(f"[yellow]warning:[/yellow] column {col!r} gives the outcome away ({why}): it was "
                           f"probably filled in after the outcome was known. Leave it out with --exclude {col!r}.")
+    if not ev.calibration.promotable:
+        err_console.print(f"[yellow]warning:[/yellow] this model would not be promoted: {ev.calibration.reason}.")
     if json_out:
         print_json(ev.model_dump(mode="json"))
         return
@@ -74,6 +100,7 @@ def evaluate_cmd(
         console.print(f"{label:28}{f.roc_auc:>9.3f}{f.pr_auc:>9.3f}{f.brier:>8.3f}{f.precision_top_decile:>9.1%}")
     cands = ", ".join(f"{k} {v:.3f}" for k, v in details["candidates"].items())  # type: ignore[attr-defined]
     console.print(f"candidates (ROC AUC, uncalibrated): {cands}")
+    console.print(f"calibration: {ev.calibration.reason}")
     if plot_to:
         console.print(f"curves written to {plot_to}")
 

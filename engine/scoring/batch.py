@@ -29,9 +29,10 @@ from engine.scoring.features import (
     FIELDS,
     FeatureSpace,
     LeadRecord,
-    _custom,
-    _fast_number,
+    custom_value,
+    fast_number,
 )
+from engine.scoring.records import interactions_count, lead_record
 from storage.models import Client, Lead
 
 DAYS = "days_since_first_contact"
@@ -64,9 +65,10 @@ class LeadColumns:
 
     @classmethod
     def from_records(cls, records: Sequence[LeadRecord], space: FeatureSpace,
-                     lead_ids: Sequence[int] | None = None) -> LeadColumns:
-        """Encode records already in memory (the loader's fallback, and what tests compare with)."""
-        keys, dates = raw_fields(space)
+                     lead_ids: Sequence[int] | None = None, extra: Sequence[str] = ()) -> LeadColumns:
+        """Encode records already in memory (the loader's fallback, and what tests compare with);
+        `extra`: more LeadRecord attributes to carry beside those the space needs."""
+        keys, dates = raw_fields(space, extra)
         fields: dict[str, Column] = {}
         for key in keys:
             if key.startswith(CUSTOM_PREFIX):
@@ -127,8 +129,9 @@ def _encode(raw: list[Any]) -> Column:
     return Column(values, codes)
 
 
-def raw_fields(space: FeatureSpace) -> tuple[list[str], bool]:
-    """The raw fields the space's features are made from, and whether it needs the two dates."""
+def raw_fields(space: FeatureSpace, extra: Sequence[str] = ()) -> tuple[list[str], bool]:
+    """The raw fields the space's features are made from (then `extra`), and whether it needs the
+    two dates."""
     keys: list[str] = []
     dates = False
     for name in space.features:
@@ -138,13 +141,21 @@ def raw_fields(space: FeatureSpace) -> tuple[list[str], bool]:
         key = _feature_of(name)[0]
         if key not in keys:
             keys.append(key)
+    keys += [k for k in extra if k not in keys]
     return keys, dates
+
+
+def feature_column(cols: LeadColumns, name: str, dtype: Any = np.float64) -> np.ndarray:
+    """One documented feature (`has_budget`...) of every lead in `cols`, worked out once per
+    distinct raw value with the function `extract` uses."""
+    key, fn = _feature_of(name)
+    return _per_lead(cols.fields[key], fn, dtype)
 
 
 def _feature_of(name: str) -> tuple[str, Any]:
     if name in FIELDS:
         return FIELDS[name]
-    return name, _custom
+    return name, custom_value
 
 
 def _per_lead(col: Column, fn: Any, dtype: Any) -> np.ndarray:
@@ -164,8 +175,8 @@ def transform_columns(space: FeatureSpace, cols: LeadColumns) -> np.ndarray:
     """`space.transform([extract(r) for r in records])` for the leads in `cols`."""
 
     def column(name: str, then: Any, dtype: Any) -> np.ndarray:
-        if name == DAYS:  # always numeric (NUMERIC_BASE): NaN where a date is unknown, as _fast_number(None)
-            assert then is _fast_number
+        if name == DAYS:  # always numeric (NUMERIC_BASE): NaN where a date is unknown, as fast_number(None)
+            assert then is fast_number
             return _days_column(cols)
         key, fn = _feature_of(name)
         return _per_lead(cols.fields[key], lambda v: then(fn(v)), dtype)
@@ -173,13 +184,16 @@ def transform_columns(space: FeatureSpace, cols: LeadColumns) -> np.ndarray:
     return space.assemble(len(cols), column)
 
 
+def transform_records(space: FeatureSpace, records: Sequence[LeadRecord]) -> np.ndarray:
+    """`space.transform([extract(r) for r in records])`, straight from the records (batch scoring)."""
+    return transform_columns(space, LeadColumns.from_records(records, space))
+
+
 # --- loading -------------------------------------------------------------------------------------
 
 def _expressions(keys: Sequence[str]) -> list[tuple[str, Any]]:
     """(key, SQL expression) per raw field; custom fields as their JSON text (the key they are
     encoded by), decoded once per distinct value."""
-    from engine.scoring.registry import interactions_count
-
     attrs: dict[str, Any] = {
         "company": Client.company, "email": Client.email, "budget": Lead.budget, "industry": Client.industry,
         "source": Lead.source, "country": Client.country, "requirements": Lead.requirements,
@@ -207,11 +221,13 @@ def _decode(key: str, value: Any) -> Any:
     return value
 
 
-async def load_lead_columns(session: AsyncSession, space: FeatureSpace, where: Any = None) -> LeadColumns:
-    """The raw fields `space` needs for the leads matching `where` (all leads when None), by id."""
+async def load_lead_columns(session: AsyncSession, space: FeatureSpace, where: Any = None,
+                            extra: Sequence[str] = ()) -> LeadColumns:
+    """The raw fields `space` needs (and the LeadRecord attributes in `extra`) for the leads
+    matching `where` (all leads when None), by id."""
     if session.get_bind().dialect.name != "postgresql":
-        return await _load_by_rows(session, space, where)
-    keys, dates = raw_fields(space)
+        return await _load_by_rows(session, space, where, extra)
+    keys, dates = raw_fields(space, extra)
     exprs = _expressions(keys)
     cols = [Lead.id.label("id"), *[e.label(f"k{i}") for i, (_, e) in enumerate(exprs)]]
     if dates:
@@ -251,13 +267,12 @@ async def load_lead_columns(session: AsyncSession, space: FeatureSpace, where: A
     return out
 
 
-async def _load_by_rows(session: AsyncSession, space: FeatureSpace, where: Any) -> LeadColumns:
-    from engine.scoring.registry import interactions_count, lead_record
-
+async def _load_by_rows(session: AsyncSession, space: FeatureSpace, where: Any,
+                        extra: Sequence[str] = ()) -> LeadColumns:
     stmt = select(Lead, Client, interactions_count()).join(Client, Lead.client_id == Client.id).order_by(Lead.id)
     if where is not None:
         stmt = stmt.where(where)
     rows = (await session.execute(stmt)).all()
     return LeadColumns.from_records([lead_record(lead, client, n) for lead, client, n in rows], space,
-                                    [lead.id for lead, _, _ in rows])
+                                    [lead.id for lead, _, _ in rows], extra)
 

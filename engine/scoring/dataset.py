@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from engine.errors import InvalidInput
 from engine.money import parse_amount
 from engine.pipeline.importer import resolve_columns
-from engine.scoring.features import LeadRecord, is_missing
+from engine.scoring.features import LeadRecord, is_missing, parse_when
 
 POSITIVE_WORDS = frozenset({"1", "yes", "y", "true", "t", "won", "win", "converted", "closed won", "customer"})
 RECORD_FIELDS = ("company", "email", "industry", "source", "country", "requirements", "timeline", "project_type")
@@ -35,19 +35,6 @@ def outcome_of(value: str, positive: str | None) -> int | None:
     if positive is not None:
         return 1 if v.lower() == positive.strip().lower() else 0
     return 1 if v.lower() in POSITIVE_WORDS else 0
-
-
-def parse_when(value: str) -> datetime | None:
-    v = value.strip()
-    if not v:
-        return None
-    for fmt in (None, "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d/%m/%Y %H:%M", "%Y/%m/%d"):
-        try:
-            d = datetime.fromisoformat(v) if fmt is None else datetime.strptime(v, fmt)
-        except ValueError:
-            continue
-        return d if d.tzinfo else d.replace(tzinfo=UTC)
-    return None
 
 
 def parse_budget(value: str) -> float | None:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from engine.errors import InvalidInput
 from engine.pipeline.stages import Stage
-from engine.scoring.dataset import outcome_of, parse_when
+from engine.scoring.dataset import outcome_of
+from engine.scoring.features import parse_when
 from storage.models import Lead
 
 

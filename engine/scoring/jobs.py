@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine.actors import Actor
 from engine.context import Services, unit_of_work
 from engine.scoring.registry import NotEnoughHistory, new_outcomes_since_active, outcome_counts, train_model
+from engine.scoring.rescoring import rescore_open_leads
 
 
 async def retrain_nightly(services: Services) -> str:
@@ -22,3 +25,12 @@ async def retrain_nightly(services: Services) -> str:
     except NotEnoughHistory as e:
         return e.message
     return f"model #{result.model_id}: {result.reason}"
+
+
+async def rescore_leads_nightly(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Nightly job (arq's cron, or the in-process loop without Redis; `ctx` holds `services`):
+    every open lead rescored with the active model, one transaction and one audit entry per run.
+    Safe to run twice: a second run writes the same numbers."""
+    async with unit_of_work(ctx["services"], Actor.system("scoring-rescore")) as uow:
+        report = await rescore_open_leads(uow)
+    return report.model_dump(mode="json")

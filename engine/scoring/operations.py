@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
@@ -18,13 +18,8 @@ from engine.pipeline.stages import WON, Stage
 from engine.scoring.cache import prediction_cache
 from engine.scoring.explain import Factor, model_factors, rule_factors
 from engine.scoring.features import Value, extract
-from engine.scoring.registry import (
-    active_model_id,
-    active_scorer,
-    interactions_count,
-    lead_record,
-    scorer_for,
-)
+from engine.scoring.records import interactions_count, lead_record
+from engine.scoring.registry import active_model_id, active_scorer, scorer_for
 from engine.scoring.rule import rule_score
 from storage.models import Client, Interaction, Lead, LeadStageHistory
 from storage.types import utcnow
@@ -258,8 +253,6 @@ async def suggest_next_action(ctx: OperationContext, lead_id: int) -> NextAction
     last = (await ctx.session.execute(
         select(func.max(Interaction.occurred_at)).where(Interaction.lead_id == lead.id))).scalar_one_or_none()
     if last is not None and last.tzinfo is None:  # aggregates bypass the column type on SQLite
-        from datetime import UTC
-
         last = datetime.fromisoformat(str(last)).replace(tzinfo=UTC)
     last = max((d for d in (last, lead.last_contact_at) if d is not None), default=None)
     now = utcnow()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext, Services
@@ -17,11 +17,13 @@ from engine.errors import GraceError, InvalidInput
 from engine.governance.policies import check_policy
 from engine.pipeline.stages import WON, Stage
 from engine.scoring.features import FeatureSpace, LeadRecord, extract
-from storage.models import Client, Interaction, Lead, ScoringModel
+from engine.scoring.records import interactions_count, lead_record
+from engine.scoring.rule import rule_probabilities
+from storage.models import Client, Lead, ScoringModel
 from storage.types import utcnow
 
-if TYPE_CHECKING:
-    from engine.scoring.model import FittedScorer
+if TYPE_CHECKING:  # scikit-learn loads only with a model
+    from engine.scoring.model import CalibrationCheck, FittedScorer, Progress
 
 CLOSED = tuple(WON) + (Stage.LOST.value,)
 
@@ -40,30 +42,6 @@ class TrainResult(BaseModel):
     negatives: int
     metrics: dict[str, Any]
     reason: str
-
-
-def lead_record(lead: Lead, client: Client, interactions: int | None) -> LeadRecord:
-    """What scoring sees of a stored lead. Days since first contact are counted up to the lead's
-    creation, so a closed lead in training and an open one today are measured alike."""
-    budget = float(lead.budget) if lead.budget is not None else None
-    custom = {**(client.metadata_ or {}), **(lead.metadata_ or {})}
-    return LeadRecord(
-        company=client.company, email=client.email, budget=budget, industry=client.industry, source=lead.source,
-        country=client.country, requirements=lead.requirements, timeline=lead.timeline,
-        project_type=lead.project_type, interactions=interactions, first_contact_at=client.first_contact_at,
-        as_of=lead.created_at, custom=custom,
-    )
-
-
-def interactions_count() -> Any:
-    """Interactions of the lead up to its close (after it, they would leak the outcome)."""
-    return (
-        select(func.count(Interaction.id))
-        .where(and_(Interaction.lead_id == Lead.id,
-                    Interaction.occurred_at <= func.coalesce(Lead.closed_at, Interaction.occurred_at)))
-        .correlate(Lead)
-        .scalar_subquery()
-    )
 
 
 @dataclass
@@ -138,18 +116,20 @@ def holdout_split(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
-    from sklearn.metrics import roc_auc_score
+    from sklearn.metrics import roc_auc_score  # deferred for start-up time: sklearn
 
     return float(roc_auc_score(y, p)) if len(set(y.tolist())) == 2 else None
 
 
 async def train_model(ctx: OperationContext, *, only_if_better: bool = False,
-                      estimator: str | None = None) -> TrainResult:
+                      estimator: str | None = None, progress: Progress | None = None) -> TrainResult:
     """Train on every closed lead (won = CONTRACT or later, lost = LOST) and store a new version.
 
     With `only_if_better` (the nightly job), the new version is promoted only when, fitted on the
     older 80% of outcomes, it is not worse on the newest 20% than the active model (or the rule).
-    `estimator` forces one of the candidates instead of choosing by cross-validation."""
+    `estimator` forces one of the candidates instead of choosing by cross-validation. Either way a
+    version whose calibration fails the guard (`model.check_calibration`) is stored but not
+    promoted, and the result's `reason` says why; `progress` hears each step of the fitting."""
     from engine.scoring.model import CANDIDATES, dumps, fit_scorer  # deferred for start-up time: sklearn
 
     check_policy("train_model", ctx.actor)
@@ -167,7 +147,7 @@ async def train_model(ctx: OperationContext, *, only_if_better: bool = False,
     y = hist.outcomes
     metrics: dict[str, Any] = {}
     promote = True
-    reason = "trained on all closed leads"
+    reasons: list[str] = []
     if only_if_better:
         train, test = holdout_split(len(y))
         if len(set(y[train].tolist())) == 2 and len(set(y[test].tolist())) == 2:
@@ -179,17 +159,22 @@ async def train_model(ctx: OperationContext, *, only_if_better: bool = False,
                 cur_auc = _auc(y[test], current.proba_records(held_out))
                 against = f"model #{current.model_id}"
             else:
-                from engine.scoring.evaluate import rule_probabilities
-
-                cur_auc = _auc(y[test], rule_probabilities([hist.records[i] for i in test]))
+                cur_auc = _auc(y[test], rule_probabilities(held_out))
                 against = "the cold-start rule"
             metrics["holdout"] = {"size": int(len(test)), "candidate_roc_auc": cand_auc,
                                   "current_roc_auc": cur_auc, "against": against}
             promote = cand_auc is not None and (cur_auc is None or cand_auc >= cur_auc)
-            reason = (f"held-out ROC AUC {cand_auc:.3f} vs {cur_auc:.3f} for {against}: "
-                      + ("promoted" if promote else "kept the current one"))
-    scorer, cv = fit_scorer(rows, y, name=estimator)
+            reasons.append(f"held-out ROC AUC {cand_auc:.3f} vs {cur_auc:.3f} for {against}: "
+                           + ("not worse" if promote else "worse, kept the current one"))
+    scorer, cv = fit_scorer(rows, y, name=estimator, rule_p=rule_probabilities(hist.records), check=True,
+                            progress=progress)
     metrics["cv_roc_auc"] = cv
+    check: CalibrationCheck = scorer.meta["calibration"]
+    metrics["calibration"] = check.as_dict()
+    if not check.promotable:
+        promote = False
+    reasons.append(check.reason)
+    reason = "; ".join(reasons) + ("; promoted" if promote and check.promotable else "")
     m = ScoringModel(created_by=ctx.actor.label, estimator=scorer.name, features=scorer.space.to_json(),
                      training_size=len(y), positives=hist.positives, negatives=hist.negatives, metrics=metrics,
                      active=False, blob=dumps(scorer.estimator), created_at=utcnow())

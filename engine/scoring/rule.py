@@ -6,7 +6,10 @@ Each part is kept as a factor so the score explains itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from engine.scoring.features import MISSING, LeadRecord, extract, is_missing
 
@@ -85,3 +88,8 @@ def rule_score(rec: LeadRecord) -> tuple[float, list[RulePart]]:
     """The score (0..100) and the parts that made it."""
     parts = rule_parts(rec)
     return min(BASE + sum(p.points for p in parts), 100.0), parts
+
+
+def rule_probabilities(records: Sequence[LeadRecord]) -> np.ndarray:
+    """The rule's score of each record as a probability (score / 100)."""
+    return np.array([rule_score(r)[0] / 100.0 for r in records])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from typing import Any
 
 from engine.errors import InvalidInput
@@ -48,7 +49,17 @@ def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(sign(secret, body), header[len(SIGNATURE_PREFIX):].strip().lower())
 
 
+# LinkedIn's challenge codes are UUIDs. Answering any other string would make the endpoint an
+# oracle: the HMAC of `X` is exactly the `X-LI-Signature` of a POST whose body is `X`, so a
+# forger could have a JSON lead signed for them. A UUID is never a JSON object.
+_CHALLENGE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+CHALLENGE_CHARS = 36
+
+
 def challenge_response(secret: str, challenge_code: str) -> dict[str, str]:
+    """The answer to LinkedIn's validation GET; refuses (InvalidInput) a code that is not a UUID."""
+    if len(challenge_code) != CHALLENGE_CHARS or not _CHALLENGE.fullmatch(challenge_code):
+        raise InvalidInput("challengeCode must be a UUID, as LinkedIn sends.", field="challengeCode")
     return {"challengeCode": challenge_code, "challengeResponse": sign(secret, challenge_code.encode())}
 
 

@@ -25,10 +25,13 @@ PLACEHOLDER_DOMAIN = "upwork.example"
 
 _URL = re.compile(r"https?://(?:www\.)?upwork\.com/\S+", re.I)
 _JOB_ID = re.compile(r"~0[0-9a-z]{6,}", re.I)
-_NUM = r"\$?\s*([\d][\d,]*(?:\.\d+)?)\s*([kK])?"
-_RANGE = re.compile(_NUM + r"\s*(?:-|–|—|to)\s*" + _NUM)
-_AMOUNT = re.compile(r"\$\s*([\d][\d,]*(?:\.\d+)?)\s*([kK])?")
-_HOURLY = re.compile(r"\bhourly\b|/\s*h(?:ou)?r\b|per hour", re.I)
+# Whitespace inside an amount or a range is bounded ({0,3}): two unbounded runs side by side
+# would backtrack quadratically over a long run of spaces.
+_NUM = r"\$?\s{0,3}(\d[\d,]{0,15}(?:\.\d{1,4})?)\s{0,3}([kK])?"
+_RANGE = re.compile(_NUM + r"\s{0,3}(?:-|–|—|to)\s{0,3}" + _NUM)
+_AMOUNT = re.compile(r"\$\s{0,3}(\d[\d,]{0,15}(?:\.\d{1,4})?)\s{0,3}([kK])?")
+_HOURLY = re.compile(r"\bhourly\b|/\s{0,3}h(?:ou)?r\b|per hour", re.I)
+_SKILL_SEP = re.compile(r"[,;|•·]")
 _FIXED = re.compile(r"fixed[- ]price|\bbudget\b|fixed\b", re.I)
 _TIMELINE = re.compile(r"(less than (?:1|one) month|1 to 3 months|3 to 6 months|more than 6 months)", re.I)
 _LABEL = re.compile(r"^(title|budget|skills|country|client country|location|description|url)\s*:\s*(.*)$", re.I)
@@ -90,13 +93,13 @@ def _budget(text: str, post: UpworkPost) -> None:
 
 def _skills(lines: list[str], start: int, inline: str) -> list[str]:
     if inline:
-        items = re.split(r"\s*[,;|•·]\s*", inline)
+        items = _SKILL_SEP.split(inline)
     else:
         items = []
         for line in lines[start + 1:start + 40]:
             if _SECTIONS.match(line) or _LABEL.match(line):
                 break
-            items.extend(re.split(r"\s*[,;|•·]\s*", line))
+            items.extend(_SKILL_SEP.split(line))
     out: list[str] = []
     for s in items:
         s = s.strip()

@@ -134,9 +134,14 @@ async def test_sendgrid_secret_in_url_or_basic_auth(configured, api):
     assert len(await rows(configured, Lead)) == 2
 
 
-async def test_email_sources_off_without_their_secret(services, api):
-    assert (await api.post("/webhooks/email/mailgun", data=mailgun_fields())).status_code == 503
-    assert (await api.post("/webhooks/email/sendgrid?secret=x", data=sendgrid_fields())).status_code == 503
+async def test_sources_off_without_their_secret_are_not_found(services, api):
+    assert (await api.post("/webhooks/email/mailgun", data=mailgun_fields())).status_code == 404
+    assert (await api.post("/webhooks/email/sendgrid?secret=x", data=sendgrid_fields())).status_code == 404
+    body = json.dumps(linkedin_payload()).encode()
+    r = await api.post("/webhooks/linkedin", content=body, headers={"X-LI-Signature": li_sign(body)})
+    assert r.status_code == 404 and r.json()["error"] == "source_not_configured"
+    r = await api.get("/webhooks/linkedin", params={"challengeCode": str(uuid.uuid4())})
+    assert r.status_code == 404
 
 
 def linkedin_payload(email="ada@analytical.io", response_id=None):
@@ -195,6 +200,30 @@ async def test_linkedin_signature_and_challenge(configured, api):
     r = await api.get("/webhooks/linkedin", params={"challengeCode": "890e4665-4dfe-4ab1-b689-ed553bceeed1"})
     expected = hmac.new(LINKEDIN_SECRET.encode(), b"890e4665-4dfe-4ab1-b689-ed553bceeed1", hashlib.sha256).hexdigest()
     assert r.json() == {"challengeCode": "890e4665-4dfe-4ab1-b689-ed553bceeed1", "challengeResponse": expected}
+
+
+async def test_linkedin_challenge_cannot_sign_a_forged_lead(configured, api):
+    """The attack: ask the challenge endpoint for the HMAC of a JSON lead, then POST that JSON
+    with the returned value as its signature. The challenge answers only UUID-shaped codes."""
+    forged = json.dumps(linkedin_payload(email="mallory@forged.example"), separators=(",", ":"))
+    for code in (forged, '{"a":1}', "not-a-uuid", "890e4665-4dfe-4ab1-b689-ed553bceeed1 ",
+                 "{890e4665-4dfe-4ab1-b689-ed553bceeed1}", "890e46654dfe4ab1b689ed553bceeed1",
+                 "890e4665-4dfe-4ab1-b689-ed553bceeedZ"):
+        r = await api.get("/webhooks/linkedin", params={"challengeCode": code})
+        assert r.status_code == 422, (code, r.text)
+        assert r.json()["field"] == "challengeCode"
+        assert "challengeResponse" not in r.text
+    # Even a signature obtained some other way for a short JSON body is of no use to a forger who
+    # only has the challenge: its answer is for the UUID text, which is not a JSON object.
+    code = str(uuid.uuid4())
+    sig = (await api.get("/webhooks/linkedin", params={"challengeCode": code})).json()["challengeResponse"]
+    r = await api.post("/webhooks/linkedin", content=code.encode(),
+                       headers={"X-LI-Signature": f"hmacsha256={sig}", "Content-Type": "application/json"})
+    assert r.status_code == 422
+    r = await api.post("/webhooks/linkedin", content=forged.encode(),
+                       headers={"X-LI-Signature": f"hmacsha256={sig}", "Content-Type": "application/json"})
+    assert r.status_code == 401
+    assert await rows(configured, Lead) == []
 
 
 async def test_linkedin_known_client_is_deduped(configured, api):

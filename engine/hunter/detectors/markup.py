@@ -5,15 +5,19 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator
+from itertools import islice
 from urllib.parse import urlsplit
 
+from engine.hunter.detectors.injection import lowered
 from engine.hunter.findings import Hit, Severity
 
-_SCRIPT = re.compile(
-    r"(?i)<\s*(?:script|iframe|object|embed|applet|meta\s+http-equiv|base\s+href)\b"
-    r"|<[^<>]{0,300}?\bon[a-z]{3,20}\s*=\s*[\"']?[^\s>]"
-    r"|\b(?:javascript|vbscript)\s*:"
-    r"|data:\s*text/html"
+# Every repeat that could meet another one is bounded: Hunter reads text from strangers, and
+# two unbounded runs side by side backtrack quadratically (bench/hostile.py).
+_SCRIPT = re.compile(  # run on lowered text: no IGNORECASE, so re skips ahead by first character
+    r"<\s{0,20}(?:script|iframe|object|embed|applet|meta\s+http-equiv|base\s+href)\b"
+    r"|<[^<>]{0,300}?\bon[a-z]{3,20}\s{0,20}=\s{0,20}[\"']?[^\s>]"
+    r"|\b(?:javascript|vbscript)\s{0,20}:"
+    r"|data:\s{0,20}text/html"
 )
 _HTML_ELEMENTS = (
     "a|abbr|article|aside|audio|b|blockquote|body|br|button|canvas|code|details|dialog|div|em|font|footer|form|"
@@ -21,13 +25,20 @@ _HTML_ELEMENTS = (
     "picture|pre|section|select|small|source|span|strong|style|sub|summary|sup|svg|table|tbody|td|template|"
     "textarea|th|thead|title|tr|u|ul|video"
 )
-# Known HTML elements only: "Dear <first name>" in a brief is not markup.
-_TAG = re.compile(rf"(?i)</?(?:{_HTML_ELEMENTS})(?:\s[^<>]{{0,500}})?/?>")
-_MASS_MENTION = re.compile(r"<!(?:channel|here|everyone|subteam\^[A-Z0-9]+)(?:\|[^>]*)?>", re.IGNORECASE)
-_SLACK_LINK = re.compile(r"<((?:https?|ftp|mailto)[^|>\s]{0,2000})\|([^>]{0,500})>", re.IGNORECASE)
-_MD_LINK = re.compile(r"\[([^\]]{1,200})\]\(((?:https?|ftp)://[^)\s]+)\)", re.IGNORECASE)
-_DOMAINISH = re.compile(r"(?i)(?:https?://)?((?:[a-z0-9\-\u00a1-\uffff]+\.)+[a-z\u00a1-\uffff]{2,})")
+# Known HTML elements only: "Dear <first name>" in a brief is not markup. Any tag-shaped text
+# is found first, then its name looked up (an alternation of 70 names at every "<" is slow).
+_HTML_ELEMENT_NAMES = frozenset(
+    n for n in _HTML_ELEMENTS.replace("h[1-6]", "h1|h2|h3|h4|h5|h6").split("|"))
+_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]{0,15})(?:\s[^<>]{0,500})?/?>")
+_MASS_MENTION = re.compile(r"<!(?:channel|here|everyone|subteam\^[A-Z0-9]+)(?:\|[^<>]{0,200})?>", re.IGNORECASE)
+_SLACK_LINK = re.compile(r"<((?:https?|ftp|mailto)[^|<>\s]{0,2000})\|([^<>]{0,500})>", re.IGNORECASE)
+_MD_LINK = re.compile(r"\[([^\[\]]{1,200})\]\(((?:https?|ftp)://[^()\[\]\s]{1,2000})\)", re.IGNORECASE)
+_DOMAINISH = re.compile(r"(?i)(?<![a-z0-9\-\u00a1-\uffff.])(?:https?://)?((?:[a-z0-9\-\u00a1-\uffff]++\.)++"
+                        r"[a-z\u00a1-\uffff]{2,})")
 _URL = re.compile(r"(?i)\b(?:https?|ftp)://[^\s<>\"'|\])]+")
+# Links looked at per string: each costs a URL parse; a text with more is a link farm, and what
+# the first ones show decides (the scan flags it either way).
+MAX_LINKS = 200
 SHORTENERS = frozenset({
     "bit.ly", "bitly.com", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "is.gd", "buff.ly", "cutt.ly", "rebrand.ly",
     "t.ly", "shorturl.at", "tiny.cc", "rb.gy", "s.id", "v.gd", "lnkd.in", "shorte.st", "adf.ly", "bl.ink",
@@ -38,7 +49,7 @@ SHORTENERS = frozenset({
 def detect_markup(text: str) -> Iterator[Hit]:
     if "<" not in text and ":" not in text and "{" not in text and "[" not in text:
         return
-    active = [(m.start(), m.end()) for m in _SCRIPT.finditer(text)]
+    active = [(m.start(), m.end()) for m in _SCRIPT.finditer(text.lower() if text.isascii() else lowered(text))]
     for start, end in active:
         yield Hit("markup", Severity.CRITICAL, start, end, "script or active content", sensitive=False)
     for m in _MASS_MENTION.finditer(text):
@@ -49,6 +60,8 @@ def detect_markup(text: str) -> Iterator[Hit]:
     for m in _MD_LINK.finditer(text):
         yield _link_hit(m.start(), m.end(), m.group(2), m.group(1), "Markdown")
     for m in _TAG.finditer(text):
+        if m.group(1).lower() not in _HTML_ELEMENT_NAMES:
+            continue
         inside = any(s <= m.start() < e or m.start() <= s < m.end() for s, e in active)
         if not inside and not text.startswith(("<!", "<http", "<mailto"), m.start()):
             yield Hit("markup", Severity.MEDIUM, m.start(), m.end(), "HTML tag", sensitive=False)
@@ -67,7 +80,7 @@ def _link_hit(start: int, end: int, url: str, label: str, style: str) -> Hit:
 def detect_links(text: str) -> Iterator[Hit]:
     if "://" not in text:
         return
-    for m in _URL.finditer(text):
+    for m in islice(_URL.finditer(text), MAX_LINKS):
         url = m.group().rstrip(".,;:!?")
         reason = suspicious_link(url)
         if reason:

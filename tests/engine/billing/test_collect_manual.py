@@ -167,6 +167,6 @@ async def test_rest_edges(services, api):
     assert denied.status_code == 403
     seen = await api.get(f"/api/business/invoices/{r.json()['invoice_id']}", headers={"Authorization": f"Bearer {viewer}"})
     assert seen.status_code == 200
-    # Stripe webhooks are refused while no secret is configured
+    # Stripe webhooks do not exist while no secret is configured
     hook = await api.post("/webhooks/stripe", content=b"{}", headers={"Stripe-Signature": "t=1,v1=abc"})
-    assert hook.status_code == 400
+    assert hook.status_code == 404 and hook.json()["error"] == "source_not_configured"

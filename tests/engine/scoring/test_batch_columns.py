@@ -14,7 +14,7 @@ from engine.scoring.batch import LeadColumns, load_lead_columns, transform_colum
 from engine.scoring.explain import model_factors
 from engine.scoring.features import FeatureSpace, extract
 from engine.scoring.model import fit_scorer
-from engine.scoring.registry import interactions_count, lead_record
+from engine.scoring.records import interactions_count, lead_record
 from storage.models import Client, Interaction, Lead
 from storage.types import utcnow
 from tests.engine.scoring.test_batch_features import records

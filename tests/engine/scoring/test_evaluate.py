@@ -11,7 +11,7 @@ from engine.pipeline.csvfile import read_rows
 from engine.scoring.dataset import load_dataset
 from engine.scoring.evaluate import leaky_columns
 
-KEYS = {"rows", "positive_rate", "model", "rule", "leaky_columns"}
+KEYS = {"rows", "positive_rate", "model", "rule", "leaky_columns", "calibration"}
 FIGURES = {"roc_auc", "pr_auc", "brier", "precision_top_decile"}
 
 
