@@ -16,11 +16,12 @@ def job_table(*, slack: bool) -> dict[str, JobFunc]:
         return dict(WORKER_JOBS)
     # Deferred for start-up time: the Slack listeners load slack_sdk, which a Slack-less process never needs.
     from bot.slack.actions.approvals import slack_decide
+    from bot.slack.actions.choices import slack_choose
     from bot.slack.commands.grace import slack_answer_command
     from bot.slack.events.home import slack_publish_home
     from bot.slack.events.messages import slack_answer_message
 
     slack_jobs: dict[str, JobFunc] = {fn.__name__: fn for fn in (
-        slack_answer_message, slack_answer_command, slack_decide, slack_publish_home,
+        slack_answer_message, slack_answer_command, slack_decide, slack_choose, slack_publish_home,
     )}
     return {**WORKER_JOBS, **slack_jobs}

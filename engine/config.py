@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     # model / agent
     model: str = Field(default="offline", description="'offline' or a pydantic-ai model string.")
     openai_base_url: str = Field(default="", description="OpenAI-compatible server for GRACE_MODEL=openai-compat:NAME.")
+    openai_api_key: str = Field(default="", description="Key sent to GRACE_OPENAI_BASE_URL (local servers often need none); "
+                                                      "else OPENAI_API_KEY is read.")
+    model_timeout_seconds: float = Field(default=60.0, gt=0, le=600,
+                                         description="How long one request to the language model may take.")
+    model_max_retries: int = Field(default=2, ge=0, le=10,
+                                   description="Retries of a failed or timed-out request to the language model.")
     history_max_messages: int = Field(default=40, ge=2, description="Agent messages kept per Slack thread or terminal session.")
 
     # scoring

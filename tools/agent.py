@@ -2,8 +2,8 @@
 
 To add a domain's tools, write `tools/<domain>.py` with functions and a `TOOLS`
 list of `ToolSpec`s (see `tools/base.py`), and add the module to `TOOL_MODULES`.
-The offline parser already knows the phrasings of every planned tool
-(`tools/offline/rules.py`) and says "not available yet" until it is registered.
+The offline model knows every planned tool (`tools/offline/rules.py`, and the corpus it is
+trained from in tests/data/agent/) and says "not available yet" until it is registered.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from engine.config import Settings
 from tools import billing, crm, delivery, fx, metrics, pipeline, proposals, satisfaction, scoring, sources
 from tools.base import ToolSpec, build_recorder, build_tool
 from tools.deps import AgentDeps
+from tools.llm import openai_compat_model
 from tools.offline.model import offline_model
 
 # The tool modules the agent is built from, one per domain.
@@ -46,18 +47,19 @@ def tool_specs(modules: Sequence[ModuleType] = TOOL_MODULES) -> list[ToolSpec]:
 
 
 def configured_model(settings: Settings) -> Model | str | None:
-    """None for the offline model (built per run, for the speaker's role); else the configured one."""
+    """None for the offline model (built per run, for the speaker's role); else the configured one.
+
+    With GRACE_OPENAI_BASE_URL, `openai-compat:NAME` (or `openai:NAME`, `openai-chat:NAME`) is NAME on that
+    server through pydantic-ai's OpenAI chat-completions client, with the configured key, timeout and retries.
+    """
     name = settings.model.strip()
     if name in ("", "offline"):
         return None
-    if settings.openai_base_url:
-        provider_name, _, model_name = name.partition(":")
-        if provider_name in ("openai", "openai-chat", "openai-compat") and model_name:
-            # deferred: the OpenAI SDK is heavy and only this configuration needs it
-            from pydantic_ai.models.openai import OpenAIChatModel
-            from pydantic_ai.providers.openai import OpenAIProvider
-
-            return OpenAIChatModel(model_name, provider=OpenAIProvider(base_url=settings.openai_base_url))
+    provider_name, _, model_name = name.partition(":")
+    if provider_name in ("openai", "openai-chat", "openai-compat") and model_name and settings.openai_base_url:
+        return openai_compat_model(settings, model_name)
+    if provider_name == "openai-compat":
+        raise ValueError("GRACE_MODEL=openai-compat:NAME needs GRACE_OPENAI_BASE_URL (the server's /v1 URL)")
     return name
 
 

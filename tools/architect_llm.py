@@ -22,6 +22,7 @@ from engine.hunter import for_model
 from engine.proposals.architect import Draft, DraftDeliverable, DraftRequest
 from engine.proposals.catalog import Catalog
 from engine.proposals.errors import ArchitectUnavailable
+from tools.llm import openai_compat_model
 
 
 class DeliverableSpec(BaseModel):
@@ -71,11 +72,7 @@ def catalog_context(catalog: Catalog) -> str:
 def model_from_settings(settings: Settings) -> Model | str:
     name = settings.model
     if name.startswith("openai-compat:"):
-        # deferred: the OpenAI SDK is heavy and only this configuration needs it
-        from pydantic_ai.models.openai import OpenAIChatModel
-        from pydantic_ai.providers.openai import OpenAIProvider
-
-        return OpenAIChatModel(name.split(":", 1)[1], provider=OpenAIProvider(base_url=settings.openai_base_url or None))
+        return openai_compat_model(settings, name.split(":", 1)[1])
     return name
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolDenied
+from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
 from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart, ToolReturnPart
 
 from engine.actors import Actor
@@ -23,8 +24,13 @@ from tools.agent import GraceAgent
 from tools.deps import AgentDeps
 from tools.history import Thread, load_thread, save_thread
 from tools.offline import rules as R
+from tools.offline.model import choices_in
 from tools.offline.replies import confirm_question
 
+MODEL_DOWN = ("The language model did not answer ({detail}); nothing was changed and this message was not kept. "
+              "Try again in a moment.")
+MODEL_DOWN_AFTER = ("Your answer was recorded, but the language model did not report back ({detail}). "
+                    "Check the result (e.g. “show lead 12”) before asking again.")
 
 @dataclass
 class ToolOutcome:
@@ -50,6 +56,8 @@ class ChatReply:
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     # True when a Confirm/Cancel was not acted on (someone else's, already answered, nothing waiting).
     refused: bool = False
+    # When the model was unsure: its two readings, in order; answering "1" or "2" (`choose`) takes one.
+    choices: list[str] = field(default_factory=list)
 
 
 def get_agent(services: Services) -> GraceAgent:
@@ -67,9 +75,9 @@ def _reply(new: list[ModelMessage], output: Any, speaker: Actor) -> tuple[ChatRe
         for part in msg.parts:
             if isinstance(part, ToolCallPart):
                 calls[part.tool_call_id] = part
-            elif isinstance(part, ToolReturnPart) and part.outcome != "denied":
+            elif isinstance(part, ToolReturnPart) and part.outcome not in ("denied", "retried", "interrupted"):
                 call = calls.get(part.tool_call_id)
-                ok = not (isinstance(part.content, dict) and "error" in part.content)
+                ok = part.outcome == "success" and not (isinstance(part.content, dict) and "error" in part.content)
                 outcomes.append(ToolOutcome(part.tool_name, call.args_as_dict() if call else {}, part.content, ok))
     tool_calls = [{"tool": c.tool_name, "args": c.args_as_dict()} for c in calls.values()]
     pending: dict[str, dict[str, Any]] = {}
@@ -84,7 +92,7 @@ def _reply(new: list[ModelMessage], output: Any, speaker: Actor) -> tuple[ChatRe
     else:
         text = str(output)
     reply = ChatReply(text, outcomes, [PendingCall(k, v["tool"], v["args"], v["question"]) for k, v in pending.items()],
-                      tool_calls)
+                      tool_calls, choices=[] if pending else choices_in(text))
     return reply, pending
 
 
@@ -121,11 +129,23 @@ async def _converse(services: Services, actor: Actor, key: str, text: str) -> Ch
         await _resolve(services, actor, thread, {k: ToolDenied(R.CANCELLED) for k in thread.pending})
         thread = await load_thread(services, key)
     agent = get_agent(services)
-    result = await agent.run(AgentDeps(services, actor), text, thread.messages)
+    try:
+        result = await agent.run(AgentDeps(services, actor), text, thread.messages)
+    except (ModelAPIError, UnexpectedModelBehavior) as e:
+        # The thread is left as it was: the message can simply be sent again.
+        return ChatReply(MODEL_DOWN.format(detail=_short(e)))
     reply, thread.pending = _reply(result.new_messages(), result.output, actor)
     thread.messages = result.all_messages()
     await save_thread(services, thread)
     return reply
+
+
+async def choose(services: Services, actor: Actor, key: str, number: int) -> ChatReply:
+    """The speaker picks reading 1 or 2 of an unsure answer (a Slack button, the terminal's numbered choice).
+    It is said as a message, so it runs as any message does: role filtering and confirmations apply."""
+    if number not in (1, 2):
+        raise ValueError("choice: expected 1 or 2")
+    return await converse(services, actor, key, str(number))
 
 
 async def decide(services: Services, actor: Actor, key: str, tool_call_id: str, approve: bool) -> ChatReply:
@@ -149,10 +169,18 @@ async def _decide(services: Services, actor: Actor, key: str, tool_call_id: str,
     return await _resolve(services, actor, thread, answers)
 
 
+def _short(e: Exception) -> str:
+    return f"{type(e).__name__}: {str(e)[:160]}"
+
+
 async def _resolve(services: Services, actor: Actor, thread: Thread, answers: dict[str, Any]) -> ChatReply:
     agent = get_agent(services)
-    result = await agent.run(AgentDeps(services, actor), None, thread.messages,
-                             DeferredToolResults(approvals=answers))
+    try:
+        result = await agent.run(AgentDeps(services, actor), None, thread.messages,
+                                 DeferredToolResults(approvals=answers))
+    except (ModelAPIError, UnexpectedModelBehavior) as e:
+        # A confirmed call ran before the model was asked to report on it: say so, not "nothing changed".
+        return ChatReply(MODEL_DOWN_AFTER.format(detail=_short(e)))
     reply, thread.pending = _reply(result.new_messages(), result.output, actor)
     thread.messages = result.all_messages()
     await save_thread(services, thread)
@@ -172,4 +200,4 @@ async def dry_run(services: Services, actor: Actor, text: str, key: str | None =
     return reply
 
 
-__all__ = ["ChatReply", "ModelResponse", "converse", "decide", "dry_run", "get_agent"]
+__all__ = ["ChatReply", "ModelResponse", "choose", "converse", "decide", "dry_run", "get_agent"]

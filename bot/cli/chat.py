@@ -6,7 +6,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 import typer
-from rich.prompt import Confirm, Prompt
+from rich.prompt import Confirm, IntPrompt, Prompt
 
 from bot.cli.common import console, operator, print_json, run, with_services
 from engine.actors import Actor
@@ -28,12 +28,19 @@ async def _speaker(services: Services, slack_user: str | None) -> Actor:
 
 
 async def _confirm_loop(services: Services, actor: Actor, key: str, reply: ChatReply) -> None:
-    """Ask y/n for each call waiting for confirmation, until none waits."""
+    """Ask which reading was meant when Grace was unsure (a numbered choice, 0 for neither), then y/n for each
+    call waiting for confirmation, until none waits."""
     import asyncio  # deferred for start-up time, with the agent below
 
     from bot.cli.render import render_reply
-    from tools.conversation import decide
+    from tools.conversation import choose, decide
 
+    if reply.choices:
+        picked = await asyncio.to_thread(IntPrompt.ask, "[yellow]1 or 2 (0 for neither)[/yellow]", console=console,
+                                         choices=["0", "1", "2"], default=0)
+        if picked:
+            reply = await choose(services, actor, key, picked)
+            render_reply(console, reply)
     while reply.pending:
         call = reply.pending[0]
         approve = await asyncio.to_thread(Confirm.ask, f"[yellow]{call.question}[/yellow]", console=console,

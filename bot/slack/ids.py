@@ -16,6 +16,8 @@ class ActionId(StrEnum):
     # A tool call waiting for its speaker's confirmation (bot.slack.actions.approvals).
     CONFIRM = "grace_confirm"
     CANCEL = "grace_cancel"
+    # One of the two readings of a message the agent was unsure about (bot.slack.actions.choices).
+    CHOOSE = "grace_choose"
     # Parliament (bot.slack.actions.votes).
     VOTE_APPROVE = "parliament_vote_approve"
     VOTE_REJECT = "parliament_vote_reject"
@@ -32,6 +34,13 @@ class ApprovalValue(BaseModel):
 
     k: str = Field(max_length=200, description="conversation key")
     c: str = Field(max_length=100, description="tool call id")
+
+
+class ChoiceValue(BaseModel):
+    """The `value` of a reading's button: which thread, and reading 1 or 2."""
+
+    k: str = Field(max_length=200, description="conversation key")
+    n: int = Field(ge=1, le=2, description="the reading's number")
 
 
 class VoteButton(BaseModel):

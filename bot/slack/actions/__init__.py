@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.slack.actions import approvals, links, votes
+from bot.slack.actions import approvals, choices, links, votes
 
 if TYPE_CHECKING:
     from slack_bolt.async_app import AsyncApp
@@ -12,5 +12,6 @@ if TYPE_CHECKING:
 
 def register(app: AsyncApp) -> None:
     approvals.register(app)
+    choices.register(app)
     votes.register(app)
     links.register(app)

@@ -17,7 +17,7 @@ from types import CodeType, FrameType
 from typing import Any
 
 import bot.slack.blocks as blocks_pkg
-from bot.slack.blocks.conversation import decided_blocks, error_text, reply_blocks
+from bot.slack.blocks.conversation import chosen_blocks, decided_blocks, error_text, reply_blocks
 from bot.slack.blocks.help import help_blocks
 from bot.slack.blocks.home import home_view
 from bot.slack.blocks.leads import lead_card, new_lead_card
@@ -102,6 +102,9 @@ def surfaces(name: str) -> dict[str, Blocks]:
         "confirmation prompt": reply_blocks(
             ChatReply(f"Mark {name} as lost?", pending=[PendingCall("call-1", "mark_lead_lost", {}, "q")]), "k"),
         "confirmation answered": decided_blocks("Mark lead #7 as lost?", "U0SALES", True),
+        "unsure: two readings": reply_blocks(ChatReply("I'm not sure which you mean:", choices=[
+            f"Show lead #7 ({name})", "Score and qualify lead #7"]), "k"),
+        "reading chosen": chosen_blocks("I'm not sure which you mean:", "U0SALES", 1),
         "agent reply with a lead": reply_blocks(ChatReply(f"Captured lead #7: {name}.",
                                                           [ToolOutcome("capture_lead", {}, lead(name), True)]), "k"),
         "home tab": home_view(tool_results(name)["pipeline_metrics"], "sales")["blocks"],

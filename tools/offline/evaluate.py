@@ -1,0 +1,73 @@
+"""How the offline model is judged on a labelled corpus (tests/data/agent/*.jsonl): the right tool, and
+the right tool with its key arguments. Used by bench/agent.py and the tests.
+
+A message labelled with no tool is right when the model calls no tool. A message labelled with a tool is
+right only when the model calls that tool at once: asking which of two readings was meant, or asking for a
+missing argument, counts as wrong (honest: the person had to say more).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tools.offline.parser import Parsed, parse
+
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "agent"
+# Free text that only has to be there (its wording is the person's).
+PRESENT_ONLY = {"mark_lead_lost": ("reason",), "capture_upwork_post": ("text",)}
+# The arguments compared exactly (absent on both sides counts as equal); strings ignore case and spacing.
+KEYS: dict[str, tuple[str, ...]] = {
+    "capture_lead": ("name", "email", "company", "source", "budget"),
+    "generate_proposal": ("lead_id", "budget"),
+    "collect_payment": ("project_id", "milestone"),
+    "find_leads": ("stage", "source", "query"),
+    "move_lead_stage": ("lead_id", "stage"),
+    "mark_invoice_paid": ("invoice_number_or_id", "reference"),
+    "revenue_stats": ("period",),
+    "pipeline_metrics": (),
+    "capture_upwork_post": (),
+    "mark_lead_lost": ("lead_id",),
+    "deliver_project": ("project_id",), "send_nps_survey": ("project_id",), "get_satisfaction": ("project_id",),
+}
+
+
+def read(name: str) -> list[dict[str, Any]]:
+    path = CORPUS_DIR / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return " ".join(a.lower().split()) == " ".join(b.lower().split())
+    return bool(a == b)
+
+
+@dataclass
+class Verdict:
+    tool_ok: bool
+    full_ok: bool
+    got_tool: str | None
+    got_args: dict[str, Any]
+
+
+def judge(row: dict[str, Any], p: Parsed) -> Verdict:
+    got = p.intent.tool if p.kind == "call" and p.intent else None
+    want = row["tool"]
+    if want is None:
+        ok = p.kind in ("unknown", "help")
+        return Verdict(ok, ok, got, p.args)
+    if got != want:
+        return Verdict(False, False, got, p.args)
+    keys = KEYS.get(want, ("lead_id",))
+    full = all(_same(row["args"].get(k), p.args.get(k)) for k in keys)
+    full = full and all(p.args.get(k) for k in PRESENT_ONLY.get(want, ()))
+    return Verdict(True, full, got, p.args)
+
+
+def run(row: dict[str, Any], *, rules: bool = True) -> Parsed:
+    ctx = row.get("context") or {}
+    return parse(" ".join(row["text"].split()), ctx.get("lead_id"), ctx.get("project_id"), raw=row["text"],
+                 rules=rules)

@@ -1,0 +1,71 @@
+"""Train the intent classifier from the corpus and write `tools/offline/intent_model.json`.
+
+    python -m tools.offline.train            # writes the model
+    python -m tools.offline.train --check    # fails if the shipped model is not what the corpus gives
+
+Only tests/data/agent/train.jsonl is read: the held-out file is never seen here. Deterministic: the same
+corpus gives the same file (lbfgs, fixed folds, weights rounded to 5 digits).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tools.offline.classifier import MODEL_PATH, NO_TOOL
+from tools.offline.features import features
+
+CORPUS = Path(__file__).resolve().parents[2] / "tests" / "data" / "agent" / "train.jsonl"
+C = float(__import__("os").environ.get("GRACE_TRAIN_C", "100"))
+MIN_DF = 1
+# Below this probability the model asks which of its two best readings was meant (chosen on the training
+# corpus by cross-validation, never on the held-out part).
+THRESHOLD = 0.4
+
+
+def read(path: Path = CORPUS) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def fit(rows: list[dict[str, Any]], threshold: float = THRESHOLD) -> dict[str, Any]:
+    # scikit-learn is needed only to train (deferred: the running model reads the JSON file).
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    texts = [r["text"] for r in rows]
+    labels = [r["tool"] or NO_TOOL for r in rows]
+    vec = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=MIN_DF, norm="l2")
+    x = vec.fit_transform(texts)
+    clf = LogisticRegression(C=C, max_iter=5000)
+    clf.fit(x, labels)
+    names = vec.get_feature_names_out()
+    weights: dict[str, list[float]] = {}
+    for j in range(len(names)):
+        col = [round(float(clf.coef_[k][j]), 5) for k in range(len(clf.classes_))]
+        if any(abs(w) >= 1e-4 for w in col):
+            weights[str(j)] = col
+    return {"classes": [str(c) for c in clf.classes_], "features": [str(n) for n in names],
+            "idf": [round(float(v), 5) for v in vec.idf_], "weights": weights,
+            "intercept": [round(float(v), 5) for v in clf.intercept_], "threshold": threshold,
+            "trained_on": {"rows": len(rows), "C": C}}
+
+
+def dump(model: dict[str, Any]) -> str:
+    return json.dumps(model, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    text = dump(fit(read()))
+    if "--check" in argv:
+        same = MODEL_PATH.exists() and MODEL_PATH.read_text(encoding="utf-8") == text
+        print("the shipped model matches the corpus" if same else "the shipped model is stale: retrain")
+        return 0 if same else 1
+    MODEL_PATH.write_text(text, encoding="utf-8")
+    print(f"wrote {MODEL_PATH} ({len(text) // 1024} KB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
