@@ -251,7 +251,8 @@ async def test_dashboard_client_page_and_per_currency_funnel(services: Services,
                                                                 "summary": "They said 5 < 6 & <b>liked</b> it"})
     assert logged.status_code == 201, logged.text
     key = api.headers["Authorization"].split()[1]
-    api.cookies.set("grace_key", key)
+    signed_in = await api.post("/login", data={"key": key}, headers={"Authorization": ""})
+    assert signed_in.status_code == 303 and "grace_session" in api.cookies  # a server-side session
     page = await api.get(f"/dashboard/clients/{made['client_id']}", headers={"Authorization": ""})
     assert page.status_code == 200, page.text
     html = page.text

@@ -31,6 +31,8 @@ CHOICE = re.compile(r"^choice: ([a-z_]{1,40}) (\{[^\n]{0,2000}\})$")
 # Kept only so the thread's history can be read by the model (tools/offline/model.py).
 LEAD_ID = slots.LEAD_REF
 PROJECT_ID = slots.PROJECT_REF
+CURRENCY_CODE = re.compile(r"\b[A-Z]{3}\b")  # typed in capitals: EUR, GBP
+RATE = re.compile(r"\b\d{1,9}(?:\.\d{1,9})?\b")
 PROJECT_TOOLS = frozenset(i.tool for i in R.INTENTS if "project_id" in i.needs)
 LEAD_TOOLS = frozenset(i.tool for i in R.INTENTS if "lead_id" in i.needs)
 # How much less likely a tool becomes when the message names only the other kind of thing.
@@ -144,8 +146,13 @@ def arguments(tool: str, text: str, raw: str, e: Entities, last_lead: int | None
         extra = {"company": who.company, "budget": e.budget, "requirements": slots.requirements(text),
                  "timeline": slots.timeline(text), "project_type": slots.project_type(slots.without(text, skip))}
         return args | {k: v for k, v in extra.items() if v}
-    if tool in ("pipeline_metrics",):
+    if tool in ("pipeline_metrics", "list_invoices", "list_projects", "list_fx_rates"):
         return {}
+    if tool == "set_fx_rate":
+        code = CURRENCY_CODE.search(raw)
+        numbers = RATE.findall(text)  # "1 EUR is 1.09": the rate is the number with decimals
+        rate = next((n for n in numbers if "." in n), numbers[-1] if numbers else None)
+        return {"currency": code.group(0) if code else None, "rate": rate}
     if tool == "revenue_stats":
         return {"period": slots.period(text)}
     if tool == "find_leads":
