@@ -57,3 +57,25 @@ def test_plain_python_scoring_matches_scikit_learn():
     texts = [r["text"] for r in load("heldout.jsonl")] + ["a", "  Hi  there\tyou\n\n", "xyz"]
     expected = 1 / (1 + np.exp(-(vec.transform(texts) @ np.array(data["coef"]) + data["intercept"])))
     assert np.allclose(injection_probability(texts), expected, atol=1e-9)
+
+
+def test_fresh_hand_written_held_out_corpus_is_well_formed():
+    """fresh_heldout.jsonl: written by hand after tuning, never used to tune, evaluated once.
+
+    Only its shape is asserted here. Its one evaluation (evaluate.py fresh_heldout.jsonl) gave 82.4% of
+    injections and secrets at their expected action (target >= 97%, not met) and 0.8% of ordinary texts
+    not allowed; the figures are recorded in the commit that added it, not asserted, so CI stays green.
+    """
+    fresh = load("fresh_heldout.jsonl")
+    valid = {"injection": "redact", "secret": "redact", "ordinary": "allow"}
+    for r in fresh:
+        assert set(r) >= {"text", "kind", "family", "template", "expected", "origin"}, r
+        assert r["kind"] in valid and r["expected"] == valid[r["kind"]], r
+        assert r["origin"] == "fresh-hand", r
+        assert isinstance(r["text"], str) and r["text"].strip(), r
+    assert sum(r["kind"] in ("injection", "secret") for r in fresh) >= 80
+    assert sum(r["kind"] == "ordinary" for r in fresh) >= 120
+    texts = [r["text"] for r in fresh]
+    assert len(set(texts)) == len(texts)
+    assert not set(texts) & {r["text"] for r in load("train.jsonl")}
+    assert not set(texts) & {r["text"] for r in load("heldout.jsonl")}
