@@ -10,7 +10,7 @@ from engine.context import Services
 from tests.conftest import lead_data, make_key
 
 PROPOSAL_KEYS = {"id", "version", "deliverables", "total_hours", "subtotal", "discount", "price", "fits_budget",
-                 "budget_note", "weeks", "link"}
+                 "budget_note", "weeks", "link", "emailed_to"}
 
 
 async def lead(api: httpx.AsyncClient, **kw: object) -> int:

@@ -33,7 +33,10 @@ async def test_conversion_win_rate_and_sources(services):
     assert m.total_leads == 4
     by = {s.stage: s for s in m.stages}
     assert (by["LEAD"].count, by["QUALIFIED"].count, by["CONTRACT"].count, by["LOST"].count) == (1, 1, 1, 1)
-    assert by["CONTRACT"].value == Decimal("1000.00") and by["LEAD"].value == Decimal("0.00")
+    async with services.session_factory() as s:
+        priced = (await s.get(Lead, ids[0])).value_estimate  # the accepted proposal's price, not the budget
+    assert priced is not None and priced != Decimal("1000.00")
+    assert by["CONTRACT"].value == priced and by["LEAD"].value == Decimal("0.00")
     conv = {(c.from_stage, c.to_stage): c for c in m.conversion}
     assert conv[("LEAD", "QUALIFIED")].reached_from == 4 and conv[("LEAD", "QUALIFIED")].reached_to == 3
     assert conv[("LEAD", "QUALIFIED")].rate == 0.75

@@ -11,9 +11,11 @@ from engine.billing.invoices import collect_payment
 from engine.context import Services
 from engine.pipeline.capture import capture_lead
 from engine.pipeline.schemas import LeadInput
+from engine.proposals.acceptance import accept_proposal
 from engine.proposals.service import generate_proposal
 from storage.models import AuditEntry, Interaction
 from tests.conftest import ADMIN, SALES, lead_data, op
+from tests.facts import CLIENT
 
 
 def _smtp(services: Services, sink: Any) -> None:
@@ -33,6 +35,7 @@ async def test_a_proposal_and_its_manual_invoice_are_emailed_and_recorded(servic
     assert res.proposal.link in msg.get_body(("plain",)).get_content()
     assert f'href="{res.proposal.link}"' in msg.get_body(("html",)).get_content()
 
+    await op(services, CLIENT, accept_proposal, res.proposal.link.rsplit("/", 1)[1], "Ada Client")  # invoiced once signed
     paid = await op(services, ADMIN, collect_payment, res.project_plan.project_id, 1)
     assert paid.emailed_to == "ada@client-example.com" and paid.payment_link
     assert len(smtp_sink.messages) == 2 and paid.invoice_number in smtp_sink.messages[1]["Subject"]
@@ -53,6 +56,7 @@ async def test_a_proposal_and_its_manual_invoice_are_emailed_and_recorded(servic
 async def test_without_smtp_nothing_is_emailed_nor_recorded(services: Services) -> None:
     cap = await op(services, SALES, capture_lead, LeadInput(**lead_data()))
     res = await op(services, SALES, generate_proposal, cap.lead_id)
+    await op(services, CLIENT, accept_proposal, res.proposal.link.rsplit("/", 1)[1], "Ada Client")
     paid = await op(services, ADMIN, collect_payment, res.project_plan.project_id, 1)
     assert res.proposal.emailed_to is None and paid.emailed_to is None
     async with services.session_factory() as s:
