@@ -161,8 +161,23 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
     await close_services(s)
 
 
+@pytest.fixture(scope="session")
+def _redis_emptied() -> None:
+    """The test database is emptied once per run: arq's job keys (`arq:job:build:1`) are global, not per
+    queue, and ids repeat across test databases, so a key left by an interrupted run would make a new
+    run's enqueue a silent no-op."""
+    import redis
+
+    need("Redis", "127.0.0.1", 6379)
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
 @pytest.fixture
-def redis_url() -> str:
+def redis_url(_redis_emptied: None) -> str:
     need("Redis", "127.0.0.1", 6379)
     return REDIS_URL
 
