@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext
+from engine.errors import InvalidInput
 from engine.governance.policies import check_policy
 from engine.money import cents
 from storage.models import FxRate
@@ -112,8 +113,6 @@ async def set_fx_rate(ctx: OperationContext, data: FxRateInput) -> FxRateView:
     check_policy("set_fx_rate", ctx.actor)
     base = ctx.settings.currency.upper()
     if data.currency == base:
-        from engine.errors import InvalidInput
-
         raise InvalidInput(f"{base} is the agency's own currency: its rate is always 1.", field="currency")
     previous = (await rates_for(ctx)).rate(data.currency)
     row = FxRate(currency=data.currency, base=base, rate=data.rate, as_of=data.as_of or utcnow().date(),

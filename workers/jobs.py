@@ -12,6 +12,7 @@ from typing import Any
 from engine.actors import Actor
 from engine.billing.reminders import remind_overdue_invoices
 from engine.context import unit_of_work
+from engine.crm.digest import next_action_digest
 from engine.monitoring.alerts import run_alert_checks
 from engine.satisfaction.surveys import schedule_nps_survey as plan
 from engine.satisfaction.surveys import send_due_surveys
@@ -76,10 +77,6 @@ async def verify_invariants_daily(ctx: dict[str, Any]) -> bool:
 
 async def send_next_action_digest(ctx: dict[str, Any]) -> dict[str, Any]:
     """Daily: each owner's next actions due today (and overdue) in Slack, once per owner per day."""
-    from engine.actors import Actor
-    from engine.context import unit_of_work
-    from engine.crm.digest import next_action_digest
-
     async with unit_of_work(ctx["services"], Actor.system("next-action-digest")) as uow:
         report = await next_action_digest(uow)
     return report.model_dump(mode="json")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, cast
 
+import structlog
 from arq import cron
 from arq.connections import RedisSettings
 from arq.typing import WorkerCoroutine
@@ -17,7 +18,7 @@ from arq.worker import Function, func
 from engine.config import Settings
 from workers.cron import DAILY_HOUR, DAY, schedule
 from workers.jobs import JOBS
-from workers.queue import JobFunc
+from workers.queue import REQUEST_ID_KEY, JobFunc
 
 Hook = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -59,10 +60,6 @@ def cron_jobs(settings: Settings) -> list[Any]:
 
 async def on_job_start(ctx: dict[str, Any]) -> None:
     """Carry the enqueueing request's id (Slack event, HTTP request) into the job's log lines."""
-    import structlog
-
-    from workers.queue import REQUEST_ID_KEY
-
     request_id = await ctx["redis"].get(REQUEST_ID_KEY + ctx["job_id"])
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(job_id=ctx["job_id"], job_try=ctx.get("job_try"),
@@ -70,8 +67,6 @@ async def on_job_start(ctx: dict[str, Any]) -> None:
 
 
 async def on_job_end(ctx: dict[str, Any]) -> None:
-    import structlog
-
     structlog.contextvars.clear_contextvars()
 
 
