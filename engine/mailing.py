@@ -34,13 +34,19 @@ async def send_email(settings: Settings, message: EmailMessage) -> None:
     )
 
 
-def document_email(settings: Settings, *, to: str, name: str, subject: str, body: str, link: str,
-                   cta: str) -> EmailMessage:
+def new_message(settings: Settings, *, to: str, subject: str) -> EmailMessage:
+    """An e-mail from the agency's address, with a Message-ID on its domain; bodies are the caller's."""
     msg = EmailMessage()
     msg["From"] = settings.smtp_from
     msg["To"] = to
     msg["Subject"] = subject
     msg["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or None)
+    return msg
+
+
+def document_email(settings: Settings, *, to: str, name: str, subject: str, body: str, link: str,
+                   cta: str) -> EmailMessage:
+    msg = new_message(settings, to=to, subject=subject)
     msg.set_content(f"Dear {name},\n\n{body}\n\n{cta}: {link}\n\nKind regards,\nthe team\n")
     e = escape
     msg.add_alternative(

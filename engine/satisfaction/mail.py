@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import make_msgid
 from html import escape
 
 from engine.config import Settings
-from engine.mailing import send_email
+from engine.mailing import new_message, send_email
 from engine.satisfaction.texts import format_date, texts
 
 
@@ -20,11 +19,7 @@ def survey_email(settings: Settings, *, to: str, name: str, project: str, link: 
     greeting = t["email_greeting"].format(name=name)
     body = t["email_body"].format(project=project)
     expiry = t["email_expiry"].format(until=until)
-    msg = EmailMessage()
-    msg["From"] = settings.smtp_from
-    msg["To"] = to
-    msg["Subject"] = subject
-    msg["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or None)
+    msg = new_message(settings, to=to, subject=subject)
     msg.set_content(f"{greeting}\n\n{body}\n\n{t['email_cta']}: {link}\n\n{expiry}\n\n{t['email_signoff']}\n")
     e = escape
     msg.add_alternative(
