@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, Select, func, select
 
 from engine.context import OperationContext
 from engine.crm.schemas import InvoicePage, InvoiceSummary, ProjectPage, ProjectSummary
@@ -24,6 +27,14 @@ def _page(limit: int, offset: int) -> tuple[int, int]:
     return limit, offset
 
 
+async def _newest_first(ctx: OperationContext, stmt: Select[Any, Any], key: Any, limit: int,
+                        offset: int) -> tuple[int, Sequence[Row[Any, Any]]]:
+    """How many rows the filtered statement holds, and one page of them, newest first."""
+    total = (await ctx.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    rows = (await ctx.session.execute(stmt.order_by(key.desc()).limit(limit).offset(offset))).all()
+    return total, rows
+
+
 async def list_projects(ctx: OperationContext, *, status: str | None = None, client_id: int | None = None,
                         lead_id: int | None = None, contract_signed: bool | None = None, limit: int = 50,
                         offset: int = 0) -> ProjectPage:
@@ -39,8 +50,7 @@ async def list_projects(ctx: OperationContext, *, status: str | None = None, cli
         stmt = stmt.where(Project.lead_id == lead_id)
     if contract_signed is not None:
         stmt = stmt.where(Project.contract_signed.is_(contract_signed))
-    total = (await ctx.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = (await ctx.session.execute(stmt.order_by(Project.id.desc()).limit(limit).offset(offset))).all()
+    total, rows = await _newest_first(ctx, stmt, Project.id, limit, offset)
     return ProjectPage(items=[ProjectSummary(
         id=p.id, title=p.title, client_id=p.client_id, client_name=name, lead_id=p.lead_id, status=p.status,
         progress=p.progress, price=p.price, currency=p.currency, contract_signed=p.contract_signed,
@@ -69,8 +79,7 @@ async def list_invoices(ctx: OperationContext, *, status: str | None = None, cli
     if overdue:
         stmt = stmt.where(Invoice.paid_at.is_(None), Invoice.status.not_in([InvoiceStatus.PAID, InvoiceStatus.VOID]),
                           Invoice.due_at < utcnow())
-    total = (await ctx.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = (await ctx.session.execute(stmt.order_by(Invoice.id.desc()).limit(limit).offset(offset))).all()
+    total, rows = await _newest_first(ctx, stmt, Invoice.id, limit, offset)
     return InvoicePage(items=[InvoiceSummary(
         id=i.id, invoice_number=i.invoice_number, project_id=i.project_id, client_id=i.client_id, client_name=name,
         amount=i.amount, currency=i.currency, status=i.status, issued_at=i.issued_at, due_at=i.due_at,
