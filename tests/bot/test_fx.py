@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import json
+import uuid
+from decimal import Decimal
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bot.cli.main import app
 from engine.context import Services
+from engine.fx import FxRateInput, set_fx_rate
 from engine.pipeline.capture import capture_lead
 from engine.pipeline.schemas import LeadInput
-from tests.conftest import SALES, in_thread, lead_data, make_key, op
+from storage.models import Invoice
+from storage.types import utcnow
+from tests.conftest import ADMIN, SALES, in_thread, lead_data, make_key, op
+from tests.engine.billing.factories import make_project as billing_project
 
 
 async def test_rates_through_the_api(services: Services, api: httpx.AsyncClient) -> None:
@@ -54,3 +61,79 @@ async def test_grace_fx_set_and_list(services: Services, settings: object, monke
     listed = invoke("fx", "list", "--json")
     rates = json.loads(listed.stdout)["rates"]  # type: ignore[attr-defined]
     assert [(r["currency"], r["rate"], r["set_by"].startswith("cli:")) for r in rates] == [("EUR", "1.08", True)]
+
+
+# ---- policy limits on amounts in another currency: compared in the agency's currency ------------
+
+async def _issued_invoice(services: Services, amount: str, currency: str) -> int:
+    project = await billing_project(services, price=amount, currency=currency)
+    now = utcnow()
+    async with services.session_factory() as s:
+        invoice = Invoice(project_id=project.id, client_id=project.client_id, amount=Decimal(amount),
+                          currency=currency, status="issued", payment_method="bank_transfer",
+                          invoice_number=f"INV-T-{uuid.uuid4().hex[:8].upper()}", issued_at=now, due_at=now,
+                          idempotency_key=f"t:{uuid.uuid4().hex}", metadata_={})
+        s.add(invoice)
+        await s.commit()
+        return invoice.id
+
+
+async def _status(services: Services, invoice_id: int) -> str:
+    async with services.session_factory() as s:
+        invoice = await s.get(Invoice, invoice_id)
+        assert invoice is not None
+        return str(invoice.status)
+
+
+async def test_a_eur_invoice_marked_paid_is_checked_against_the_usd_limit(services: Services,
+                                                                         api: httpx.AsyncClient) -> None:
+    """policies.yml: mark_invoice_paid.max_amount 250000 (USD, the agency's currency)."""
+    finance = {"Authorization": f"Bearer {await make_key(services, 'finance', 'finance')}"}
+    eur_240k = await _issued_invoice(services, "240000.00", "EUR")  # under the limit as a number, over in USD
+
+    async def mark(invoice_id: int) -> httpx.Response:
+        return await api.post(f"/api/business/invoices/{invoice_id}/mark-paid", json={"reference": "BANK-1"},
+                              headers=finance)
+
+    no_rate = await mark(eur_240k)
+    assert no_rate.status_code == 403, no_rate.text
+    body = no_rate.json()
+    assert body["details"]["rule"] == "mark_invoice_paid.max_amount" and body["details"]["missing_rate"] == "EUR"
+    assert "No exchange rate from EUR to USD" in body["message"] and "grace fx set EUR" in body["message"]
+    assert await _status(services, eur_240k) == "issued"
+
+    assert (await api.post("/api/fx/rates", json={"currency": "EUR", "rate": "1.08"})).status_code == 201
+    over = await mark(eur_240k)  # 240,000 EUR = 259,200 USD
+    assert over.status_code == 403 and over.json()["details"]["rule"] == "mark_invoice_paid.max_amount", over.text
+    assert "259200.00 is over the limit of 250000" in over.json()["message"]
+    assert await _status(services, eur_240k) == "issued"
+
+    eur_200k = await _issued_invoice(services, "200000.00", "EUR")  # 216,000 USD
+    paid = await mark(eur_200k)
+    assert paid.status_code == 200 and paid.json()["status"] == "paid", paid.text
+
+    # And the other way: a number over the limit in a currency worth less is within it.
+    assert (await api.post("/api/fx/rates", json={"currency": "INR", "rate": "0.012"})).status_code == 201
+    inr = await _issued_invoice(services, "950000.00", "INR")  # 11,400 USD
+    assert (await mark(inr)).status_code == 200
+    assert await _status(services, inr) == "paid"
+
+
+async def test_collect_payment_in_eur_is_checked_in_usd(services: Services, api: httpx.AsyncClient) -> None:
+    finance = {"Authorization": f"Bearer {await make_key(services, 'finance', 'finance')}"}
+    project = await billing_project(services, price="240000.00", currency="EUR")
+
+    async def collect() -> httpx.Response:
+        return await api.post(f"/api/business/projects/{project.id}/payment", json={}, headers=finance)
+
+    no_rate = await collect()
+    assert no_rate.status_code == 403 and no_rate.json()["details"]["missing_rate"] == "EUR", no_rate.text
+    await op(services, ADMIN, set_fx_rate, FxRateInput(currency="EUR", rate=Decimal("1.08")))
+    over = await collect()
+    assert over.status_code == 403 and over.json()["details"]["rule"] == "collect_payment.max_amount", over.text
+    async with services.session_factory() as s:
+        assert (await s.execute(select(func.count()).select_from(Invoice)
+                                .where(Invoice.project_id == project.id))).scalar_one() == 0
+    await op(services, ADMIN, set_fx_rate, FxRateInput(currency="EUR", rate=Decimal("1.01")))  # 242,400 USD
+    made = await collect()
+    assert made.status_code == 200 and made.json()["amount"] == "240000.00", made.text
