@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -16,6 +18,7 @@ from engine.context import Services
 from engine.fx import FxRateInput, set_fx_rate
 from engine.pipeline.capture import capture_lead
 from engine.pipeline.schemas import LeadInput
+from engine.proposals.catalog import DEFAULT_CATALOG, parse_catalog
 from storage.models import Invoice
 from storage.types import utcnow
 from tests.conftest import ADMIN, SALES, in_thread, lead_data, make_key, op
@@ -137,3 +140,57 @@ async def test_collect_payment_in_eur_is_checked_in_usd(services: Services, api:
     await op(services, ADMIN, set_fx_rate, FxRateInput(currency="EUR", rate=Decimal("1.01")))  # 242,400 USD
     made = await collect()
     assert made.status_code == 200 and made.json()["amount"] == "240000.00", made.text
+
+
+# ---- proposals priced in the client's currency: the catalog's own rates, else a stated conversion ----
+
+EUR_ROLES = {"consultant": "165", "engineer": "140", "ml_engineer": "155", "designer": "110", "qa": "92",
+             "project_manager": "120"}
+
+
+def _catalog_with_eur(tmp_path: Path, roles: dict[str, str]) -> Path:
+    data = yaml.safe_load(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    data["currencies"] = {"EUR": {"roles": {k: {"rate": v, "cost": "50"} for k, v in roles.items()}}}
+    path = tmp_path / "catalog.yml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+async def test_a_proposal_uses_the_catalogs_own_rates_for_the_clients_currency(
+        services: Services, api: httpx.AsyncClient, tmp_path: Path) -> None:
+    services.settings.catalog_path = _catalog_with_eur(tmp_path, EUR_ROLES)
+    usd_rates = {k: str(v.rate) for k, v in parse_catalog(DEFAULT_CATALOG.read_text(encoding="utf-8")).roles.items()}
+
+    async def propose(budget: str) -> dict:
+        lead = await api.post("/api/business/leads", json=lead_data(budget=budget,
+                                                                    requirements="A support chatbot for our shop"))
+        assert lead.status_code == 201, lead.text
+        r = await api.post("/api/business/proposals/generate", json={"lead_id": lead.json()["lead_id"]})
+        assert r.status_code == 200, r.text
+        return r.json()["proposal"]
+
+    # EUR: the catalog's EUR table, no exchange rate needed (none is set).
+    eur = await propose("€100.000")
+    assert eur["currency"] == "EUR" and "from the catalog's EUR rates" in eur["budget_note"], eur
+    assert {d["role"]: Decimal(d["rate"]) for d in eur["deliverables"]} == \
+        {d["role"]: Decimal(EUR_ROLES[d["role"]]) for d in eur["deliverables"]}
+    assert eur["fits_budget"] is True
+    # GBP: no table, so the USD rates converted at the rate set, and the rate is stated.
+    await op(services, ADMIN, set_fx_rate, FxRateInput(currency="GBP", rate=Decimal("1.25")))
+    gbp = await propose("£100,000")
+    assert gbp["currency"] == "GBP" and "1 GBP = 1.25 USD" in gbp["budget_note"], gbp
+    for d in gbp["deliverables"]:
+        assert Decimal(d["rate"]) == (Decimal(usd_rates[d["role"]]) / Decimal("1.25")).quantize(Decimal("0.01"))
+    # An EUR rate set later does not replace the catalog's own EUR prices.
+    await op(services, ADMIN, set_fx_rate, FxRateInput(currency="EUR", rate=Decimal("1.08")))
+    again = await propose("€100.000")
+    assert [d["rate"] for d in again["deliverables"]] == [d["rate"] for d in eur["deliverables"]]
+
+
+async def test_a_currency_table_missing_a_role_is_refused_naming_it(services: Services, api: httpx.AsyncClient,
+                                                                    tmp_path: Path) -> None:
+    services.settings.catalog_path = _catalog_with_eur(tmp_path, {k: v for k, v in EUR_ROLES.items() if k != "qa"})
+    lead = await api.post("/api/business/leads", json=lead_data(budget="€20.000"))
+    r = await api.post("/api/business/proposals/generate", json={"lead_id": lead.json()["lead_id"]})
+    assert r.status_code == 422, r.text
+    assert "currencies.EUR.roles: no EUR rate for qa" in r.json()["message"]
