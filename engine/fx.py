@@ -206,5 +206,6 @@ async def check_amount_conditions(ctx: OperationContext, action: str, amount: De
     return decision
 
 
-__all__ = ["check_amount_conditions", "FxRateInput", "FxRateView", "FxRateList", "Rates", "MoneyTotal", "load_rates", "rates_for",
-           "set_fx_rate", "list_fx_rates", "total", "total_of", "over_threshold", "currency_code"]
+__all__ = ["FxRateInput", "FxRateView", "FxRateList", "Rates", "MoneyTotal", "load_rates", "rates_for",
+           "set_fx_rate", "list_fx_rates", "total", "total_of", "over_threshold", "currency_code",
+           "check_amount_conditions"]
