@@ -127,8 +127,7 @@ class Catalog(BaseModel):
             if missing:
                 raise ValueError(f"currencies.{code}.{where}: no {code} rate for {', '.join(sorted(missing))}")
             if extra:
-                raise ValueError(f"currencies.{code}.{where}: {', '.join(sorted(extra))} has no rate in the main "
-                                 f"table to correspond to")
+                raise ValueError(f"currencies.{code}.{where}: {', '.join(sorted(extra))} is not in the main table")
         unknown = set(table.services) - {s.key for s in self.services}
         if unknown:
             raise ValueError(f"currencies.{code}.services: {', '.join(sorted(unknown))} is not a service key")

@@ -194,3 +194,24 @@ async def test_a_currency_table_missing_a_role_is_refused_naming_it(services: Se
     r = await api.post("/api/business/proposals/generate", json={"lead_id": lead.json()["lead_id"]})
     assert r.status_code == 422, r.text
     assert "currencies.EUR.roles: no EUR rate for qa" in r.json()["message"]
+
+
+def test_grace_proposal_catalog_lists_and_checks_currency_tables(tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"GRACE_DATA_DIR": str(tmp_path / "data"), "GRACE_SECRET_KEY": "k",
+           "GRACE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/g.db"}
+    good = _catalog_with_eur(tmp_path, EUR_ROLES)
+    r = runner.invoke(app, ["proposal", "catalog"], env={**env, "GRACE_CATALOG_PATH": str(good)})
+    assert r.exit_code == 0 and "rates in EUR: consultant 165/h" in " ".join(r.output.split()), r.output
+    data = yaml.safe_load(good.read_text())
+    for table, message in (
+        ({"eur": data["currencies"]["EUR"]}, "write the code in capitals (EUR)"),
+        ({"EURO": data["currencies"]["EUR"]}, "three-letter currency code"),
+        ({"EUR": {"roles": {**data["currencies"]["EUR"]["roles"], "wizard": {"rate": 1}}}},
+         "currencies.EUR.roles: wizard is not in the main table"),
+        ({"EUR": {**data["currencies"]["EUR"], "services": {"no-such-line": {}}}}, "no-such-line is not a service key"),
+    ):
+        bad = tmp_path / "bad.yml"
+        bad.write_text(yaml.safe_dump({**data, "currencies": table}))
+        r = runner.invoke(app, ["proposal", "catalog"], env={**env, "GRACE_CATALOG_PATH": str(bad)})
+        assert r.exit_code == 1 and message in " ".join(r.output.split()), r.output
