@@ -29,6 +29,7 @@ from bot.services import build_services, close_services  # noqa: E402
 from engine.actors import Actor, Role  # noqa: E402
 from engine.config import Settings  # noqa: E402
 from engine.context import unit_of_work  # noqa: E402
+from engine.fx import rates_for  # noqa: E402
 from engine.scoring.features import extract  # noqa: E402
 from engine.scoring.operations import recommendation  # noqa: E402
 from engine.scoring.records import interactions_count, lead_record  # noqa: E402
@@ -85,7 +86,8 @@ async def baseline(services, n: int) -> float:  # type: ignore[no-untyped-def]
         rows = (await ctx.session.execute(
             select(Lead, Client, interactions_count()).join(Client, Lead.client_id == Client.id)
             .where(Lead.stage.in_(OPEN_STAGES)).order_by(Lead.id).limit(n))).all()
-        records = [lead_record(lead, client, k) for lead, client, k in rows]
+        rates = await rates_for(ctx)
+        records = [lead_record(lead, client, k, rates) for lead, client, k in rows]
         p = scorer.proba_records(records) * 100.0
         threshold = ctx.settings.qualify_threshold
         for (lead, _, _), rec, score in zip(rows, records, p.tolist(), strict=True):

@@ -47,6 +47,7 @@ from bot.app import freeze_startup_objects  # noqa: E402
 from engine.actors import Actor, Role  # noqa: E402
 from engine.config import Settings  # noqa: E402
 from engine.context import unit_of_work  # noqa: E402
+from engine.fx import load_rates  # noqa: E402
 from engine.scoring.batch import load_lead_columns  # noqa: E402
 from engine.scoring.features import extract  # noqa: E402
 from engine.scoring.model import CANDIDATES  # noqa: E402
@@ -126,7 +127,8 @@ async def measure(services) -> dict[str, object]:  # type: ignore[no-untyped-def
     async with services.session_factory() as s:
         rows = (await s.execute(select(Lead, Client, interactions_count()).join(Client, Lead.client_id == Client.id)
                                 .order_by(Lead.id))).all()
-    records = [lead_record(lead, client, n) for lead, client, n in rows]
+        rates = await load_rates(s, services.settings.currency.upper())
+    records = [lead_record(lead, client, n, rates) for lead, client, n in rows]
     record_ids = [lead.id for lead, _, _ in rows]
     open_ids = [lead.id for lead, _, _ in rows if lead.stage == "LEAD"]
     freeze_startup_objects()  # as the app does once started (see the docstring)
@@ -189,10 +191,12 @@ async def measure_active(services, records, record_ids, ids) -> dict[str, float]
     # The batch: every lead, loaded as columns by one SELECT (`load_lead_columns`, timed apart: the
     # database's and the driver's work), then timed: columns -> features -> matrix -> probabilities.
     load = []
+    async with services.session_factory() as s:
+        rates = await load_rates(s, services.settings.currency.upper())
     for _ in range(3):
         t = time.perf_counter()
         async with services.session_factory() as s:
-            columns = await load_lead_columns(s, scorer.space)
+            columns = await load_lead_columns(s, scorer.space, rates)
         load.append(time.perf_counter() - t)
     X = scorer.space.transform([extract(r) for r in records])
     assert columns.lead_ids.tolist() == record_ids

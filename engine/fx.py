@@ -12,15 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext
-from engine.errors import InvalidInput
-from engine.governance.policies import check_policy
+from engine.errors import InvalidInput, PolicyDenied
+from engine.governance.policies import Decision, check_conditions, check_policy
 from engine.money import cents
 from storage.models import FxRate
 from storage.types import utcnow
@@ -171,5 +171,41 @@ def over_threshold(amount: Decimal, currency: str, threshold: Decimal, rates: Ra
     return None if converted is None else converted > threshold
 
 
+# More than any amount parse_amount accepts: the probe of "is there a condition on the amount at all".
+_ANY_AMOUNT = Decimal("1e12")
+
+
+async def check_amount_conditions(ctx: OperationContext, action: str, amount: Decimal, currency: str,
+                                  context: dict[str, Any] | None = None) -> Decision:
+    """The policy's conditions for `action`, its amount ones (`max_amount`, `require_vote_over`)
+    compared in the agency's currency: `amount` of `currency` converted at the rate in force.
+
+    Without a rate nothing is guessed: when the policy has a condition on the amount (some amount
+    would be refused or need a vote) the action is refused naming the missing rate; when it has
+    none the other conditions decide. Raises `PolicyDenied` naming the rule, as `check_conditions`.
+    """
+    rates = await rates_for(ctx)
+    converted = rates.to_base(amount, currency)
+    others = dict(context or {})
+    if converted is not None:
+        return check_conditions(action, ctx.actor, {**others, "amount": converted})
+    decision = check_conditions(action, ctx.actor, others)
+    rule = ""
+    try:
+        if check_conditions(action, ctx.actor, {**others, "amount": _ANY_AMOUNT}).requires_vote:
+            rule = f"{action}.require_vote_over"
+    except PolicyDenied as e:
+        rule = e.rule
+    if rule:
+        denied = PolicyDenied(action, ctx.actor.role.value, (
+            f"No exchange rate from {currency} to {rates.base} is set, so {amount} {currency} cannot be checked "
+            f"against the {rates.base} limit to {action.replace('_', ' ')}: set one (grace fx set {currency} RATE, "
+            f"or POST /api/fx/rates) and try again (policy {rule})."), rule=rule)
+        denied.details["missing_rate"] = currency
+        raise denied
+    return decision
+
+
 __all__ = ["FxRateInput", "FxRateView", "FxRateList", "Rates", "MoneyTotal", "load_rates", "rates_for",
-           "set_fx_rate", "list_fx_rates", "total", "total_of", "over_threshold", "currency_code"]
+           "set_fx_rate", "list_fx_rates", "total", "total_of", "over_threshold", "currency_code",
+           "check_amount_conditions"]

@@ -7,7 +7,6 @@ from typing import Any
 from pydantic_ai import RunContext
 
 from engine.context import OperationContext
-from engine.pipeline.leads import load_lead
 from engine.proposals.service import generate_proposal as generate_op
 from tools.base import ToolSpec, run_operation
 from tools.deps import AgentDeps
@@ -25,8 +24,8 @@ async def generate_proposal(ctx: RunContext[AgentDeps], lead_id: int, budget: st
     """
     async def op(octx: OperationContext) -> dict[str, Any]:
         result = await generate_op(octx, lead_id, requirements=requirements, budget=budget)
-        lead = await load_lead(octx.session, lead_id)
-        return {"lead_id": lead_id, "project_id": result.project_plan.project_id, "currency": lead.currency,
+        # The price's currency (the lead's may have no rate: then the proposal is in the agency's).
+        return {"lead_id": lead_id, "project_id": result.project_plan.project_id, "currency": result.proposal.currency,
                 **result.model_dump(mode="json")}
 
     return await run_operation(ctx.deps, op)

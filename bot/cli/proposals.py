@@ -59,6 +59,8 @@ def catalog_cmd() -> None:
     console.print(f"catalog: {s.catalog_path or 'shipped default'} — ok")
     for role, r in catalog.roles.items():
         console.print(f"  role {role}: {r.rate}/h (cost {r.cost}/h)")
+    for code, table in catalog.currencies.items():
+        console.print(f"  rates in {code}: " + ", ".join(f"{role} {r.rate}/h" for role, r in table.roles.items()))
     for line in catalog.services:
         hours = sum(d.hours for d in line.deliverables)
         console.print(f"  {line.key}: {line.name} — {len(line.deliverables)} deliverables, {hours} h")

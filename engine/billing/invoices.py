@@ -22,7 +22,8 @@ from engine.billing.providers import InvoiceRequest, payment_provider
 from engine.billing.schemas import InvoiceView, PaymentResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
-from engine.governance.policies import check_conditions, check_policy
+from engine.fx import check_amount_conditions
+from engine.governance.policies import check_policy
 from engine.mailing import email_client
 from engine.pipeline.overrides import require_accepted_proposal
 from engine.projects import load_project
@@ -52,8 +53,8 @@ async def collect_payment(ctx: OperationContext, project_id: int, milestone: int
 
     Asking twice for the same thing returns the first invoice. The total invoiced never
     exceeds the project's price. The project needs a proposal its client accepted, unless an
-    admin overrides with `override_reason` (audited); the amount is checked against the
-    policy's conditions (`collect_payment.max_amount`).
+    admin overrides with `override_reason` (audited); the amount, in the agency's currency at
+    the rate in force, is checked against the policy's conditions (`collect_payment.max_amount`).
     """
     check_policy("collect_payment", ctx.actor)
     if milestone is not None and milestone < 1:
@@ -87,7 +88,7 @@ async def collect_payment(ctx: OperationContext, project_id: int, milestone: int
                 amount=amount, remaining=remaining)
     if amount <= 0:
         raise NothingToInvoice(project_id)
-    check_conditions("collect_payment", ctx.actor, {"amount": amount})
+    await check_amount_conditions(ctx, "collect_payment", amount, project.currency)
 
     client = await s.get(Client, project.client_id)
     assert client is not None  # foreign key

@@ -19,8 +19,8 @@ from engine.billing.providers import payment_provider
 from engine.billing.schemas import InvoiceView, MarkPaidInput, SettleResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
-from engine.fx import rates_for
-from engine.governance.policies import check_conditions, check_policy
+from engine.fx import check_amount_conditions, rates_for
+from engine.governance.policies import check_policy
 from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.pipeline.leads import load_lead
 from engine.pipeline.moves import set_stage
@@ -131,7 +131,7 @@ async def mark_invoice_paid(ctx: OperationContext, invoice_id: int, body: MarkPa
         if paid_at > utcnow():
             raise InvalidInput("paid_at is in the future.", field="paid_at")
     invoice = await load_invoice(ctx.session, invoice_id)
-    check_conditions("mark_invoice_paid", ctx.actor, {"amount": invoice.amount})
+    await check_amount_conditions(ctx, "mark_invoice_paid", invoice.amount, invoice.currency)
     result = await settle_invoice(ctx, invoice_id, transaction_id=body.reference, paid_at=paid_at,
                                   method=invoice.payment_method or "bank_transfer", source=f"marked by {ctx.actor.label}")
     invoice = await load_invoice(ctx.session, result.invoice_id)

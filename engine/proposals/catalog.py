@@ -1,4 +1,5 @@
-"""The agency's service catalog: service lines, their deliverables, rates by role.
+"""The agency's service catalog: service lines, their deliverables, rates by role (in
+GRACE_CURRENCY, and optionally in other currencies under `currencies`).
 
 A YAML file the agency edits; a default for an AI/software consultancy ships next to
 this module. `load_catalog` validates it and names the offending entry on error.
@@ -14,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.errors import InvalidInput
+from engine.fx import currency_code
 from engine.money import cents
 
 DEFAULT_CATALOG = Path(__file__).with_name("catalog.yml")
@@ -69,10 +71,23 @@ class Prose(BaseModel):
     out_of_scope: list[str] = Field(default_factory=list)
 
 
+class CurrencyRates(BaseModel):
+    """The catalog's own prices in one more currency: every role's rate, and each service line's
+    overrides, so nothing in that currency is ever a conversion."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    roles: dict[str, RoleRate] = Field(min_length=1)
+    services: dict[str, dict[str, RoleRate]] = Field(default_factory=dict,
+                                                     description="Per service key, its overrides in this currency.")
+
+
 class Catalog(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     roles: dict[str, RoleRate] = Field(min_length=1)
+    currencies: dict[str, CurrencyRates] = Field(
+        default_factory=dict, description="Rates in other currencies than GRACE_CURRENCY, by ISO code.")
     default_role: str
     standard: Standard = Field(default_factory=Standard)
     fallback: str | None = None
@@ -96,13 +111,41 @@ class Catalog(BaseModel):
                 if d.role not in self.roles:
                     raise ValueError(f"{where}: deliverable {d.name!r} has role {d.role!r}, "
                                      f"which is not one of the roles ({', '.join(self.roles)})")
+        for code, table in self.currencies.items():
+            self._check_table(code, table)
         return self
+
+    def _check_table(self, code: str, table: CurrencyRates) -> None:
+        """A currency's table prices exactly what the main one does: a gap would be a silent mix."""
+        if currency_code(code, f"currencies.{code[:10]}") != code:
+            raise ValueError(f"currencies.{code}: write the code in capitals ({code.upper()})")
+        for missing, extra, where in (
+            (set(self.roles) - set(table.roles), set(table.roles) - set(self.roles), "roles"),
+            *[(set(s.rates) - set(table.services.get(s.key, {})), set(table.services.get(s.key, {})) - set(s.rates),
+               f"services.{s.key}") for s in self.services],
+        ):
+            if missing:
+                raise ValueError(f"currencies.{code}.{where}: no {code} rate for {', '.join(sorted(missing))}")
+            if extra:
+                raise ValueError(f"currencies.{code}.{where}: {', '.join(sorted(extra))} is not in the main table")
+        unknown = set(table.services) - {s.key for s in self.services}
+        if unknown:
+            raise ValueError(f"currencies.{code}.services: {', '.join(sorted(unknown))} is not a service key")
 
     def service(self, key: str) -> ServiceLine:
         for s in self.services:
             if s.key == key:
                 return s
         raise KeyError(key)
+
+    def in_currency(self, code: str) -> Catalog | None:
+        """The catalog priced from its own table for `code` (None when it has none)."""
+        table = self.currencies.get(code)
+        if table is None:
+            return None
+        return self.model_copy(update={
+            "roles": dict(table.roles),
+            "services": [s.model_copy(update={"rates": dict(table.services.get(s.key, {}))}) for s in self.services]})
 
     def converted(self, factor: Decimal) -> Catalog:
         """The catalog with every rate and cost multiplied by `factor` (to the cent): its prices in

@@ -42,6 +42,7 @@ class ProposalOut(BaseModel):
     subtotal: DecimalStr
     discount: DecimalStr
     price: DecimalStr
+    currency: str  # of the rates, amounts and price: the client's, or the agency's when no rate converts
     fits_budget: bool
     budget_note: str
     weeks: int

@@ -71,10 +71,14 @@ def _budget(value: Any, lead_budget: Decimal | None, lead_currency: str, rates: 
 
 
 def _priced_in(catalog: Catalog, currency: str, rates: Rates) -> tuple[Catalog, str, str | None]:
-    """The catalog in the client's currency when a rate converts the agency's rates into it, with
-    a sentence stating the rate; otherwise the agency's own catalog and currency."""
+    """The catalog in the client's currency: its own rates for that currency when it has them,
+    else the agency's converted at the set rate (the sentence states it); with neither, the
+    agency's own catalog and currency."""
     if currency == rates.base:
         return catalog, currency, None
+    own = catalog.in_currency(currency)
+    if own is not None:
+        return own, currency, f"Priced in {currency} from the catalog's {currency} rates."
     rate = rates.rate(currency)
     if rate is None:
         return catalog, rates.base, (f"Priced in {rates.base}: no exchange rate for {currency} is set, so the "
@@ -155,7 +159,7 @@ async def generate_proposal(ctx: OperationContext, lead_id: int, requirements: s
             deliverables=[DeliverableOut(name=x.name, role=x.role, hours=x.hours, rate=x.rate, amount=x.amount,
                                          optional=x.optional) for x in pricing.lines],
             total_hours=pricing.total_hours, subtotal=pricing.subtotal, discount=pricing.discount,
-            price=pricing.price, fits_budget=pricing.fits_budget, budget_note=pricing.budget_note,
+            price=pricing.price, currency=currency, fits_budget=pricing.fits_budget, budget_note=pricing.budget_note,
             weeks=pricing.weeks, link=link, emailed_to=client.email if emailed else None),
         project_plan=plan,
     )

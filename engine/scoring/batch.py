@@ -24,6 +24,7 @@ from sqlalchemy import BigInteger, Text, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from engine.fx import Rates
 from engine.scoring.features import (
     CUSTOM_PREFIX,
     FIELDS,
@@ -32,7 +33,7 @@ from engine.scoring.features import (
     custom_value,
     fast_number,
 )
-from engine.scoring.records import interactions_count, lead_record
+from engine.scoring.records import budget_expression, interactions_count, lead_record
 from storage.models import Client, Lead
 
 DAYS = "days_since_first_contact"
@@ -191,11 +192,12 @@ def transform_records(space: FeatureSpace, records: Sequence[LeadRecord]) -> np.
 
 # --- loading -------------------------------------------------------------------------------------
 
-def _expressions(keys: Sequence[str]) -> list[tuple[str, Any]]:
+def _expressions(keys: Sequence[str], rates: Rates) -> list[tuple[str, Any]]:
     """(key, SQL expression) per raw field; custom fields as their JSON text (the key they are
-    encoded by), decoded once per distinct value."""
+    encoded by), decoded once per distinct value; the budget in the agency's currency."""
     attrs: dict[str, Any] = {
-        "company": Client.company, "email": Client.email, "budget": Lead.budget, "industry": Client.industry,
+        "company": Client.company, "email": Client.email, "budget": budget_expression(rates),
+        "industry": Client.industry,
         "source": Lead.source, "country": Client.country, "requirements": Lead.requirements,
         "timeline": Lead.timeline, "project_type": Lead.project_type, "interactions": interactions_count(),
     }
@@ -221,14 +223,14 @@ def _decode(key: str, value: Any) -> Any:
     return value
 
 
-async def load_lead_columns(session: AsyncSession, space: FeatureSpace, where: Any = None,
+async def load_lead_columns(session: AsyncSession, space: FeatureSpace, rates: Rates, where: Any = None,
                             extra: Sequence[str] = ()) -> LeadColumns:
     """The raw fields `space` needs (and the LeadRecord attributes in `extra`) for the leads
-    matching `where` (all leads when None), by id."""
+    matching `where` (all leads when None), by id; budgets converted at `rates` (`lead_record`)."""
     if session.get_bind().dialect.name != "postgresql":
-        return await _load_by_rows(session, space, where, extra)
+        return await _load_by_rows(session, space, rates, where, extra)
     keys, dates = raw_fields(space, extra)
-    exprs = _expressions(keys)
+    exprs = _expressions(keys, rates)
     cols = [Lead.id.label("id"), *[e.label(f"k{i}") for i, (_, e) in enumerate(exprs)]]
     if dates:
         cols += [cast(func.extract("epoch", Client.first_contact_at) * 1_000_000, BigInteger).label("first_us"),
@@ -267,12 +269,12 @@ async def load_lead_columns(session: AsyncSession, space: FeatureSpace, where: A
     return out
 
 
-async def _load_by_rows(session: AsyncSession, space: FeatureSpace, where: Any,
+async def _load_by_rows(session: AsyncSession, space: FeatureSpace, rates: Rates, where: Any,
                         extra: Sequence[str] = ()) -> LeadColumns:
     stmt = select(Lead, Client, interactions_count()).join(Client, Lead.client_id == Client.id).order_by(Lead.id)
     if where is not None:
         stmt = stmt.where(where)
     rows = (await session.execute(stmt)).all()
-    return LeadColumns.from_records([lead_record(lead, client, n) for lead, client, n in rows], space,
+    return LeadColumns.from_records([lead_record(lead, client, n, rates) for lead, client, n in rows], space,
                                     [lead.id for lead, _, _ in rows], extra)
 

@@ -68,6 +68,8 @@ class LeadRecord:
     first_contact_at: datetime | None = None
     as_of: datetime | None = None
     custom: dict[str, Any] = field(default_factory=dict)
+    # How a budget given in another currency was read (converted, or no rate): for the explanation.
+    budget_note: str | None = None
 
 
 def is_missing(v: Any) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, select
 
 from engine.context import OperationContext
 from engine.errors import LeadNotFound
+from engine.fx import Rates, rates_for
 from engine.governance.policies import check_policy
 from engine.pipeline.leads import save_lead
 from engine.pipeline.moves import set_stage
@@ -96,7 +97,10 @@ async def _load(ctx: OperationContext, lead_id: int, *,
 async def score(ctx: OperationContext, lead: Lead, client: Client, interactions: int,
                 scorer: FittedScorer | None | Literal["load"] = "load") -> Scored:
     """The active model's score when there is one, else the cold-start rule's."""
-    rec = lead_record(lead, client, interactions)
+    base = ctx.settings.currency.upper()
+    # Rates are read only for a budget in another currency: a qualification stays two statements.
+    rates = await rates_for(ctx) if lead.budget is not None and lead.currency != base else Rates(base=base)
+    rec = lead_record(lead, client, interactions, rates)
     features: dict[str, Value] = extract(rec)
     if scorer == "load":
         scorer = await active_scorer(ctx.services, ctx.session)

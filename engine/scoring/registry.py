@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext, Services
 from engine.errors import GraceError, InvalidInput
+from engine.fx import Rates, rates_for
 from engine.governance.policies import check_policy
 from engine.pipeline.stages import WON, Stage
 from engine.scoring.features import FeatureSpace, LeadRecord, extract
@@ -59,14 +60,14 @@ class History:
         return int(len(self.outcomes) - self.outcomes.sum())
 
 
-async def load_history(session: AsyncSession) -> History:
+async def load_history(session: AsyncSession, rates: Rates) -> History:
     rows = (await session.execute(
         select(Lead, Client, interactions_count())
         .join(Client, Lead.client_id == Client.id)
         .where(Lead.stage.in_(CLOSED))
         .order_by(Lead.closed_at, Lead.id)
     )).all()
-    records = [lead_record(lead, client, n) for lead, client, n in rows]
+    records = [lead_record(lead, client, n, rates) for lead, client, n in rows]
     outcomes = np.array([1 if lead.stage in WON else 0 for lead, _, _ in rows], dtype=int)
     closed = [lead.closed_at or lead.stage_changed_at for lead, _, _ in rows]
     return History(records, outcomes, closed)
@@ -137,7 +138,7 @@ async def train_model(ctx: OperationContext, *, only_if_better: bool = False,
         raise InvalidInput(f"Unknown estimator {estimator!r}; choose one of {', '.join(CANDIDATES)}.",
                            field="estimator")
     min_n = ctx.settings.min_outcomes_for_model
-    hist = await load_history(ctx.session)
+    hist = await load_history(ctx.session, await rates_for(ctx))
     if hist.positives < min_n or hist.negatives < min_n:
         raise NotEnoughHistory(
             f"Training needs at least {min_n} won and {min_n} lost leads; there are {hist.positives} won and "

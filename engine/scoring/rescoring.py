@@ -21,6 +21,7 @@ from sqlalchemy import Table, bindparam, func, or_, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext
+from engine.fx import rates_for
 from engine.governance.policies import check_policy
 from engine.pipeline.stages import OPEN
 from engine.scoring.batch import feature_column, load_lead_columns
@@ -136,7 +137,8 @@ async def rescore_open_leads(ctx: OperationContext, *, batch_size: int = BATCH_S
                              reason="no active model: leads keep the cold-start rule's scores")
     phases: dict[str, float] = {}
     loaded = time.perf_counter()
-    cols = await load_lead_columns(ctx.session, scorer.space, Lead.stage.in_(OPEN_STAGES), extra=RAW_ASKED)
+    cols = await load_lead_columns(ctx.session, scorer.space, await rates_for(ctx), Lead.stage.in_(OPEN_STAGES),
+                                   extra=RAW_ASKED)
     phases["load"] = round(time.perf_counter() - loaded, 3)
     threshold = ctx.settings.qualify_threshold
     scored = time.perf_counter()

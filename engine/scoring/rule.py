@@ -75,7 +75,7 @@ def rule_parts(rec: LeadRecord) -> list[RulePart]:
     source = str(f["source"]) if f["source"] != MISSING else None
     return [
         RulePart("budget", budget_points(budget),
-                 f"budget ${budget:,.0f}" if budget else "no budget given"),
+                 rec.budget_note or (f"budget ${budget:,.0f}" if budget else "no budget given")),
         RulePart("industry", industry_points(industry), f"industry {industry}" if industry else "no industry given"),
         RulePart("source", source_points(source), f"source {source}" if source else "no source given"),
         RulePart("requirements", requirements_points(words, specific),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 from bot.cli.main import app as cli_app
 from engine.actors import Actor, Role
 from engine.context import Services
+from engine.fx import FxRateInput, set_fx_rate
 from storage.models import AuditEntry, Interaction
 from tests.conftest import in_thread, lead_data, make_key
 from tests.delivery_factories import make_members, make_project
@@ -121,6 +123,8 @@ async def test_rest_lists_of_projects_and_invoices(services: Services, api: http
     from engine.billing.invoices import collect_payment
     from tests.conftest import ADMIN, op
 
+    # The policy's limit is in USD: a EUR invoice is checked at the rate in force (none: refused).
+    await op(services, ADMIN, set_fx_rate, FxRateInput(currency="EUR", rate=Decimal("1.08")))
     for pid in ids:
         await op(services, ADMIN, collect_payment, pid, 1)
     inv = (await api.get("/api/business/invoices", params={"currency": "eur"})).json()

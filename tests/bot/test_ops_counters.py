@@ -3,6 +3,11 @@ shared by every process; without it they stay in the one process that served the
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,11 +15,15 @@ import pytest
 import sqlalchemy as sa
 
 from bot.app import create_app
+from bot.devtools.serving import free_port
 from bot.services import build_services, close_services
+from bot.worker import shutdown as worker_shutdown
+from bot.worker import startup as worker_startup
 from engine.actors import Actor
 from engine.counters import HTTP_ANSWERS, HTTP_ERRORS, InProcessCounters, RedisCounters
 from engine.monitoring.alerts import run_alert_checks
 from tests.conftest import make_key, op
+from workers.jobs import check_alerts
 
 SYSTEM = Actor.system("alerts")
 
@@ -68,3 +77,60 @@ async def test_without_redis_the_counts_stay_in_the_serving_process(settings: An
             await close_services(other)
     finally:
         await close_services(api_services)
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_a_grace_serve_process_s_errors_open_the_alert_in_the_worker_s_check(
+        services: Any, settings: Any, redis_url: str, tmp_path: Path) -> None:
+    """Two processes: `grace serve` answers (and fails) requests; this process, wired as `grace worker`
+    wires itself (bot.worker.startup), runs the worker's `check_alerts` job and sees those answers."""
+    shared = settings.model_copy(update={"redis_url": redis_url})
+    key = await make_key(services)
+    port = free_port()
+    env = {**os.environ, "GRACE_DATABASE_URL": shared.database_url, "GRACE_REDIS_URL": redis_url,
+           "GRACE_DATA_DIR": str(shared.data_dir), "GRACE_SECRET_KEY": "shared", "GRACE_LOG_LEVEL": "WARNING",
+           "GRACE_LOG_JSON": "true"}  # console tracebacks with locals take seconds each to render
+    grace = Path(sys.executable).with_name("grace")  # the command as installed
+    with open(tmp_path / "serve.log", "wb") as log:  # a file, not a pipe: 15 tracebacks would fill a pipe
+        server = subprocess.Popen([str(grace), "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
+        worker_ctx: dict[str, Any] = {"settings": shared}
+        try:
+            url = f"http://127.0.0.1:{port}"
+            await _wait_up(url, server, tmp_path / "serve.log")
+            async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}) as http:
+                for _ in range(10):
+                    assert (await http.get("/api/fx/rates")).status_code == 200
+                async with services.db.begin() as conn:
+                    await conn.execute(sa.text("DROP TABLE fx_rates"))
+                for _ in range(15):
+                    assert (await http.get("/api/fx/rates")).status_code == 500
+            await worker_startup(worker_ctx)
+            counters = worker_ctx["services"].counters
+            assert isinstance(counters, RedisCounters)
+            # The server writes its counts every 5 s: wait for them (not a timing assertion, a bound).
+            for _ in range(600):
+                if await counters.window(HTTP_ERRORS, 300) == 15:
+                    break
+                await asyncio.sleep(0.1)
+            assert await counters.window(HTTP_ERRORS, 300) == 15
+            assert await counters.window(HTTP_ANSWERS, 300) == 25
+            result = await check_alerts(worker_ctx)
+            assert "error_rate" in result["opened"], result
+        finally:
+            await worker_shutdown(worker_ctx)
+            server.terminate()
+            server.wait(10)
+
+
+async def _wait_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    async with httpx.AsyncClient() as http:
+        for _ in range(300):
+            if proc.poll() is not None:
+                raise AssertionError(log.read_text(errors="replace"))
+            try:
+                if (await http.get(url + "/healthz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"{url} did not come up")

@@ -9,7 +9,7 @@ import httpx
 from engine.context import Services
 from tests.conftest import lead_data, make_key
 
-PROPOSAL_KEYS = {"id", "version", "deliverables", "total_hours", "subtotal", "discount", "price", "fits_budget",
+PROPOSAL_KEYS = {"id", "version", "deliverables", "total_hours", "subtotal", "discount", "price", "currency", "fits_budget",
                  "budget_note", "weeks", "link", "emailed_to"}
 
 

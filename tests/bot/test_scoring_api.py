@@ -21,3 +21,26 @@ async def test_qualify_predict_and_next_action_over_http(api):
 async def test_unknown_lead_is_404(api):
     r = await api.post("/api/business/leads/999999/qualify")
     assert r.status_code == 404 and r.json()["error"] == "not_found"
+
+
+async def test_a_budget_in_another_currency_is_tiered_in_the_agencys(api):
+    """The cold-start rule's tiers are in GRACE_CURRENCY (USD here): ₹ 9,50,000 is not a 950,000 budget."""
+    async def budget_factor(budget: str) -> dict:
+        r = await api.post("/api/business/leads", json=lead_data(source="referral", budget=budget))
+        assert r.status_code == 201, r.text
+        q = await api.post(f"/api/business/leads/{r.json()['lead_id']}/qualify")
+        assert q.status_code == 200, q.text
+        return next(f for f in q.json()["factors"] if f["feature"] == "budget")
+
+    unknown = await budget_factor("₹ 9,50,000")
+    assert unknown["points"] == 0, unknown  # not the top tier (20) a 950,000 USD budget gets
+    assert unknown["text"] == "budget 950,000 INR (no INR to USD rate set: tier unknown): +0.0"
+    assert (await budget_factor("$950,000"))["points"] == 20
+
+    assert (await api.post("/api/fx/rates", json={"currency": "INR", "rate": "0.012"})).status_code == 201
+    assert (await api.post("/api/fx/rates", json={"currency": "EUR", "rate": "1.08"})).status_code == 201
+    inr = await budget_factor("₹ 9,50,000")  # 11,400 USD: the 10,000 tier
+    assert inr["points"] == 14 and inr["text"] == "budget 950,000 INR = 11,400 USD: +14", inr
+    eur = await budget_factor("€9.500")  # 10,260 USD: over 10,000 where 9,500 is not
+    assert eur["points"] == 14 and eur["text"] == "budget 9,500 EUR = 10,260 USD: +14", eur
+    assert (await budget_factor("$9,500"))["points"] == 10

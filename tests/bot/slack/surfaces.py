@@ -57,7 +57,7 @@ def vote(name: str, status: str) -> VoteView:
 
 def proposal(name: str) -> dict[str, Any]:
     return {"lead_id": 3, "project_id": 1, "currency": "USD", "proposal": {
-        "id": 1, "version": 2, "total_hours": 20.0, "subtotal": "3000.00", "discount": "100.00", "price": "2900.00",
+        "id": 1, "version": 2, "total_hours": 20.0, "subtotal": "3000.00", "discount": "100.00", "price": "2900.00", "currency": "USD",
         "fits_budget": True, "budget_note": name, "weeks": 2, "link": "http://grace.test/p/tok",
         "deliverables": [{"name": name, "role": "consultant", "hours": 20.0, "rate": "150", "amount": "3000.00",
                           "optional": True}]},

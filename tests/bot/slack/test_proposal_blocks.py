@@ -20,7 +20,7 @@ def result() -> GenerateProposalResult:
     return GenerateProposalResult(
         proposal=ProposalOut(id=7, version=2, deliverables=lines, total_hours=Decimal("150"),
                              subtotal=Decimal("22500.00"), discount=Decimal("500.00"), price=Decimal("22000.00"),
-                             fits_budget=True, budget_note="Applied a discount.", weeks=5, link="http://x/p/t"),
+                             currency="USD", fits_budget=True, budget_note="Applied a discount.", weeks=5, link="http://x/p/t"),
         project_plan=ProjectPlanOut(project_id=3, milestones=[
             MilestoneOut(name="Discovery", due=date(2026, 12, 5), share=Decimal("0.5"), amount=Decimal("11000.00")),
             MilestoneOut(name="Build", due=date(2027, 1, 5), share=Decimal("0.5"), amount=Decimal("11000.00"))]))

@@ -13,7 +13,7 @@ QUALIFIED = {"lead_id": 3, "client_name": "Ada Lovelace", "company": "Acme Ltd",
                              {"feature": "budget", "points": -6.0, "text": "budget $4,000"}],
              "requirements": "A <script> & a chatbot"}
 PROPOSAL = {"lead_id": 3, "project_id": 1, "currency": "USD", "proposal": {
-    "id": 1, "version": 2, "total_hours": 20.0, "subtotal": "3000.00", "discount": "0.00", "price": "3000.00",
+    "id": 1, "version": 2, "total_hours": 20.0, "subtotal": "3000.00", "discount": "0.00", "price": "3000.00", "currency": "USD",
     "fits_budget": True, "budget_note": "Fits.", "weeks": 2, "link": "http://grace.test/p/tok",
     "deliverables": [{"name": "Discovery", "role": "consultant", "hours": 20.0, "rate": "150", "amount": "3000.00",
                       "optional": False}]},

@@ -10,6 +10,7 @@ from decimal import Decimal
 import numpy as np
 from sqlalchemy import select
 
+from engine.fx import Rates
 from engine.scoring.batch import LeadColumns, load_lead_columns, transform_columns
 from engine.scoring.explain import model_factors
 from engine.scoring.features import FeatureSpace, extract
@@ -18,6 +19,9 @@ from engine.scoring.records import interactions_count, lead_record
 from storage.models import Client, Interaction, Lead
 from storage.types import utcnow
 from tests.engine.scoring.test_batch_features import records
+
+# Budgets in EUR and INR convert (to the cent, as in SQL); GBP has no rate: no budget amount.
+RATES = Rates(base="USD", rates={"EUR": Decimal("1.08"), "INR": Decimal("0.012")})
 
 
 def test_columns_from_records_give_the_matrix_of_extract() -> None:
@@ -64,6 +68,7 @@ async def _seed_awkward(services, n: int = 120, seed: int = 5) -> None:  # type:
             lead = Lead(client_id=c.id, source=rng.choice(["referral", "website", "n/a"]),
                         stage=rng.choice(["CONTRACT", "LOST"]) if closed else "LEAD",
                         budget=rng.choice([None, Decimal(0), Decimal(rng.randint(1, 80) * 1000), Decimal("1234.56")]),
+                        currency=rng.choice(["USD", "USD", "EUR", "INR", "GBP"]),
                         requirements=rng.choice([None, "", "  ", f"API integration for {i % 4} users with stripe"]),
                         timeline=rng.choice([None, "2 months", "asap", "later", "n/a", "in 3 weeks"]),
                         project_type=rng.choice([None, "web", "app"]), created_at=created,
@@ -82,7 +87,7 @@ async def _records(services, where=None):  # type: ignore[no-untyped-def]
         stmt = stmt.where(where)
     async with services.session_factory() as s:
         rows = (await s.execute(stmt)).all()
-    return [lead_record(lead, client, n) for lead, client, n in rows], [lead.id for lead, _, _ in rows]
+    return [lead_record(lead, client, n, RATES) for lead, client, n in rows], [lead.id for lead, _, _ in rows]
 
 
 async def test_leads_loaded_as_columns_score_as_one_lead_at_a_time(services):  # type: ignore[no-untyped-def]
@@ -93,15 +98,15 @@ async def test_leads_loaded_as_columns_score_as_one_lead_at_a_time(services):  #
     assert {"custom.Employees", "custom.Flag", "custom.Channel", "days_since_first_contact", "interactions",
             "budget_amount", "corporate_domain"} <= set(space.features)
     async with services.session_factory() as s:
-        cols = await load_lead_columns(s, space)
-        open_cols = await load_lead_columns(s, space, Lead.stage == "LEAD")
+        cols = await load_lead_columns(s, space, RATES)
+        open_cols = await load_lead_columns(s, space, RATES, Lead.stage == "LEAD")
     assert cols.lead_ids.tolist() == ids
     assert np.array_equal(transform_columns(space, cols), space.transform(rows))
 
     y = np.array([1 if (r.budget or 0) > 30000 or i % 4 == 0 else 0 for i, r in enumerate(recs)])
     scorer, _ = fit_scorer(rows, y, name="logistic_regression")
     async with services.session_factory() as s:
-        cols = await load_lead_columns(s, scorer.space)
+        cols = await load_lead_columns(s, scorer.space, RATES)
     batch = scorer.proba_columns(cols)
     assert np.array_equal(batch, scorer.proba_records(recs))
     single = [model_factors(scorer, f)[0] for f in rows[:30]]
@@ -117,5 +122,5 @@ async def test_no_lead_matching_gives_empty_columns(services):  # type: ignore[n
     recs, _ = await _records(services)
     space = FeatureSpace.fit([extract(r) for r in recs], min_count=2)
     async with services.session_factory() as s:
-        cols = await load_lead_columns(s, space, Lead.stage == "PAID")
+        cols = await load_lead_columns(s, space, RATES, Lead.stage == "PAID")
     assert len(cols) == 0 and transform_columns(space, cols).shape == (0, space.width)
