@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.offline import classifier, slots
+from tools.offline import classifier, fields, slots
 from tools.offline import rules as R
 from tools.offline.text import MAX_CHARS, prepare
 
@@ -31,8 +31,6 @@ CHOICE = re.compile(r"^choice: ([a-z_]{1,40}) (\{[^\n]{0,2000}\})$")
 # Kept only so the thread's history can be read by the model (tools/offline/model.py).
 LEAD_ID = slots.LEAD_REF
 PROJECT_ID = slots.PROJECT_REF
-CURRENCY_CODE = re.compile(r"\b[A-Z]{3}\b")  # typed in capitals: EUR, GBP
-RATE = re.compile(r"\b\d{1,9}(?:\.\d{1,9})?\b")
 PROJECT_TOOLS = frozenset(i.tool for i in R.INTENTS if "project_id" in i.needs)
 LEAD_TOOLS = frozenset(i.tool for i in R.INTENTS if "lead_id" in i.needs)
 # How much less likely a tool becomes when the message names only the other kind of thing.
@@ -52,6 +50,7 @@ class Entities:
     budget: str | None = None
     source: str | None = None
     stage: str | None = None
+    owner: str | None = None  # a Slack user id, from a mention (read before Slack's markup is dropped)
 
     def described(self) -> str:
         parts = []
@@ -96,6 +95,12 @@ class Parsed:
     entities: Entities = field(default_factory=Entities)
     confidence: float = 1.0
     readings: list[Reading] = field(default_factory=list)  # the best two, when unsure
+
+
+def model_text(text: str, owner: str | None) -> str:
+    """What the classifier reads: the prepared message, and "xmention" when it names a team member (a Slack
+    mention, dropped from the text with the rest of Slack's markup). Training reads the same (train.py)."""
+    return f"{text} xmention" if owner else text
 
 
 def extract(text: str) -> Entities:
@@ -149,10 +154,8 @@ def arguments(tool: str, text: str, raw: str, e: Entities, last_lead: int | None
     if tool in ("pipeline_metrics", "list_invoices", "list_projects", "list_fx_rates"):
         return {}
     if tool == "set_fx_rate":
-        code = CURRENCY_CODE.search(raw)
-        numbers = RATE.findall(text)  # "1 EUR is 1.09": the rate is the number with decimals
-        rate = next((n for n in numbers if "." in n), numbers[-1] if numbers else None)
-        return {"currency": code.group(0) if code else None, "rate": rate}
+        currency, rate = fields.fx_rate(text)
+        return {"currency": currency, "rate": rate}
     if tool == "revenue_stats":
         return {"period": slots.period(text)}
     if tool == "find_leads":
@@ -167,7 +170,15 @@ def arguments(tool: str, text: str, raw: str, e: Entities, last_lead: int | None
             args["milestone"] = ms
         return args
     args = {"lead_id": ref}
-    if tool == "move_lead_stage":
+    if tool == "assign_owner":
+        args["owner"] = e.owner
+    elif tool == "log_interaction":
+        args |= {"kind": fields.interaction_kind(text), "summary": fields.summary(text)}
+    elif tool == "edit_lead":
+        args |= fields.checked(fields.lead_changes(text))
+    elif tool == "edit_client":
+        args |= fields.checked(fields.client_changes(text))
+    elif tool == "move_lead_stage":
         args["stage"] = e.stage
     elif tool == "mark_lead_lost":
         args["reason"] = slots.reason(text)
@@ -205,7 +216,7 @@ def _picked(text: str) -> Parsed | None:
     if not isinstance(args, dict):
         return None
     intent = R.BY_TOOL[m.group(1)]
-    missing = [n for n in intent.needs if args.get(n) in (None, "")]
+    missing = R.missing(intent.tool, args)
     return Parsed("missing" if missing else "call", intent, args, missing)
 
 
@@ -214,6 +225,7 @@ def parse(text: str, last_lead_id: int | None = None, last_project_id: int | Non
     """The tool call a message asks for, using the thread's last lead/project for pronouns.
     `raw` is the message with its line breaks (a pasted post keeps them); `text` by default.
     `rules=False` is the classifier alone (bench/agent.py measures what the rules add)."""
+    owner = fields.owner((raw if raw is not None else text)[:MAX_CHARS])
     raw = prepare((raw if raw is not None else text)[:MAX_CHARS])
     text = re.sub(r"\s+", " ", prepare(text[:MAX_CHARS]))
     if HELP.match(text):
@@ -221,11 +233,12 @@ def parse(text: str, last_lead_id: int | None = None, last_project_id: int | Non
     if picked := _picked(text):
         return picked
     e = extract(text)
+    e.owner = owner
     model = classifier.load()
-    scores = model.scores(text)
+    scores = model.scores(model_text(text, owner))
     if rules:
         scores = _rerank(scores, text, raw, e)
-    readings = [Reading(t, a, p, [n for n in R.BY_TOOL[t].needs if a.get(n) in (None, "")])
+    readings = [Reading(t, a, p, R.missing(t, a))
                 for t, p in scores[:3] if t != classifier.NO_TOOL
                 for a in [arguments(t, text, raw, e, last_lead_id, last_project_id)]][:2]
     top, p_top = scores[0]

@@ -15,12 +15,16 @@ corpus gives the same file (lbfgs, fixed folds, weights rounded to 5 digits).
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from tools.offline.classifier import MODEL_PATH, NO_TOOL
 from tools.offline.features import features
+from tools.offline.fields import owner
+from tools.offline.parser import model_text
+from tools.offline.text import MAX_CHARS, prepare
 
 CORPUS = Path(__file__).resolve().parents[2] / "tests" / "data" / "agent" / "train.jsonl"
 C = float(__import__("os").environ.get("GRACE_TRAIN_C", "100"))
@@ -34,15 +38,20 @@ def read(path: Path = CORPUS) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def texts(rows: list[dict[str, Any]]) -> list[str]:
+    """Each message as the classifier reads it at run time (tools/offline/parser.py: prepared, and marked when
+    it mentions a team member)."""
+    return [model_text(re.sub(r"\s+", " ", prepare(r["text"][:MAX_CHARS])), owner(r["text"][:MAX_CHARS])) for r in rows]
+
+
 def fit(rows: list[dict[str, Any]], threshold: float = THRESHOLD) -> dict[str, Any]:
     # scikit-learn is needed only to train (deferred: the running model reads the JSON file).
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    texts = [r["text"] for r in rows]
     labels = [r["tool"] or NO_TOOL for r in rows]
     vec = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=MIN_DF, norm="l2")
-    x = vec.fit_transform(texts)
+    x = vec.fit_transform(texts(rows))
     clf = LogisticRegression(C=C, max_iter=5000)
     clf.fit(x, labels)
     names = vec.get_feature_names_out()
