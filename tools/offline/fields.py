@@ -22,14 +22,19 @@ MENTION = re.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|[^<>|]{0,80})?>")
 BARE_USER_ID = re.compile(r"(?<![\w@])([UW](?=[A-Z0-9]{0,19}\d)[A-Z0-9]{6,20})(?![\w])")
 
 
+# After a mention that opens a message, the words that make it the owner ("<@U0...> takes over lead 17").
+OWNER_AFTER = re.compile(r"\s{0,3}(?:takes?|taking|owns?|will (?:own|take|handle)|should (?:own|take|handle)|gets|"
+                         r"is (?:the )?(?:new )?owner|is responsible|is in charge|handles?)\b", _I)
+
+
 def owner(raw: str) -> str | None:
     """The team member a lead is given to: the Slack id of the mention in the message. A mention that opens a
-    message with more than one is the bot being addressed ("<@GRACE> give lead 5 to <@U0...>"), not the owner."""
-    found = [(m.start(), m.group(1)) for m in MENTION.finditer(raw)]
-    if len(found) > 1 and not raw[: found[0][0]].strip():
+    message is the bot being addressed ("<@GRACE> give lead 5 to <@U0...>"), unless owner words follow it."""
+    found = [(m.start(), m.end(), m.group(1)) for m in MENTION.finditer(raw)]
+    if found and not raw[: found[0][0]].strip() and (len(found) > 1 or not OWNER_AFTER.match(raw, found[0][1])):
         found = found[1:]
     if found:
-        return found[0][1]
+        return found[0][2]
     bare = BARE_USER_ID.search(raw)
     return bare.group(1) if bare else None
 
