@@ -109,7 +109,7 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("invoices", _cues(r"invoices", r"invoice list", r"factures", r"overdue", r"unpaid", r"issued", r"invocies")),
     ("projects", _cues(r"projects", r"proyectos", r"working on", r"project list", r"projcts")),
     ("fx", _cues(r"fx", r"exchange", r"rates?", r"currenc\w{1,3}", r"euros?", r"eur", r"gbp", r"usd", r"chf",
-                 r"pounds?", r"yen", r"taux", r"conversion", r"excange")),
+                 r"pounds?", r"yen", r"taux", r"excange")),
     ("list", _cues(r"list\w{0,2}", r"lista?", r"liste", r"all (?:the |our )?", r"overview", r"which", r"any")),
     ("chat", _cues(r"thanks?", r"thx", r"ty", r"hello", r"hi", r"joke", r"weather", r"poem", r"haiku", r"lol",
                    r"haha", r"cool", r"good (?:morning|night|afternoon|job)", r"bye", r"who are you", r"are you",
@@ -134,8 +134,11 @@ class Speller:
                 for i in range(len(w)):
                     self.deletes.setdefault(w[:i] + w[i + 1:], w)
 
+    # Words of address and politeness are never typos of a request ("grace" is not "grade").
+    KEEP = frozenset({"grace", "thanks", "hello", "cheers", "morning", "please", "sorry", "great"})
+
     def fix(self, word: str) -> str:
-        if len(word) < 5 or word in self.known or not word.isalpha():
+        if len(word) < 5 or word in self.known or word in self.KEEP or not word.isalpha():
             return word
         if word in self.deletes:  # one letter too few ("qualfy")
             return self.deletes[word]

@@ -120,7 +120,8 @@ LEAD_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("value estimate|estimated value|deal value|deal size|worth", "value_estimate", False),
     ("next action date|next step date|follow[ -]?up date", "next_action_date", True),
     ("next action|next step", "next_action", True),
-    ("project type|type of project|kind of project|type", "project_type", True),
+    ("project type|type of project|kind of project", "project_type", False),
+    ("type", "project_type", True),
     ("requirements?|scope|reqs", "requirements", False),
     ("time ?line|deadline|due date|go[ -]live", "timeline", True),
     ("budget", "budget", False),
@@ -134,20 +135,28 @@ CLIENT_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("industry|sector|vertical", "industry", True),
     ("based in|moved to|relocated to|located in|moving to", "country", False),
     ("country", "country", True),
-    ("contact name|contact person|full name|name", "name", True),
+    ("contact name|contact person|full name|name|the contact|main contact", "name", True),
     ("notes?", "notes", True),
 )
-LINK = (r"(?:'s|s)?\s{0,3}(?:(?:is|are|was|will be|should be|becomes|became|has changed|changed|changes)\s{1,3})?"
-        r"(?:(?:now|actually|to|into|:|=|->|→|as|at|around)\s{0,3}){0,2}")
-STRICT_LINK = (r"(?:'s|s)?\s{0,3}(?:(?:(?:is|are|was|will be|should be|becomes|became|has changed|changed|changes)"
+VERB = (r"is|are|was|will be|should be|becomes|became|has changed|changed|changes|moved|moves|pushed|shifted|"
+        r"went up|went down|goes up|goes down|increased|decreased|raised|lowered|dropped|updated|corrected")
+LINK = (rf"(?:'s|s)?\s{{0,3}}(?:(?:{VERB})\s{{1,3}})?"
+        r"(?:(?:now|actually|to|into|:|=|->|→|as|at|around|of)\s{0,3}){0,2}")
+STRICT_LINK = (rf"(?:'s|s)?\s{{0,3}}(?:(?:(?:{VERB})"
                r"(?:\s{1,3}(?:now|actually|to|into|as))?|now|to|into|:|=|->|→|as)\s{0,3})")
 VALUE_END = re.compile(r"\s(?:now$|now\s|not|instead of|rather than|and (?:the|their|set|change|update)|pls|please|thanks|thx|"
                        r"ty|asap|from now on|going forward|for lead|on lead|of lead|for the client|in the crm)\b|"
                        r"[,;!?]|\.(?:\s|$)|\s[-–—]\s|\($", _I)
 
 
+# Between a field's words and its value, which lead or client it is: "the budget of lead 48 is ...",
+# "country for the client of lead 70 to brazil", "sector for lead 57's client: logistics".
+WHOSE = (r"(?:\s{1,3}(?:for|of|on|at|in)\s{1,3}(?:the\s)?(?:client\s(?:of|behind|for|from)\s)?|\s{1,3})"
+         r"(?:lead\s{0,2}(?:#|no\.?\s?)?\d{1,12}|#\d{1,12})(?:'s)?(?:\s{1,3}(?:client|company|contact))?")
+
+
 def _field_patterns(table: tuple[tuple[str, str, bool], ...]) -> list[tuple[re.Pattern[str], str]]:
-    return [(re.compile(rf"\b(?:{words})\b{STRICT_LINK if strict else LINK}", _I), field)
+    return [(re.compile(rf"\b(?:{words})\b(?:{WHOSE})?{STRICT_LINK if strict else LINK}", _I), field)
             for words, field, strict in table]
 
 
@@ -163,7 +172,7 @@ STATUSES = (("inactive", r"inactive|dormant|churned|not active|paused"),
 STATUS_WORD = [(s, re.compile(rf"\b(?:{w})\b", _I)) for s, w in STATUSES]
 PREFERS = re.compile(r"\b(?:prefers?|preferred|rather|likes? to be|wants? (?:us )?to|best (?:way|reached)|reach (?:them|"
                      r"him|her)|contact (?:them|him|her)|contact preference|contact (?:method|channel))\b", _I)
-STATUS_CUE = re.compile(r"\b(?:status|mark(?:ed)?|set|is now|now an?|became|make them|flag(?:ged)?|as)\b", _I)
+STATUS_CUE = re.compile(r"\b(?:status|mark(?:ed)?|set|is now|now|is an?|became|make them|flag(?:ged)?|as|went)\b", _I)
 PHONE = re.compile(r"(?<![\w])(\+?\d[\d ()./-]{5,20}\d)(?![\w])")
 TZ = re.compile(r"\b([A-Z][a-z]{2,15}/[A-Z][A-Za-z_]{2,20}|UTC[+-]\d{1,2}|GMT[+-]\d{1,2}|[ECMP][SD]T|CET|CEST|BST)\b")
 
@@ -226,8 +235,8 @@ def client_changes(text: str) -> dict[str, str]:
         hits = [(h.start(), c) for c, p in CHANNEL_WORD for h in [p.search(text, m.end())] if h]
         if hits:
             out["preferred_contact"] = min(hits)[1]
-    if m := STATUS_CUE.search(text):
-        hits = [(h.start(), s) for s, p in STATUS_WORD for h in [p.search(text, m.start())] if h]
+    if STATUS_CUE.search(text):
+        hits = [(h.start(), s) for s, p in STATUS_WORD for h in [p.search(text)] if h]
         if hits:
             out["status"] = min(hits)[1]
     if m := PHONE.search(slots.LEAD_REF.sub(" ", slots.HASH_REF.sub(" ", text))):

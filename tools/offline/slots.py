@@ -392,6 +392,19 @@ def query(text: str) -> str | None:
             cand = " ".join(got).strip()
             if cand and not V.is_source_or_stage(cand):
                 return cand
+    # "leads umbrella health", "leads initech?": a name right after "leads" that no cue word introduces
+    for i, w in enumerate(low):
+        if w in ("leads", "lead") and i + 1 < len(low) and (i == 0 or low[i - 1] in V.QUERY_VERBS | {"any"}):
+            got = []
+            for word, lw in zip(words[i + 1:], low[i + 1:], strict=False):
+                if not lw or lw in V.QUERY_NOISE or not re.search(r"[^\W\d_]", lw) or len(got) == 3:
+                    break
+                got.append(word.strip(".,!?:;()"))
+                if re.search(r"[,.!?;:]$", word):
+                    break
+            cand = " ".join(got)
+            if cand and not V.is_source_or_stage(cand) and not V.is_source_or_stage(got[0]):
+                return cand
     # "find fintech leads": the word before "leads"
     for i, w in enumerate(low):
         if w in ("leads", "lead", "clients") and i > 0 and low[i - 1] and low[i - 1] not in V.QUERY_NOISE \

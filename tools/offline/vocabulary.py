@@ -116,7 +116,8 @@ REFERRER_BEFORE = frozenset({"referral from", "referred by", "recommended by", "
 # Searching: what precedes a query, words skipped before it, and words that end it.
 QUERY_BEFORE = frozenset({"from", "at", "matching", "mentioning", "about", "named", "called", "for", "with", "want",
                           "wants", "need", "needs", "needing", "wanting",
-                          "containing", "like", "asking for", "search for", "look for", "looking for"})
+                          "containing", "like", "asking for", "search for", "look for", "looking for",
+                          "anything on", "something on", "info on", "anyone on"})
 QUERY_SKIP = frozenset({"a", "an", "the", "leads", "lead", "any", "all", "our", "us", "company", "up", "for"})
 QUERY_STOP = frozenset({"in", "on", "at", "stage", "pipeline", "already", "please", "pls", "leads", "lead", "?",
                         "and", "or", "who", "that", "which", "the", "we", "do", "have", "still", "yet", "now",
