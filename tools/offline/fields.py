@@ -181,12 +181,18 @@ def _value(text: str, start: int, limit: int = 200) -> str:
     rest = text[start:start + limit]
     m = VALUE_END.search(rest)
     value = rest[: m.start()] if m else rest
+    value = re.sub(r"^(?:called|named|known as)\s{1,3}", "", value.strip(), flags=_I)
     return value.strip(" .,:;\"'“”‘’")
 
 
 def _amount_after(text: str, start: int) -> str | None:
+    """The amount after a field's words; in "went from 10k to 14k" the one after "to"."""
     found = slots.amounts(text[start:start + 80])
     if found:
+        rest = text[start:start + 80]
+        if len(found) > 1 and (not rest[:found[0][0]].strip() or re.search(r"\bfrom\s{0,3}$", rest[:found[0][0]], _I)) and \
+                re.fullmatch(r"\s{0,3}(?:to|->|→)\s{0,3}", rest[found[0][1]:found[1][0]], _I):
+            return found[1][2]
         return found[0][2]
     m = re.match(r"\s{0,3}(\d{3,9})\b", text[start:start + 20])
     return m.group(1) if m else None
