@@ -216,8 +216,7 @@ def _by_slots(scores: list[tuple[str, float]], text: str, raw: str, e: Entities,
     out = []
     for t, p in scores:
         if t != classifier.NO_TOOL and p >= SLOT_CHECK:
-            gaps = R.missing(t, arguments(t, text, raw, e, last_lead, last_project))
-            p *= MISSING_WEIGHT ** len(gaps)
+            p *= MISSING_WEIGHT ** len(R.missing(t, arguments(t, text, raw, e, last_lead, last_project)))
         out.append((t, p))
     total = sum(p for _, p in out) or 1.0
     return sorted(((t, p / total) for t, p in out), key=lambda t: -t[1])
@@ -269,7 +268,8 @@ def parse(text: str, last_lead_id: int | None = None, last_project_id: int | Non
     if p_top < model.threshold and readings:
         if len(readings) == 1 or (top != classifier.NO_TOOL and readings[1].probability < p_top / 4):
             readings = readings[:1]
-        if len(readings) == 2:
+        if len(readings) == 2 or (top != classifier.NO_TOOL and readings[0].tool not in R.READ_ONLY
+                                  and not readings[0].missing):
             return Parsed("unsure", R.BY_TOOL[readings[0].tool], readings[0].args, readings[0].missing, e, p_top,
                           readings)
     if top == classifier.NO_TOOL:

@@ -77,6 +77,11 @@ INTENTS: tuple[Intent, ...] = (
            "Search the leads{query_part}"),
 )
 BY_TOOL = {i.tool: i for i in INTENTS}
+# The tools that only read. Any other changes data, so it is never called on a guess: below the confidence
+# threshold the model asks, even when only one reading is likely (tools/offline/parser.py).
+READ_ONLY = frozenset({"show_lead", "find_leads", "pipeline_metrics", "revenue_stats", "get_satisfaction",
+                       "predict_close", "suggest_next_action", "list_invoices", "list_projects", "list_fx_rates",
+                       "client_timeline"})
 # An edit must change something: "changes" is missing until the message names a field and its value.
 EDIT_FIELDS = {
     "edit_lead": ("requirements", "budget", "currency", "value_estimate", "timeline", "project_type", "notes",
