@@ -171,7 +171,8 @@ STATUSES = (("inactive", r"inactive|dormant|churned|not active|paused"),
             ("active", r"active"), ("prospect", r"prospects?"))
 STATUS_WORD = [(s, re.compile(rf"\b(?:{w})\b", _I)) for s, w in STATUSES]
 PREFERS = re.compile(r"\b(?:prefers?|preferred|rather|likes? to be|wants? (?:us )?to|best (?:way|reached)|reach (?:them|"
-                     r"him|her)|contact (?:them|him|her)|contact preference|contact (?:method|channel))\b", _I)
+                     r"him|her)|contact (?:them|him|her)|contact preference|contact (?:method|channel)|"
+                     r"contact(?:ed)? (?:by|via|on|over|through)|only (?:by|via|on|over))\b", _I)
 STATUS_CUE = re.compile(r"\b(?:status|mark(?:ed)?|set|is now|now|is an?|became|make them|flag(?:ged)?|as|went)\b", _I)
 PHONE = re.compile(r"(?<![\w])(\+?\d[\d ()./-]{5,20}\d)(?![\w])")
 TZ = re.compile(r"\b([A-Z][a-z]{2,15}/[A-Z][A-Za-z_]{2,20}|UTC[+-]\d{1,2}|GMT[+-]\d{1,2}|[ECMP][SD]T|CET|CEST|BST)\b")

@@ -39,6 +39,8 @@ OTHER_KIND = 0.15
 # probability below which a reading is not worth checking.
 MISSING_WEIGHT = 0.15
 SLOT_CHECK = 0.02
+# How much more likely an edit becomes when the message names a field and its new value.
+NAMED_FIELD = 3.0
 
 
 @dataclass
@@ -216,7 +218,10 @@ def _by_slots(scores: list[tuple[str, float]], text: str, raw: str, e: Entities,
     out = []
     for t, p in scores:
         if t != classifier.NO_TOOL and p >= SLOT_CHECK:
-            p *= MISSING_WEIGHT ** len(R.missing(t, arguments(t, text, raw, e, last_lead, last_project)))
+            args = arguments(t, text, raw, e, last_lead, last_project)
+            p *= MISSING_WEIGHT ** len(R.missing(t, args))
+            if t in R.EDIT_FIELDS and not R.missing(t, args):
+                p *= NAMED_FIELD  # "set next step on lead 27 to call the CFO": a field and its value, an edit
         out.append((t, p))
     total = sum(p for _, p in out) or 1.0
     return sorted(((t, p / total) for t, p in out), key=lambda t: -t[1])
