@@ -124,6 +124,10 @@ HELP_TEXT = (
     "reference TRX-1”), send the NPS survey (“send the NPS survey for project 7”), show satisfaction (“how happy "
     "is the client of project 7?”), capture an Upwork post (“new upwork lead: <the post>”), and show the pipeline "
     "(“how's the pipeline?”) or revenue (“revenue this quarter”). "
+    "For everyday CRM: a client's history (“timeline of lead 12”), log a call, meeting, note or e-mail (“called "
+    "lead 12: they want a demo”), give a lead an owner (“assign lead 12 to @maria”), change a lead or its client "
+    "(“lead 12's budget is €15k now”, “the client of lead 12 prefers whatsapp”), list projects or invoices, and "
+    "show or set exchange rates (“set the GBP rate to 1.26”). "
     "Refer to the lead we just talked about as “it”."
 )
 NEEDS_WORDS = {
