@@ -41,6 +41,7 @@ MISSING_WEIGHT = 0.15
 SLOT_CHECK = 0.02
 # How much more likely an edit becomes when the message names a field and its new value.
 NAMED_FIELD = 3.0
+CHANGE_WORD = re.compile(r"\b(?:is|are|now|should be|change[sd]?|update[sd]?|fix|correct|set|went|moved|edit)\b", _I)
 
 
 @dataclass
@@ -220,8 +221,11 @@ def _by_slots(scores: list[tuple[str, float]], text: str, raw: str, e: Entities,
         if t != classifier.NO_TOOL and p >= SLOT_CHECK:
             args = arguments(t, text, raw, e, last_lead, last_project)
             p *= MISSING_WEIGHT ** len(R.missing(t, args))
-            if t in R.EDIT_FIELDS and not R.missing(t, args):
-                p *= NAMED_FIELD  # "set next step on lead 27 to call the CFO": a field and its value, an edit
+            if t in R.EDIT_FIELDS and not R.missing(t, args) and (
+                    CHANGE_WORD.search(text) or set(args) - {"lead_id", "budget"}):
+                # "set next step on lead 27 to call the CFO": a field and its new value, an edit (but a budget
+                # alone is also what a proposal is written for: "make an offer to lead 6, budget $7.5k")
+                p *= NAMED_FIELD
         out.append((t, p))
     total = sum(p for _, p in out) or 1.0
     return sorted(((t, p / total) for t, p in out), key=lambda t: -t[1])
