@@ -10,6 +10,8 @@ arguments right (tools/offline/evaluate.py). Time: the median of parsing one mes
 pass that loads the model file, as a running process has).
 
 Usage: python bench/agent.py [--failures]   Last line: one JSON object.
+Look at this figure rarely: iterate on cross-validation over the training part instead
+(`python -m tools.offline.train --cv [--failures]`), which never reads the held-out file.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from tools.offline.parser import parse
 
 SAM = Actor(kind="team_member", ref="U0SAM", role=Role.SALES, name="Sam")
 # Messages the shipped model is unsure about (checked below, so a retrained model that is not fails here first).
-UNSURE_ABOUT_LEAD = "lead {n} they said no"
+UNSURE_ABOUT_LEAD = "lead {n} said nope"
 UNSURE_ABOUT_LOST = UNSURE_ABOUT_LEAD
 
 

@@ -37,7 +37,7 @@ def test_our_arithmetic_gives_scikit_learns_probabilities():
 
     rows = train.read()
     vec = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=train.MIN_DF, norm="l2")
-    x = vec.fit_transform([r["text"] for r in rows])
+    x = vec.fit_transform(train.texts(rows))
     clf = LogisticRegression(C=train.C, max_iter=5000).fit(x, [r["tool"] or classifier.NO_TOOL for r in rows])
     ours = classifier.from_json(train.fit(rows))
     for text in ["qualify lead 12", "lead 91 is dead, never answered", "hmm", "invoice project 3 milestone 2"]:

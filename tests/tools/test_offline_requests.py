@@ -80,6 +80,12 @@ def test_a_quote_keeps_the_amount_as_typed(text, budget):
     ("find leads from Redwood Dental", "Redwood Dental"),
     ("find leads from Smith & Sons Ltd", "Smith & Sons Ltd"),
     ("find leads from Northwind please", "Northwind"),
+    # a company that no cue word introduces
+    ("leads northwind traders", "northwind traders"),
+    ("leads Cobalt Freight?", "Cobalt Freight"),
+    ("anything from Cobalt Freight?", "Cobalt Freight"),
+    ("do we have Cobalt Freight as a lead", "Cobalt Freight"),
+    ("got anything on cobalt", "cobalt"),
 ])
 def test_find_leads_from_a_company_keeps_the_query(text, query):
     assert call(text) == ("find_leads", {"query": query})

@@ -31,7 +31,22 @@ KEYS: dict[str, tuple[str, ...]] = {
     "capture_upwork_post": (),
     "mark_lead_lost": ("lead_id",),
     "deliver_project": ("project_id",), "send_nps_survey": ("project_id",), "get_satisfaction": ("project_id",),
+    "list_invoices": (), "list_projects": (), "list_fx_rates": (), "client_timeline": ("lead_id",),
+    "set_fx_rate": (), "assign_owner": ("lead_id",), "log_interaction": ("lead_id",),
+    "edit_lead": ("lead_id",), "edit_client": ("lead_id",),
 }
+# The CRM tools' arguments, compared only on the rows labelled with them (the first CRM rows were labelled
+# with the lead alone). For an edit, once any field is labelled, every field is compared (a field changed
+# that the message did not name is wrong); free text (a summary, notes) only has to be there.
+EDIT_LEAD_FIELDS = ("budget", "currency", "value_estimate", "project_type", "timeline", "requirements", "notes",
+                    "next_action")
+EDIT_CLIENT_FIELDS = ("name", "company", "industry", "country", "timezone", "phone", "preferred_contact", "status",
+                      "notes")
+IF_LABELLED: dict[str, tuple[str, ...]] = {
+    "set_fx_rate": ("currency", "rate"), "assign_owner": ("owner",), "log_interaction": ("kind",),
+    "edit_lead": EDIT_LEAD_FIELDS, "edit_client": EDIT_CLIENT_FIELDS,
+}
+FREE_TEXT = frozenset({"requirements", "notes", "next_action", "timeline", "summary"})
 
 
 def read(name: str) -> list[dict[str, Any]]:
@@ -62,7 +77,13 @@ def judge(row: dict[str, Any], p: Parsed) -> Verdict:
     if got != want:
         return Verdict(False, False, got, p.args)
     keys = KEYS.get(want, ("lead_id",))
-    full = all(_same(row["args"].get(k), p.args.get(k)) for k in keys)
+    extra = IF_LABELLED.get(want, ())
+    if want in ("edit_lead", "edit_client"):
+        keys += extra if any(k in row["args"] for k in extra) else ()
+    else:
+        keys += tuple(k for k in extra if k in row["args"])
+    full = all(_same(row["args"].get(k), p.args.get(k)) if k not in FREE_TEXT or k not in row["args"]
+               else bool(p.args.get(k)) for k in keys)
     full = full and all(p.args.get(k) for k in PRESENT_ONLY.get(want, ()))
     return Verdict(True, full, got, p.args)
 

@@ -92,6 +92,25 @@ CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
                       r"record", r"xemail", r"contact form", r"submission", r"inquiry", r"prospect", r"met",
                       r"talked", r"spoke", r"from:", r"subject:", r"wants?", r"needs?")),
     ("upwork", _cues(r"upwork", r"job post", r"hourly", r"fixed price", r"gig", r"/hr", r"looking for a")),
+    ("owner", _cues(r"owns?", r"owner\w{0,5}", r"assign\w{0,4}", r"reassign\w{0,4}", r"hand(?:s|ed)? (?:it |lead .{0,8})?over",
+                    r"takes? over", r"taking over", r"responsible", r"in charge", r"xmention", r"give (?:it|lead|#)")),
+    ("timeline", _cues(r"histor\w{1,6}", r"time ?line", r"chronolog\w{1,3}", r"activity", r"interactions",
+                       r"touch ?points", r"so far", r"happened", r"past", r"recap", r"until now", r"everything")),
+    ("interaction", _cues(r"log(?:ged)?", r"notes?", r"jot", r"called", r"calls?", r"rang", r"met", r"meeting",
+                          r"zoom", r"e-?mailed", r"e-?mail", r"mail", r"voicemail", r"spoke", r"phone", r"coffee",
+                          r"lunch", r"demo", r"replied", r"talked", r"workshop", r"in person")),
+    ("lead_field", _cues(r"budget", r"deadline", r"time ?line", r"currency", r"requirements?", r"scope",
+                         r"project type", r"next (?:action|step)", r"deal value", r"estimated value", r"notes",
+                         r"is now", r"should be", r"went up", r"went down", r"correct", r"fix", r"edit", r"change")),
+    ("client_field", _cues(r"phone", r"country", r"industry", r"sector", r"time ?zone", r"prefers?", r"preferred",
+                           r"contact (?:name|person|preference)", r"status", r"renamed", r"based in", r"moved to",
+                           r"whatsapp", r"customer", r"inactive", r"client of", r"client behind", r"(?:'s|s) client",
+                           r"the client", r"company (?:is|name)", r"reached")),
+    ("invoices", _cues(r"invoices", r"invoice list", r"factures", r"overdue", r"unpaid", r"issued", r"invocies")),
+    ("projects", _cues(r"projects", r"proyectos", r"working on", r"project list", r"projcts")),
+    ("fx", _cues(r"fx", r"exchange", r"rates?", r"currenc\w{1,3}", r"euros?", r"eur", r"gbp", r"usd", r"chf",
+                 r"pounds?", r"yen", r"taux", r"excange")),
+    ("list", _cues(r"list\w{0,2}", r"lista?", r"liste", r"all (?:the |our )?", r"overview", r"which", r"any")),
     ("chat", _cues(r"thanks?", r"thx", r"ty", r"hello", r"hi", r"joke", r"weather", r"poem", r"haiku", r"lol",
                    r"haha", r"cool", r"good (?:morning|night|afternoon|job)", r"bye", r"who are you", r"are you",
                    r"music", r"pizza", r"flight", r"taxi", r"calendar", r"meeting", r"email to", r"merci",
@@ -115,8 +134,11 @@ class Speller:
                 for i in range(len(w)):
                     self.deletes.setdefault(w[:i] + w[i + 1:], w)
 
+    # Words of address and politeness are never typos of a request ("grace" is not "grade").
+    KEEP = frozenset({"grace", "thanks", "hello", "cheers", "morning", "please", "sorry", "great"})
+
     def fix(self, word: str) -> str:
-        if len(word) < 5 or word in self.known or not word.isalpha():
+        if len(word) < 5 or word in self.known or word in self.KEEP or not word.isalpha():
             return word
         if word in self.deletes:  # one letter too few ("qualfy")
             return self.deletes[word]

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.offline import classifier, slots
+from tools.offline import classifier, fields, slots
 from tools.offline import rules as R
 from tools.offline.text import MAX_CHARS, prepare
 
@@ -31,12 +31,17 @@ CHOICE = re.compile(r"^choice: ([a-z_]{1,40}) (\{[^\n]{0,2000}\})$")
 # Kept only so the thread's history can be read by the model (tools/offline/model.py).
 LEAD_ID = slots.LEAD_REF
 PROJECT_ID = slots.PROJECT_REF
-CURRENCY_CODE = re.compile(r"\b[A-Z]{3}\b")  # typed in capitals: EUR, GBP
-RATE = re.compile(r"\b\d{1,9}(?:\.\d{1,9})?\b")
 PROJECT_TOOLS = frozenset(i.tool for i in R.INTENTS if "project_id" in i.needs)
 LEAD_TOOLS = frozenset(i.tool for i in R.INTENTS if "lead_id" in i.needs)
 # How much less likely a tool becomes when the message names only the other kind of thing.
 OTHER_KIND = 0.15
+# How much less likely a reading becomes for each required argument the message does not give, and the
+# probability below which a reading is not worth checking.
+MISSING_WEIGHT = 0.15
+SLOT_CHECK = 0.02
+# How much more likely an edit becomes when the message names a field and its new value.
+NAMED_FIELD = 3.0
+CHANGE_WORD = re.compile(r"\b(?:is|are|now|should be|change[sd]?|update[sd]?|fix|correct|set|went|moved|edit)\b", _I)
 
 
 @dataclass
@@ -52,6 +57,7 @@ class Entities:
     budget: str | None = None
     source: str | None = None
     stage: str | None = None
+    owner: str | None = None  # a Slack user id, from a mention (read before Slack's markup is dropped)
 
     def described(self) -> str:
         parts = []
@@ -96,6 +102,12 @@ class Parsed:
     entities: Entities = field(default_factory=Entities)
     confidence: float = 1.0
     readings: list[Reading] = field(default_factory=list)  # the best two, when unsure
+
+
+def model_text(text: str, owner: str | None) -> str:
+    """What the classifier reads: the prepared message, and "xmention" when it names a team member (a Slack
+    mention, dropped from the text with the rest of Slack's markup). Training reads the same (train.py)."""
+    return f"{text} xmention" if owner else text
 
 
 def extract(text: str) -> Entities:
@@ -149,10 +161,8 @@ def arguments(tool: str, text: str, raw: str, e: Entities, last_lead: int | None
     if tool in ("pipeline_metrics", "list_invoices", "list_projects", "list_fx_rates"):
         return {}
     if tool == "set_fx_rate":
-        code = CURRENCY_CODE.search(raw)
-        numbers = RATE.findall(text)  # "1 EUR is 1.09": the rate is the number with decimals
-        rate = next((n for n in numbers if "." in n), numbers[-1] if numbers else None)
-        return {"currency": code.group(0) if code else None, "rate": rate}
+        currency, rate = fields.fx_rate(text)
+        return {"currency": currency, "rate": rate}
     if tool == "revenue_stats":
         return {"period": slots.period(text)}
     if tool == "find_leads":
@@ -167,7 +177,15 @@ def arguments(tool: str, text: str, raw: str, e: Entities, last_lead: int | None
             args["milestone"] = ms
         return args
     args = {"lead_id": ref}
-    if tool == "move_lead_stage":
+    if tool == "assign_owner":
+        args["owner"] = e.owner
+    elif tool == "log_interaction":
+        args |= {"kind": fields.interaction_kind(text), "summary": fields.summary(text)}
+    elif tool == "edit_lead":
+        args |= fields.checked(fields.lead_changes(text))
+    elif tool == "edit_client":
+        args |= fields.checked(fields.client_changes(text))
+    elif tool == "move_lead_stage":
         args["stage"] = e.stage
     elif tool == "mark_lead_lost":
         args["reason"] = slots.reason(text)
@@ -193,6 +211,26 @@ def _rerank(scores: list[tuple[str, float]], text: str, raw: str, e: Entities) -
     return scores
 
 
+def _by_slots(scores: list[tuple[str, float]], text: str, raw: str, e: Entities, last_lead: int | None,
+              last_project: int | None) -> list[tuple[str, float]]:
+    """A reading the message gives no arguments for is less likely (a tool that needs a lead, and no lead is
+    named): the likely readings are weighed by how much of what they need the message says. Cross-validated
+    on the training part (python -m tools.offline.train --cv)."""
+    out = []
+    for t, p in scores:
+        if t != classifier.NO_TOOL and p >= SLOT_CHECK:
+            args = arguments(t, text, raw, e, last_lead, last_project)
+            p *= MISSING_WEIGHT ** len(R.missing(t, args))
+            if t in R.EDIT_FIELDS and not R.missing(t, args) and (
+                    CHANGE_WORD.search(text) or set(args) - {"lead_id", "budget"}):
+                # "set next step on lead 27 to call the CFO": a field and its new value, an edit (but a budget
+                # alone is also what a proposal is written for: "make an offer to lead 6, budget $7.5k")
+                p *= NAMED_FIELD
+        out.append((t, p))
+    total = sum(p for _, p in out) or 1.0
+    return sorted(((t, p / total) for t, p in out), key=lambda t: -t[1])
+
+
 def _picked(text: str) -> Parsed | None:
     """A reading chosen from a choice (its button's value, or the terminal's numbered answer)."""
     m = CHOICE.match(text.strip())
@@ -205,7 +243,7 @@ def _picked(text: str) -> Parsed | None:
     if not isinstance(args, dict):
         return None
     intent = R.BY_TOOL[m.group(1)]
-    missing = [n for n in intent.needs if args.get(n) in (None, "")]
+    missing = R.missing(intent.tool, args)
     return Parsed("missing" if missing else "call", intent, args, missing)
 
 
@@ -214,6 +252,7 @@ def parse(text: str, last_lead_id: int | None = None, last_project_id: int | Non
     """The tool call a message asks for, using the thread's last lead/project for pronouns.
     `raw` is the message with its line breaks (a pasted post keeps them); `text` by default.
     `rules=False` is the classifier alone (bench/agent.py measures what the rules add)."""
+    owner = fields.owner((raw if raw is not None else text)[:MAX_CHARS])
     raw = prepare((raw if raw is not None else text)[:MAX_CHARS])
     text = re.sub(r"\s+", " ", prepare(text[:MAX_CHARS]))
     if HELP.match(text):
@@ -221,11 +260,13 @@ def parse(text: str, last_lead_id: int | None = None, last_project_id: int | Non
     if picked := _picked(text):
         return picked
     e = extract(text)
+    e.owner = owner
     model = classifier.load()
-    scores = model.scores(text)
+    scores = model.scores(model_text(text, owner))
     if rules:
         scores = _rerank(scores, text, raw, e)
-    readings = [Reading(t, a, p, [n for n in R.BY_TOOL[t].needs if a.get(n) in (None, "")])
+        scores = _by_slots(scores, text, raw, e, last_lead_id, last_project_id)
+    readings = [Reading(t, a, p, R.missing(t, a))
                 for t, p in scores[:3] if t != classifier.NO_TOOL
                 for a in [arguments(t, text, raw, e, last_lead_id, last_project_id)]][:2]
     top, p_top = scores[0]
@@ -236,7 +277,8 @@ def parse(text: str, last_lead_id: int | None = None, last_project_id: int | Non
     if p_top < model.threshold and readings:
         if len(readings) == 1 or (top != classifier.NO_TOOL and readings[1].probability < p_top / 4):
             readings = readings[:1]
-        if len(readings) == 2:
+        if len(readings) == 2 or (top != classifier.NO_TOOL and readings[0].tool not in R.READ_ONLY
+                                  and not readings[0].missing):
             return Parsed("unsure", R.BY_TOOL[readings[0].tool], readings[0].args, readings[0].missing, e, p_top,
                           readings)
     if top == classifier.NO_TOOL:

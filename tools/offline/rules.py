@@ -56,28 +56,51 @@ INTENTS: tuple[Intent, ...] = (
     Intent("pipeline_metrics", "get_pipeline_metrics", (), "show the pipeline", "how's the pipeline?",
            "Show the pipeline's numbers"),
     Intent("show_lead", "view_leads", LEAD_REF, "see a lead", "show lead 12", "Show lead #{lead_id}"),
-    # Everyday CRM (tools/crm.py, tools/fx.py): offered to a language model; the offline classifier has no
-    # training messages for them yet, so it never picks them (their rows belong in tests/data/agent/).
+    # Everyday CRM (tools/crm.py, tools/fx.py), learned from their rows in tests/data/agent/.
     Intent("list_invoices", "view_invoices", (), "list invoices", "list invoices", "List the invoices"),
     Intent("list_projects", "view_projects", (), "list projects", "list projects", "List the projects"),
-    Intent("set_fx_rate", "set_fx_rate", (), "set an exchange rate", "set the exchange rate of EUR to 1.08",
-           "Set an exchange rate"),
+    Intent("set_fx_rate", "set_fx_rate", ("currency", "rate"), "set an exchange rate",
+           "set the exchange rate of EUR to 1.08", "Set 1 {currency} = {rate}"),
     Intent("list_fx_rates", "view_fx_rates", (), "show the exchange rates", "exchange rates?",
            "Show the exchange rates"),
     Intent("client_timeline", "view_timeline", LEAD_REF, "show a client's timeline", "timeline of lead 12",
            "Show the timeline of lead #{lead_id}'s client"),
-    Intent("log_interaction", "log_interaction", LEAD_REF, "log a call, meeting, note or e-mail",
-           "log a call with lead 12", "Log an interaction with lead #{lead_id}"),
-    Intent("assign_owner", "assign_owner", LEAD_REF, "give a lead an owner", "assign lead 12 to <@U012AB3CD>",
-           "Give lead #{lead_id} an owner"),
-    Intent("edit_lead", "edit_lead", LEAD_REF, "change a lead's details", "update lead 12",
-           "Change lead #{lead_id}'s details"),
-    Intent("edit_client", "edit_client", LEAD_REF, "change a client's details", "update the client of lead 12",
-           "Change the details of lead #{lead_id}'s client"),
+    Intent("log_interaction", "log_interaction", ("lead_id", "summary"), "log a call, meeting, note or e-mail",
+           "log a call with lead 12: they want a demo next week", "Log a {kind} with lead #{lead_id}"),
+    Intent("assign_owner", "assign_owner", ("lead_id", "owner"), "give a lead an owner",
+           "assign lead 12 to <@U012AB3CD>", "Give lead #{lead_id} to <@{owner}>"),
+    Intent("edit_lead", "edit_lead", ("lead_id", "changes"), "change a lead's details",
+           "lead 12's budget is €15k now", "Change lead #{lead_id}'s details"),
+    Intent("edit_client", "edit_client", ("lead_id", "changes"), "change a client's details",
+           "the client of lead 12 prefers whatsapp", "Change the details of lead #{lead_id}'s client"),
     Intent("find_leads", "view_leads", (), "find leads", "find leads from LinkedIn in PROPOSAL",
            "Search the leads{query_part}"),
 )
 BY_TOOL = {i.tool: i for i in INTENTS}
+# The tools that only read. Any other changes data, so it is never called on a guess: below the confidence
+# threshold the model asks, even when only one reading is likely (tools/offline/parser.py).
+READ_ONLY = frozenset({"show_lead", "find_leads", "pipeline_metrics", "revenue_stats", "get_satisfaction",
+                       "predict_close", "suggest_next_action", "list_invoices", "list_projects", "list_fx_rates",
+                       "client_timeline"})
+# An edit must change something: "changes" is missing until the message names a field and its value.
+EDIT_FIELDS = {
+    "edit_lead": ("requirements", "budget", "currency", "value_estimate", "timeline", "project_type", "notes",
+                  "next_action", "next_action_date"),
+    "edit_client": ("name", "company", "industry", "country", "timezone", "phone", "preferred_contact", "status",
+                    "notes"),
+}
+
+
+def missing(tool: str, args: dict) -> list[str]:
+    """The required arguments of `tool` that `args` lacks (an edit lacks "changes" when it changes nothing)."""
+    out = []
+    for n in BY_TOOL[tool].needs:
+        if n == "changes":
+            if not any(args.get(f) not in (None, "") for f in EDIT_FIELDS.get(tool, ())):
+                out.append(n)
+        elif args.get(n) in (None, ""):
+            out.append(n)
+    return out
 DEFAULT_SOURCE = "slack"
 HELP = r"^\s*(?:help|\?|what can you do\??|commands|hi|hello|hey)\s*[.!?]*\s*$"
 
@@ -101,6 +124,10 @@ HELP_TEXT = (
     "reference TRX-1”), send the NPS survey (“send the NPS survey for project 7”), show satisfaction (“how happy "
     "is the client of project 7?”), capture an Upwork post (“new upwork lead: <the post>”), and show the pipeline "
     "(“how's the pipeline?”) or revenue (“revenue this quarter”). "
+    "For everyday CRM: a client's history (“timeline of lead 12”), log a call, meeting, note or e-mail (“called "
+    "lead 12: they want a demo”), give a lead an owner (“assign lead 12 to @maria”), change a lead or its client "
+    "(“lead 12's budget is €15k now”, “the client of lead 12 prefers whatsapp”), list projects or invoices, and "
+    "show or set exchange rates (“set the GBP rate to 1.26”). "
     "Refer to the lead we just talked about as “it”."
 )
 NEEDS_WORDS = {
@@ -113,6 +140,11 @@ NEEDS_WORDS = {
     "text": "the job post's text after the colon",
     "invoice_number_or_id": "which invoice (its number, e.g. “INV-20260105-ABC234”)",
     "reference": "the payment's reference (e.g. “reference TRX-991”)",
+    "owner": "who (their Slack mention, e.g. <@U012AB3CD>)",
+    "summary": "what was said or done",
+    "changes": "what to change and its new value (e.g. “budget is €15k”, “prefers phone”)",
+    "currency": "the currency (its three-letter code, e.g. EUR)",
+    "rate": "the rate (e.g. 1.08)",
 }
 
 # Replies after a tool ran, by tool: str.format over the tool's result (missing keys print as "?").

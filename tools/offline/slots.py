@@ -39,6 +39,11 @@ BUDGET_PLAIN = re.compile(r"\b(?:budget|spend|max|around|about)\b(?:\s{1,3}(?:is
                           r"\s{0,3}[:=~]?\s{0,3}(\d{3,9})\b", _I)
 
 
+AMONG_LEADS = re.compile(r"\b(?:any|have|got|is|are)\s{1,3}([^\s,.;:!?]{1,40}(?:\s[^\s,.;:!?]{1,40}){0,3}?)\s{1,3}"
+                         r"(?:in (?:the |our )?(?:leads|pipeline|crm)|as (?:a )?leads?|among (?:the |our )?leads|"
+                         r"(?:a|one of our) leads?\b)", _I)
+
+
 @dataclass
 class Refs:
     lead_id: int | None = None
@@ -367,17 +372,36 @@ def name_and_company(text: str, email: str | None, skip: list[str]) -> Who:
     return Who(name, company)
 
 
+def _typo_of_leads(w: str) -> bool:
+    """One letter dropped, added, changed or two swapped in "leads" ("leds", "lads", "laeds", "leadss")."""
+    if w in ("leads", "lead") or not 3 <= len(w) <= 6 or w[0] != "l":
+        return False
+    target = "leads"
+    if len(w) == 5:
+        diff = [i for i in range(5) if w[i] != target[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and w[diff[0]] == target[diff[1]]
+                                  and w[diff[1]] == target[diff[0]])
+    short, long_ = (w, target) if len(w) < 5 else (target, w)
+    return len(long_) - len(short) == 1 and any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
 def query(text: str) -> str | None:
     """What to search for in "find leads from Northwind", "search priya", "any leads asking for a chatbot".
     A quoted text wins; source and stage words are never a query."""
     if m := re.search(r"[\"“']([^\"”'\n]{1,80})[\"”']", text):
         return m.group(1).strip()
+    if m := AMONG_LEADS.search(text):  # "any dental clinics in the leads?", "do we have Bluebird as a lead"
+        cand = " ".join(w for w in m.group(1).split() if w.lower() not in V.QUERY_SKIP).strip(" .,!?")
+        if cand and not V.is_source_or_stage(cand):
+            return cand
     text = V.REFERRER.sub(" . ", text)  # "a referral from Jane": Jane referred them, she is no query
     for pattern, _ in V.SOURCES:  # "leads from found us on LinkedIn": the source is no query
         text = pattern.sub(" . ", text)
     text = V.SOURCE_LEADIN.sub(" . ", text)
     words = [w for w in text.split() if re.search(r"\w", w) or w in ".,;:!?&"]
-    low = [w.lower().strip(".,!?:;()") for w in words]
+    # "leds", "laeds": a typo of "leads" is no query
+    low = ["leads" if w[:1].islower() and _typo_of_leads(w.lower().strip(".,!?:;()")) else w.lower().strip(".,!?:;()")
+           for w in words]
     for i, w in enumerate(low):
         if w in V.QUERY_BEFORE or (i + 1 < len(low) and f"{w} {low[i + 1]}" in V.QUERY_BEFORE):
             j = i + 1 if w in V.QUERY_BEFORE else i + 2
@@ -391,6 +415,19 @@ def query(text: str) -> str | None:
                 j += 1
             cand = " ".join(got).strip()
             if cand and not V.is_source_or_stage(cand):
+                return cand
+    # "leads umbrella health", "leads initech?": a name right after "leads" that no cue word introduces
+    for i, w in enumerate(low):
+        if w in ("leads", "lead") and i + 1 < len(low) and (i == 0 or low[i - 1] in V.QUERY_VERBS | {"any"}):
+            got = []
+            for word, lw in zip(words[i + 1:], low[i + 1:], strict=False):
+                if not lw or lw in V.QUERY_NOISE or not re.search(r"[^\W\d_]", lw) or len(got) == 3:
+                    break
+                got.append(word.strip(".,!?:;()"))
+                if re.search(r"[,.!?;:]$", word):
+                    break
+            cand = " ".join(got)
+            if cand and not V.is_source_or_stage(cand) and not V.is_source_or_stage(got[0]):
                 return cand
     # "find fintech leads": the word before "leads"
     for i, w in enumerate(low):

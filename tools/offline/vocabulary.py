@@ -87,8 +87,11 @@ the lead to this please pls reason we us our lose our a an and so deal no-go wri
 REQUIREMENTS = re.compile(r"\b(?:wants?|needs?|looking for|interested in|asking (?:for|about)|requirements?:|to build|"
                           r"would like)\s{1,3}(?:a |an |to )?([^\n,;]{1,200}?)(?=[,;.]\s|\sbudget\b|\stimeline\b|\sby\s|"
                           r"\swithin\s|$|\n)", _I)
-TIMELINE = re.compile(r"\b((?:in|within) \d{1,3}\s?(?:days?|weeks?|months?)|by (?:the )?(?:end of )?[A-Z][a-z]{2,9}"
-                      r"(?: \d{1,2})?|asap|next (?:week|month|quarter))\b")
+_MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|q[1-4]|summer|spring|autumn|fall|winter|the year|the month|"
+           r"the quarter)")
+TIMELINE = re.compile(rf"\b((?:in|within) \d{{1,3}}\s?(?:days?|weeks?|months?)|by (?:the )?(?:end of )?{_MONTHS}"
+                      r"(?: \d{1,2})?|asap|next (?:week|month|quarter))\b", re.IGNORECASE)
 
 PRONOUNS = _words(r"it", r"its", r"this one", r"that one", r"this lead", r"that lead", r"the lead", r"them", r"they",
                   r"him", r"her", r"this project", r"that project", r"the project", r"same one", r"their")
@@ -116,7 +119,8 @@ REFERRER_BEFORE = frozenset({"referral from", "referred by", "recommended by", "
 # Searching: what precedes a query, words skipped before it, and words that end it.
 QUERY_BEFORE = frozenset({"from", "at", "matching", "mentioning", "about", "named", "called", "for", "with", "want",
                           "wants", "need", "needs", "needing", "wanting",
-                          "containing", "like", "asking for", "search for", "look for", "looking for"})
+                          "containing", "like", "asking for", "search for", "look for", "looking for",
+                          "anything on", "something on", "info on", "anyone on"})
 QUERY_SKIP = frozenset({"a", "an", "the", "leads", "lead", "any", "all", "our", "us", "company", "up", "for"})
 QUERY_STOP = frozenset({"in", "on", "at", "stage", "pipeline", "already", "please", "pls", "leads", "lead", "?",
                         "and", "or", "who", "that", "which", "the", "we", "do", "have", "still", "yet", "now",
@@ -125,7 +129,8 @@ QUERY_STOP = frozenset({"in", "on", "at", "stage", "pipeline", "already", "pleas
 QUERY_VERBS = frozenset({"search", "find", "lookup", "look", "grep", "list", "show", "who"})
 QUERY_NOISE = QUERY_STOP | QUERY_SKIP | QUERY_BEFORE | QUERY_VERBS | frozenset(
     "from came come found us via through yo hey hi grace @grace me all do we have got right currently today "
-    "filled message messages dm form inbound sent reached out of number count waiting sitting stuck".split())
+    "filled message messages dm form inbound sent reached out of number count waiting sitting stuck many much "
+    "open total more".split())
 _UNUSED = frozenset({"search", "find", "lookup", "look", "up", "grep", "any", "list", "show", "who"})
 
 

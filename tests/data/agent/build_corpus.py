@@ -435,6 +435,13 @@ def key_args(tool: str | None, args: dict[str, Any]) -> dict[str, Any]:
         "revenue_stats": ("period",),
         "pipeline_metrics": (),
         "capture_upwork_post": (),
+        "list_invoices": (), "list_projects": (), "list_fx_rates": (), "client_timeline": ("lead_id",),
+        "set_fx_rate": ("currency", "rate"), "assign_owner": ("lead_id", "owner"),
+        "log_interaction": ("lead_id", "project_id", "kind", "summary"),
+        "edit_lead": ("lead_id", "budget", "currency", "value_estimate", "project_type", "timeline",
+                      "requirements", "notes", "next_action"),
+        "edit_client": ("lead_id", "name", "company", "industry", "country", "timezone", "phone",
+                        "preferred_contact", "status", "notes"),
     }
     names = keep.get(tool or "", ("project_id",) if "project_id" in args else ("lead_id",))
     out = {k: args[k] for k in names if k in args}
