@@ -14,9 +14,12 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
+
+import numpy as np
 
 from engine.hunter.findings import Hit, Severity
 
@@ -80,11 +83,14 @@ MAX_HITS = 50
 _SENTENCE_END = re.compile(r"[.!?\n]")
 
 
+@lru_cache(maxsize=8)
 def lowered(text: str) -> str:
     """`text.lower()` with the same length, so match positions are positions in `text`.
 
     The patterns are written in lower case and compiled without IGNORECASE: re can then skip
-    ahead by the first character, about four times faster on long text."""
+    ahead by the first character, about four times faster on long text. Cached: every detector
+    and the classifier read the same lowered copy of a string (a str caches its own hash, so a
+    lookup costs no pass over the text)."""
     low = text.lower()
     if len(low) == len(text):
         return low
@@ -115,10 +121,11 @@ def detect_prompt_injection(text: str) -> Iterator[Hit]:
         for start, end in runs:
             yield Hit("prompt_injection", Severity.HIGH, start, end, "hidden zero-width/bidi characters",
                       sensitive=False, replacement="")
-    lookalikes = [] if text.isascii() else list(_lookalike_words(text))
+    lookalikes = None if text.isascii() else _lookalike_span(text)
     if lookalikes:  # one finding per field, covering the first to the last such word
-        what = lookalikes[0][2] + (f" ({len(lookalikes)} words)" if len(lookalikes) > 1 else "")
-        yield Hit("prompt_injection", Severity.MEDIUM, lookalikes[0][0], lookalikes[-1][1], what, sensitive=False)
+        start, end, what, count = lookalikes
+        what += f" ({count} words)" if count > 1 else ""
+        yield Hit("prompt_injection", Severity.MEDIUM, start, end, what, sensitive=False)
     if not found_phrase and not text.isascii():
         normal = normalise(text)
         if normal != text and any(rx.search(lowered(normal)) for rx in (_OVERRIDE, _ROLE, _TOOL)):
@@ -126,10 +133,9 @@ def detect_prompt_injection(text: str) -> Iterator[Hit]:
             yield Hit("prompt_injection", Severity.HIGH, 0, len(text), "disguised instruction-override phrase",
                       replacement="[removed: possible prompt injection]")
     if not found_phrase and len(text) >= CLASSIFIER_MIN_CHARS:
-        for start, end in _classified_chunks(text):
+        for start, end in _classified_chunks(text):  # each chunk read as one, so each is redacted
             yield Hit("prompt_injection", Severity.HIGH, start, end, "instruction to the assistant (by meaning)",
                       replacement="[removed: possible prompt injection]")
-            break
 
 
 def _sentence_end(text: str, end: int) -> int:
@@ -138,17 +144,39 @@ def _sentence_end(text: str, end: int) -> int:
     return min(m.end() if m else len(text), end + 300)
 
 
-def _lookalike_words(text: str) -> Iterator[tuple[int, int, str]]:
-    for m in _WORD.finditer(text):
-        w = m.group()
-        if w.isascii():
-            continue
-        scripts = {_script(c) for c in w if c.isalpha()}
-        if scripts & set(_OBFUSCATING):
-            yield m.start(), m.end(), "styled look-alike letters"
-        elif "LATIN" in scripts and any(s in scripts for s in _CONFUSABLE_SCRIPTS) and \
-                any(_latin_twin(c) for c in w if _script(c) in _CONFUSABLE_SCRIPTS):
-            yield m.start(), m.end(), "mixed-script look-alike word"
+def _lookalike_span(text: str) -> tuple[int, int, str, int] | None:
+    """From the first to the last word written with look-alike letters: start, end, what, how many.
+
+    Most non-ASCII text (accents, CJK, hidden characters) holds no letter of a confusable or
+    styled script: one pass over its distinct characters says so, and no word is looked at."""
+    if not any(_suspect(c) for c in set(text) if not c.isascii()):
+        return None
+    words = _WORD.findall(text)
+    flagged = {w: what for w in set(words) if not w.isascii() and (what := _lookalike_word(w))}
+    if not flagged:
+        return None
+    count = sum(map(flagged.__contains__, words))
+    first = next(m for m in _WORD.finditer(text) if m.group() in flagged)
+    rev = {w[::-1] for w in flagged}
+    back = next(m for m in _WORD.finditer(text[::-1]) if m.group() in rev)  # the last, found from the end
+    return first.start(), len(text) - back.start(), flagged[first.group()], count
+
+
+@lru_cache(maxsize=4096)
+def _suspect(c: str) -> bool:
+    script = _script(c)
+    return script in _CONFUSABLE_SCRIPTS or script in _OBFUSCATING
+
+
+@lru_cache(maxsize=8192)
+def _lookalike_word(w: str) -> str:
+    scripts = {_script(c) for c in set(w) if c.isalpha()}
+    if scripts & set(_OBFUSCATING):
+        return "styled look-alike letters"
+    if "LATIN" in scripts and any(s in scripts for s in _CONFUSABLE_SCRIPTS) and \
+            any(_latin_twin(c) for c in set(w) if _script(c) in _CONFUSABLE_SCRIPTS):
+        return "mixed-script look-alike word"
+    return ""
 
 
 @lru_cache(maxsize=4096)
@@ -185,55 +213,138 @@ def normalise(text: str) -> str:
 
 # Injections by meaning: a small classifier (TF-IDF over character n-grams, logistic regression)
 # trained with scikit-learn on tests/data/hunter/meaning/train.jsonl and stored as plain JSON
-# weights, applied here in plain Python. It reads
-# chunks of at most CHUNK_CHARS cut at sentence ends, the first and last few of a long text
-# (bounded work on 64 KB); a chunk scoring above the stored threshold is an injection.
+# weights, applied here with numpy (a scan needs no scikit-learn: the CLI's `hunter scan` starts
+# without it). It reads the whole text in chunks of at most CHUNK_CHARS cut at sentence ends,
+# every chunk (no cap an injection could hide behind); a chunk scoring above the stored
+# threshold is an injection.
 CLASSIFIER_MIN_CHARS = 40
 CHUNK_CHARS = 600
-MAX_CHUNKS = 8
 MODEL_FILE = Path(__file__).with_name("injection_model.json")
+_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd: n-grams hash as a polynomial in it, mod 2**64
+_MASK64 = (1 << 64) - 1
+# Code points str.split() splits on (scikit-learn's analyzer splits words with it); all below U+3001.
+_SPACE_TABLE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=bool)
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """The vocabulary's n-grams of one length in an open hash table: a query's slot gives a
+    feature index (or -1), confirmed by comparing the full 64-bit hash. Grams whose slot is
+    taken by another (rare) go to a small sorted overflow table."""
+    bits: int
+    slots: np.ndarray  # int32: feature index, -1 empty, -2 shared (look in the overflow)
+    slot_hash: np.ndarray  # uint64: the hash of the gram in each slot
+    overflow_hash: np.ndarray  # sorted uint64
+    overflow_feature: np.ndarray
+
+    @classmethod
+    def build(cls, grams: list[tuple[int, int]]) -> _Lookup:
+        bits = max(10, (8 * max(1, len(grams)) - 1).bit_length())
+        h = np.array([x for x, _ in grams], dtype=np.uint64)
+        feature = np.array([j for _, j in grams], dtype=np.int64)
+        if len(np.unique(h)) != len(h):  # never seen; would silently merge two features
+            raise ValueError(f"{MODEL_FILE.name}: two n-grams share a hash")
+        slot = _slot(h, bits)
+        taken, first, counts = np.unique(slot, return_index=True, return_counts=True)
+        slots = np.full(1 << bits, -1, dtype=np.int32)
+        slot_hash = np.zeros(1 << bits, dtype=np.uint64)
+        alone = counts == 1
+        slots[taken[alone]] = feature[first[alone]]
+        slot_hash[taken[alone]] = h[first[alone]]
+        slots[taken[~alone]] = -2
+        shared = np.isin(slot, taken[~alone])
+        order = np.argsort(h[shared])
+        return cls(bits, slots, slot_hash, h[shared][order], feature[shared][order])
+
+    def find(self, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of `h` that are vocabulary n-grams, and their feature indices."""
+        slot = _slot(h, self.bits)
+        got = self.slots[slot]
+        hit = np.flatnonzero((got >= 0) & (self.slot_hash[slot] == h))
+        pos, feat = hit, got[hit].astype(np.int64)
+        maybe = np.flatnonzero(got == -2)
+        if len(maybe):
+            at = np.searchsorted(self.overflow_hash, h[maybe]) % len(self.overflow_hash)
+            ok = self.overflow_hash[at] == h[maybe]
+            pos = np.concatenate([pos, maybe[ok]])
+            feat = np.concatenate([feat, self.overflow_feature[at[ok]]])
+        return pos, feat
+
+
+def _slot(h: np.ndarray, bits: int) -> np.ndarray:
+    # One more multiply, so the last character (added unmultiplied) reaches the top bits.
+    return ((h * _MULT) >> np.uint64(64 - bits)).astype(np.intp)
+
+
+@dataclass(frozen=True)
+class _Model:
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+    ngram_range: tuple[int, int]
+    lookups: dict[int, _Lookup]  # per n-gram length
+
+
+def _gram_hash(gram: str) -> int:
+    h = 0
+    for c in gram:
+        h = (h * int(_MULT) + ord(c)) & _MASK64
+    return h
 
 
 @lru_cache(maxsize=1)
-def _classifier() -> tuple[dict[str, int], list[float], list[float], float, float, tuple[int, int]]:
+def _classifier() -> _Model:
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    lo, hi = data["vectorizer"]["ngram_range"]
-    return (data["vocabulary"], data["idf"], data["coef"], float(data["intercept"]), float(data["threshold"]),
-            (int(lo), int(hi)))
-
-
-_WHITE_RUNS = re.compile(r"\s\s+")
-
-
-def _char_wb_ngrams(text: str, lo: int, hi: int) -> Iterator[str]:
-    """scikit-learn's `char_wb` analyzer (lowercased), so the weights it trained apply as they are;
-    written out here so a scan needs no scikit-learn (the CLI's `hunter scan` starts without it)."""
-    for word in _WHITE_RUNS.sub(" ", text.lower()).split():
-        w = f" {word} "
-        for n in range(lo, hi + 1):
-            if len(w) <= n:  # a short word counts once, as scikit-learn does
-                yield w
-                break
-            for i in range(len(w) - n + 1):
-                yield w[i:i + n]
+    lo, hi = (int(x) for x in data["vectorizer"]["ngram_range"])
+    vocab: dict[str, int] = data["vocabulary"]
+    lookups = {n: _Lookup.build([(_gram_hash(g), j) for g, j in vocab.items() if len(g) == n])
+               for n in range(lo, hi + 1)}
+    return _Model(vocab, np.array(data["idf"], dtype=np.float64), np.array(data["coef"], dtype=np.float64),
+                  float(data["intercept"]), float(data["threshold"]), (lo, hi), lookups)
 
 
 def injection_probability(texts: list[str]) -> list[float]:
     """The classifier's probability that each text is an instruction aimed at the assistant:
-    sublinear TF-IDF over character n-grams, L2-normalised, then the logistic regression."""
-    vocab, idf, coef, intercept, _, (lo, hi) = _classifier()
-    out = []
-    for text in texts:
-        counts: dict[int, int] = {}
-        for gram in _char_wb_ngrams(text, lo, hi):
-            j = vocab.get(gram)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        weights = {j: (1.0 + math.log(c)) * idf[j] for j, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-        z = intercept + sum(v * coef[j] for j, v in weights.items()) / norm
-        out.append(1.0 / (1.0 + math.exp(-z)))
-    return out
+    exactly scikit-learn's `char_wb` TF-IDF (lowercased, sublinear, L2-normalised) and the logistic
+    regression, computed for all texts at once with numpy (one pass over 64 KB costs a few ms)."""
+    if not texts:
+        return []
+    m = _classifier()
+    # Each text padded by a space, as char_wb pads every word: an n-gram crossing from one text
+    # (or word) into the next holds a space inside, and no vocabulary entry does.
+    joined = " " + " ".join(lowered(t) for t in texts) + " "
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    small = codes < len(_SPACE_TABLE)
+    space = np.zeros(len(codes), dtype=bool)
+    space[small] = _SPACE_TABLE[codes[small]]
+    codes[space] = 32
+    # Which text each position is in (a text's leading space is its own).
+    text_of = np.repeat(np.arange(len(texts)), [len(t) + 1 for t in texts])
+    keys: list[np.ndarray] = []
+    h = np.zeros(len(codes), dtype=np.uint64)
+    lo, hi = m.ngram_range
+    n_feat = len(m.idf)
+    for n in range(1, hi + 1):
+        h = h[:len(codes) - n + 1] * _MULT + codes[n - 1:]
+        if n >= lo:
+            pos, feature = m.lookups[n].find(h)
+            keys.append(text_of[pos] * n_feat + feature)
+    if not keys:
+        return [_sigmoid(m.intercept)] * len(texts)
+    uniq, counts = np.unique(np.concatenate(keys), return_counts=True)
+    which, j = np.divmod(uniq, n_feat)
+    w = (1.0 + np.log(counts)) * m.idf[j]
+    dot = np.bincount(which, w * m.coef[j], minlength=len(texts))
+    norm = np.sqrt(np.bincount(which, w * w, minlength=len(texts)))
+    norm[norm == 0] = 1.0
+    z = m.intercept + dot / norm
+    return [float(p) for p in 1.0 / (1.0 + np.exp(-z))]
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def _chunks(text: str) -> list[tuple[int, int]]:
@@ -247,14 +358,15 @@ def _chunks(text: str) -> list[tuple[int, int]]:
             end = cut + 1 if cut > start + CHUNK_CHARS // 3 else end
         spans.append((start, end))
         start = end
-    if len(spans) > MAX_CHUNKS:
-        spans = spans[:MAX_CHUNKS - 2] + spans[-2:]
     return spans
 
 
 def _classified_chunks(text: str) -> Iterator[tuple[int, int]]:
     spans = _chunks(text)
-    threshold = _classifier()[4]
-    for span, p in zip(spans, injection_probability([text[s:e] for s, e in spans]), strict=True):
-        if p >= threshold:
+    threshold = _classifier().threshold
+    texts = [text[s:e] for s, e in spans]
+    distinct = list(dict.fromkeys(texts))  # a text repeating itself is scored once per distinct chunk
+    score = dict(zip(distinct, injection_probability(distinct), strict=True))
+    for span, chunk in zip(spans, texts, strict=True):
+        if score[chunk] >= threshold:
             yield span
