@@ -72,6 +72,24 @@ _REVEAL = re.compile(
     r"|\b(?:nuevas instrucciones|nouvelles instructions|neue anweisungen|novas instruções|nuove istruzioni|"
     r"nieuwe instructies)\s{0,3}:"
 )
+# What each pattern cannot match without (substrings of the lowered text, derived from its
+# alternatives): a text holding none skips the pattern. `in` on a str is a C scan far faster than
+# re trying every alternative at every word, and most long junk (bench/hostile.py) holds none.
+_ANCHORS: dict[re.Pattern[str], tuple[str, ...]] = {
+    _OVERRIDE: ("ignore", "disregard", "forget", "skip", "override", "bypass", "you", "as", "pretend", "instruction",
+                "prompt", "system", "developer", "jailbreak", "anything", "tell", "inform", "alert", "notify",
+                "without", "invoice", "model"),
+    _ROLE: ("<|", "inst]", "sys>>", "system", "assistant", "instruction", "developer"),
+    _TOOL: ("tool", "function", "invoke", "antml:", "\"", "(", "call"),
+    _REVEAL: ("key", "token", "password", "prompt", "instruc", "variable", "env var", "credential", "secr", "api",
+              "schlüssel", "variáveis", "wachtwoord", "anweisungen", "istruzioni"),
+}
+
+
+def may_match(low: str, anchors: tuple[str, ...]) -> bool:
+    return any(a in low for a in anchors)
+
+
 # Zero-width and bidi controls, the invisible "tag" block, and the BOM inside text.
 _HIDDEN = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f\u00ad]+")
 _CONFUSABLE_SCRIPTS = ("CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
@@ -102,6 +120,8 @@ def detect_prompt_injection(text: str) -> Iterator[Hit]:
     low = lowered(text)
     for rx, what in ((_OVERRIDE, "instruction-override phrase"), (_ROLE, "system/assistant role-play"),
                      (_TOOL, "tool-call look-alike"), (_REVEAL, "request to reveal secrets or new instructions")):
+        if not may_match(low, _ANCHORS[rx]):
+            continue
         for n, m in enumerate(rx.finditer(low)):
             found_phrase = True
             # sensitive: the excerpt (kept on the lead, shown to people and models) must not
@@ -128,7 +148,9 @@ def detect_prompt_injection(text: str) -> Iterator[Hit]:
         yield Hit("prompt_injection", Severity.MEDIUM, start, end, what, sensitive=False)
     if not found_phrase and not text.isascii():
         normal = normalise(text)
-        if normal != text and any(rx.search(lowered(normal)) for rx in (_OVERRIDE, _ROLE, _TOOL)):
+        low_normal = lowered(normal) if normal != text else ""
+        if low_normal and any(may_match(low_normal, _ANCHORS[rx]) and rx.search(low_normal)
+                              for rx in (_OVERRIDE, _ROLE, _TOOL)):
             found_phrase = True
             yield Hit("prompt_injection", Severity.HIGH, 0, len(text), "disguised instruction-override phrase",
                       replacement="[removed: possible prompt injection]")
