@@ -10,7 +10,6 @@ look-alike letters mapped to Latin), because that is how a model would read it.
 from __future__ import annotations
 
 import json
-import math
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -72,6 +71,23 @@ _REVEAL = re.compile(
     r"|\b(?:nuevas instrucciones|nouvelles instructions|neue anweisungen|novas instruções|nuove istruzioni|"
     r"nieuwe instructies)\s{0,3}:"
 )
+# The assistant's own prompt asked for: repeated, printed, quoted, copied or translated. "Your
+# instructions" / "the initial prompt" in a lead is addressed to the model (a lead asks the agency for
+# a quote, not for the text it was configured with). Gaps bounded, run on lowered text.
+_OWN_PROMPT = re.compile(
+    r"\b(?:repeat|print|quote|recite|reproduce|copy|paste|echo|output|show|display|reveal|translate|encode|"
+    r"write out|tell me|give me|send me|dump|spell out|wiederhole|zitiere|zeig|gib|répète|cite|affiche|montre|"
+    r"copie|repite|cita|muestra|muéstrame|copia|herhaal|citeer|toon|laat|plak|ripeti|mostra|repita|mostre)\b"
+    r"[^.\n?!]{0,60}?\b(?:your|tes|ton|tus|tu|deinen|deine|dein|je|jouw|il tuo|le tue|o seu|as suas|"
+    r"the (?:initial|original|first|system|hidden|opening|starting)|den (?:ursprünglichen|ersten)|le (?:premier|message)|"
+    r"el (?:mensaje )?inicial)\s+(?:(?:initial|original|first|system|hidden|full|exact|whole|starting|opening|"
+    r"secret|confidential|ursprünglichen|ersten|oorspronkelijke|iniziale|inicial|originales?)\s+){0,2}"
+    r"(?:prompt|instructions|configuration|config message|setup text|preamble|system message|anweisungen|"
+    r"konfiguration|systemnachricht|consignes|message de configuration|instrucciones|configuración|instructies|"
+    r"configuratie|istruzioni|instruções)\b"
+    r"|\b(?:repeat|print|output|copy|echo|reproduce)\b[^.\n]{0,30}?\b(?:the (?:words|text) above|everything "
+    r"(?:above|before this|that came before))"
+)
 # What each pattern cannot match without (substrings of the lowered text, derived from its
 # alternatives): a text holding none skips the pattern. `in` on a str is a C scan far faster than
 # re trying every alternative at every word, and most long junk (bench/hostile.py) holds none.
@@ -81,6 +97,8 @@ _ANCHORS: dict[re.Pattern[str], tuple[str, ...]] = {
                 "without", "invoice", "model"),
     _ROLE: ("<|", "inst]", "sys>>", "system", "assistant", "instruction", "developer"),
     _TOOL: ("tool", "function", "invoke", "antml:", "\"", "(", "call"),
+    _OWN_PROMPT: ("prompt", "instruc", "config", "preamble", "setup text", "system message", "anweisungen",
+                  "systemnachricht", "consignes", "istruzioni", "above", "before"),
     _REVEAL: ("key", "token", "password", "prompt", "instruc", "variable", "env var", "credential", "secr", "api",
               "schlüssel", "variáveis", "wachtwoord", "anweisungen", "istruzioni"),
 }
@@ -119,7 +137,8 @@ def detect_prompt_injection(text: str) -> Iterator[Hit]:
     found_phrase = False
     low = lowered(text)
     for rx, what in ((_OVERRIDE, "instruction-override phrase"), (_ROLE, "system/assistant role-play"),
-                     (_TOOL, "tool-call look-alike"), (_REVEAL, "request to reveal secrets or new instructions")):
+                     (_TOOL, "tool-call look-alike"), (_REVEAL, "request to reveal secrets or new instructions"),
+                     (_OWN_PROMPT, "request for the assistant's own prompt")):
         if not may_match(low, _ANCHORS[rx]):
             continue
         for n, m in enumerate(rx.finditer(low)):
@@ -241,6 +260,11 @@ def normalise(text: str) -> str:
 # threshold is an injection.
 CLASSIFIER_MIN_CHARS = 40
 CHUNK_CHARS = 600
+SENTENCE_CHARS = (30, 300)
+# A sentence of at least 30 characters (shorter ones join the next) up to its end, at most 300
+# characters; bounded repeats only, so linear on any input.
+_SENTENCE = re.compile(r"(?s).{%d,%d}?(?:[.!?](?=\s)|\n)|.{1,%d}"  # noqa: UP031 (braces are the pattern's)
+                       % (SENTENCE_CHARS[0] - 1, SENTENCE_CHARS[1] - 1, SENTENCE_CHARS[1]))
 MODEL_FILE = Path(__file__).with_name("injection_model.json")
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd: n-grams hash as a polynomial in it, mod 2**64
 _MASK64 = (1 << 64) - 1
@@ -300,13 +324,17 @@ def _slot(h: np.ndarray, bits: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Model:
-    vocabulary: dict[str, int]
-    idf: np.ndarray
-    coef: np.ndarray
-    intercept: float
-    threshold: float
+    char_idf: np.ndarray
+    char_coef: np.ndarray
     ngram_range: tuple[int, int]
     lookups: dict[int, _Lookup]  # per n-gram length
+    word_vocabulary: dict[str, int]  # words and word pairs; empty when the model has no word part
+    word_idf: np.ndarray
+    word_coef: np.ndarray
+    word_ngrams: int
+    intercept: float
+    threshold: float  # for a chunk
+    sentence_threshold: float
 
 
 def _gram_hash(gram: str) -> int:
@@ -319,76 +347,113 @@ def _gram_hash(gram: str) -> int:
 @lru_cache(maxsize=1)
 def _classifier() -> _Model:
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    lo, hi = (int(x) for x in data["vectorizer"]["ngram_range"])
-    vocab: dict[str, int] = data["vocabulary"]
-    lookups = {n: _Lookup.build([(_gram_hash(g), j) for g, j in vocab.items() if len(g) == n])
+    char, word = data["char"], data.get("word")
+    lo, hi = (int(x) for x in char["ngram_range"])
+    lookups = {n: _Lookup.build([(_gram_hash(g), j) for g, j in char["vocabulary"].items() if len(g) == n])
                for n in range(lo, hi + 1)}
-    return _Model(vocab, np.array(data["idf"], dtype=np.float64), np.array(data["coef"], dtype=np.float64),
-                  float(data["intercept"]), float(data["threshold"]), (lo, hi), lookups)
+    return _Model(np.array(char["idf"], dtype=np.float64), np.array(char["coef"], dtype=np.float64), (lo, hi),
+                  lookups, word["vocabulary"] if word else {},
+                  np.array(word["idf"] if word else [], dtype=np.float64),
+                  np.array(word["coef"] if word else [], dtype=np.float64),
+                  int(word["ngram_range"][1]) if word else 0, float(data["intercept"]), float(data["threshold"]),
+                  float(data.get("sentence_threshold", 1.0)))
 
 
 def injection_probability(texts: list[str]) -> list[float]:
     """The classifier's probability that each text is an instruction aimed at the assistant:
-    exactly scikit-learn's `char_wb` TF-IDF (lowercased, sublinear, L2-normalised) and the logistic
-    regression, computed for all texts at once with numpy (one pass over 64 KB costs a few ms)."""
+    exactly scikit-learn's TF-IDF (lowercased, sublinear, L2-normalised) over character n-grams
+    within words (`char_wb`) and over words and word pairs, then the logistic regression; computed
+    for all texts at once with numpy (one pass over 64 KB costs a few ms)."""
     if not texts:
         return []
     m = _classifier()
+    low = [lowered(t) for t in texts]
+    z = m.intercept + _char_part(m, low) + (_word_part(m, low) if m.word_vocabulary else 0.0)
+    return [float(p) for p in 1.0 / (1.0 + np.exp(-z))]
+
+
+def _char_part(m: _Model, low: list[str]) -> np.ndarray:
     # Each text padded by a space, as char_wb pads every word: an n-gram crossing from one text
     # (or word) into the next holds a space inside, and no vocabulary entry does.
-    joined = " " + " ".join(lowered(t) for t in texts) + " "
+    joined = " " + " ".join(low) + " "
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     small = codes < len(_SPACE_TABLE)
     space = np.zeros(len(codes), dtype=bool)
     space[small] = _SPACE_TABLE[codes[small]]
     codes[space] = 32
     # Which text each position is in (a text's leading space is its own).
-    text_of = np.repeat(np.arange(len(texts)), [len(t) + 1 for t in texts])
+    text_of = np.repeat(np.arange(len(low)), [len(t) + 1 for t in low])
     keys: list[np.ndarray] = []
     h = np.zeros(len(codes), dtype=np.uint64)
     lo, hi = m.ngram_range
-    n_feat = len(m.idf)
     for n in range(1, hi + 1):
         h = h[:len(codes) - n + 1] * _MULT + codes[n - 1:]
         if n >= lo:
             pos, feature = m.lookups[n].find(h)
-            keys.append(text_of[pos] * n_feat + feature)
-    if not keys:
-        return [_sigmoid(m.intercept)] * len(texts)
-    uniq, counts = np.unique(np.concatenate(keys), return_counts=True)
-    which, j = np.divmod(uniq, n_feat)
-    w = (1.0 + np.log(counts)) * m.idf[j]
-    dot = np.bincount(which, w * m.coef[j], minlength=len(texts))
-    norm = np.sqrt(np.bincount(which, w * w, minlength=len(texts)))
+            keys.append(text_of[pos] * len(m.char_idf) + feature)
+    return _tfidf_dot(np.concatenate(keys), len(low), m.char_idf, m.char_coef)
+
+
+_TOKEN = re.compile(r"\b\w\w+\b")  # scikit-learn's default token pattern
+
+
+def _word_part(m: _Model, low: list[str]) -> np.ndarray:
+    vocab = m.word_vocabulary
+    which: list[int] = []
+    feature: list[int] = []
+    for i, t in enumerate(low):
+        tokens = _TOKEN.findall(t)
+        grams = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)] if m.word_ngrams > 1 else tokens
+        found = [j for j in map(vocab.get, grams) if j is not None]
+        feature.extend(found)
+        which.extend([i] * len(found))
+    keys = np.array(which, dtype=np.int64) * len(m.word_idf) + np.array(feature, dtype=np.int64)
+    return _tfidf_dot(keys, len(low), m.word_idf, m.word_coef)
+
+
+def _tfidf_dot(keys: np.ndarray, n_texts: int, idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """Per text: the L2-normalised sublinear TF-IDF vector of its (text * n_features + feature) keys,
+    dotted with `coef`."""
+    if not len(keys):
+        return np.zeros(n_texts)
+    uniq, counts = np.unique(keys, return_counts=True)
+    which, j = np.divmod(uniq, len(idf))
+    w = (1.0 + np.log(counts)) * idf[j]
+    dot = np.bincount(which, w * coef[j], minlength=n_texts)
+    norm = np.sqrt(np.bincount(which, w * w, minlength=n_texts))
     norm[norm == 0] = 1.0
-    z = m.intercept + dot / norm
-    return [float(p) for p in 1.0 / (1.0 + np.exp(-z))]
+    return dot / norm
 
 
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
-
-
-def _chunks(text: str) -> list[tuple[int, int]]:
+def _chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """Spans of at most `size` characters covering `text`, cut after a sentence end when there is
+    one in the last two thirds of the span."""
     spans: list[tuple[int, int]] = []
     start, n = 0, len(text)
     while start < n:
-        end = min(start + CHUNK_CHARS, n)
+        end = min(start + size, n)
         if end < n:
             cut = max(text.rfind(". ", start, end), text.rfind("\n", start, end), text.rfind("? ", start, end),
                       text.rfind("! ", start, end))
-            end = cut + 1 if cut > start + CHUNK_CHARS // 3 else end
+            end = cut + 1 if cut > start + size // 3 else end
         spans.append((start, end))
         start = end
     return spans
 
 
+def _sentences(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _SENTENCE.finditer(text)]
+
+
 def _classified_chunks(text: str) -> Iterator[tuple[int, int]]:
-    spans = _chunks(text)
-    threshold = _classifier().threshold
-    texts = [text[s:e] for s, e in spans]
-    distinct = list(dict.fromkeys(texts))  # a text repeating itself is scored once per distinct chunk
+    """Spans the classifier finds to be injections. It reads chunks of a few sentences (an injection
+    spread over several) and each sentence on its own (one buried in a brief is not diluted by the
+    brief around it), each against its own threshold (a sentence says less, so it must say more)."""
+    m = _classifier()
+    chunks, sentences = _chunks(text), _sentences(text)
+    texts = [text[s:e] for s, e in chunks + sentences]
+    distinct = list(dict.fromkeys(texts))  # a text repeating itself is scored once per distinct piece
     score = dict(zip(distinct, injection_probability(distinct), strict=True))
-    for span, chunk in zip(spans, texts, strict=True):
-        if score[chunk] >= threshold:
+    for i, (span, piece) in enumerate(zip(chunks + sentences, texts, strict=True)):
+        if score[piece] >= (m.threshold if i < len(chunks) else m.sentence_threshold):
             yield span
