@@ -34,8 +34,12 @@ OUT = ROOT / "engine" / "hunter" / "detectors" / "injection_model.json"
 CHAR = {"analyzer": "char_wb", "ngram_range": [2, 5], "lowercase": True, "sublinear_tf": True, "min_df": 2,
         "max_features": 30000}
 WORD = {"analyzer": "word", "ngram_range": [1, 2], "lowercase": True, "sublinear_tf": True, "min_df": 2}
-C = 10.0
-ORDINARY_FLAGGED = 0.008
+C = float(sys.argv[sys.argv.index('-C') + 1]) if '-C' in sys.argv else 10.0
+ORDINARY_FLAGGED = 0.002
+# Neither threshold below this: the cross-validated ordinary texts are paraphrases and translations
+# of one another, so they look more familiar to each fold than a stranger's text will (the first
+# fresh evaluation of a model chosen without it flagged 10% of ordinary texts).
+FLOOR = 0.5
 
 
 def load(name: str) -> list[dict[str, str]]:
@@ -86,12 +90,12 @@ def thresholds(chunk: np.ndarray, sentence: np.ndarray, y: np.ndarray, patterns:
     free = (y == 0) & ~patterns
     best = (-1.0, 0.5, 0.5)
     for ts in np.unique(np.concatenate([sentence[free], [1.0]])):
-        ts = float(ts) + 1e-6
+        ts = max(FLOOR, float(ts) + 1e-6)
         left = budget - int(patterns[y == 0].sum()) - int((sentence[free] >= ts).sum())
         if left < 0:
             continue
         rest = np.sort(chunk[free & (sentence < ts)])[::-1]
-        tc = float(rest[left]) + 1e-6 if left < len(rest) else 0.0
+        tc = max(FLOOR, float(rest[left]) + 1e-6 if left < len(rest) else 0.0)
         caught = float((patterns | (chunk >= tc) | (sentence >= ts))[y == 1].mean())
         if caught > best[0]:
             best = (caught, tc, ts)
