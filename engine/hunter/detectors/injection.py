@@ -364,15 +364,32 @@ def injection_probability(texts: list[str]) -> list[float]:
     exactly scikit-learn's TF-IDF (lowercased, sublinear, L2-normalised) over character n-grams
     within words (`char_wb`) and over words and word pairs, then the logistic regression; computed
     for all texts at once with numpy (one pass over 64 KB costs a few ms)."""
-    if not texts:
-        return []
+    return [float(p) for p in _probabilities(texts, None)[0]] if texts else []
+
+
+def _probabilities(texts: list[str], group_of: list[int] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's probability and, when `group_of` says which group each text is in (groups of
+    consecutive texts), each group's as if its texts were read as one: the n-grams are found once,
+    and a group's counts are the sum of its texts' (plus the word pairs across their joins)."""
     m = _classifier()
     low = [lowered(t) for t in texts]
-    z = m.intercept + _char_part(m, low) + (_word_part(m, low) if m.word_vocabulary else 0.0)
-    return [float(p) for p in 1.0 / (1.0 + np.exp(-z))]
+    text_c, feat_c = _char_features(m, low)
+    text_w, feat_w, tokens = _word_features(m, low)
+    z = m.intercept + _tfidf_dot(text_c, feat_c, len(texts), m.char_idf, m.char_coef) + \
+        _tfidf_dot(text_w, feat_w, len(texts), m.word_idf, m.word_coef)
+    if group_of is None:
+        return 1.0 / (1.0 + np.exp(-z)), np.zeros(0)
+    n_groups = group_of[-1] + 1 if group_of else 0
+    group = np.array(group_of, dtype=np.int64)
+    join_group, join_feat = _word_pairs_across(m, tokens, group_of)
+    zg = m.intercept + _tfidf_dot(group[text_c], feat_c, n_groups, m.char_idf, m.char_coef) + \
+        _tfidf_dot(np.concatenate([group[text_w], join_group]), np.concatenate([feat_w, join_feat]), n_groups,
+                   m.word_idf, m.word_coef)
+    return 1.0 / (1.0 + np.exp(-z)), 1.0 / (1.0 + np.exp(-zg))
 
 
-def _char_part(m: _Model, low: list[str]) -> np.ndarray:
+def _char_features(m: _Model, low: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(text, feature) of every vocabulary n-gram occurrence."""
     # Each text padded by a space, as char_wb pads every word: an n-gram crossing from one text
     # (or word) into the next holds a space inside, and no vocabulary entry does.
     joined = " " + " ".join(low) + " "
@@ -383,77 +400,111 @@ def _char_part(m: _Model, low: list[str]) -> np.ndarray:
     codes[space] = 32
     # Which text each position is in (a text's leading space is its own).
     text_of = np.repeat(np.arange(len(low)), [len(t) + 1 for t in low])
-    keys: list[np.ndarray] = []
+    which: list[np.ndarray] = []
+    features: list[np.ndarray] = []
     h = np.zeros(len(codes), dtype=np.uint64)
     lo, hi = m.ngram_range
     for n in range(1, hi + 1):
         h = h[:len(codes) - n + 1] * _MULT + codes[n - 1:]
         if n >= lo:
             pos, feature = m.lookups[n].find(h)
-            keys.append(text_of[pos] * len(m.char_idf) + feature)
-    return _tfidf_dot(np.concatenate(keys), len(low), m.char_idf, m.char_coef)
+            which.append(text_of[pos])
+            features.append(feature)
+    return np.concatenate(which), np.concatenate(features)
 
 
 _TOKEN = re.compile(r"\b\w\w+\b")  # scikit-learn's default token pattern
 
 
-def _word_part(m: _Model, low: list[str]) -> np.ndarray:
+def _word_features(m: _Model, low: list[str]) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+    """(text, feature) of every vocabulary word and word pair, and each text's words."""
     vocab = m.word_vocabulary
     which: list[int] = []
     feature: list[int] = []
+    all_tokens: list[list[str]] = []
     for i, t in enumerate(low):
-        tokens = _TOKEN.findall(t)
+        tokens = _TOKEN.findall(t) if vocab else []
+        all_tokens.append(tokens)
         grams = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)] if m.word_ngrams > 1 else tokens
         found = [j for j in map(vocab.get, grams) if j is not None]
         feature.extend(found)
         which.extend([i] * len(found))
-    keys = np.array(which, dtype=np.int64) * len(m.word_idf) + np.array(feature, dtype=np.int64)
-    return _tfidf_dot(keys, len(low), m.word_idf, m.word_coef)
+    return np.array(which, dtype=np.int64), np.array(feature, dtype=np.int64), all_tokens
 
 
-def _tfidf_dot(keys: np.ndarray, n_texts: int, idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
-    """Per text: the L2-normalised sublinear TF-IDF vector of its (text * n_features + feature) keys,
+def _word_pairs_across(m: _Model, tokens: list[list[str]], group_of: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The word pairs that span the join of two consecutive texts of one group."""
+    which: list[int] = []
+    feature: list[int] = []
+    last: str | None = None
+    for i, words in enumerate(tokens):
+        if i and group_of[i] != group_of[i - 1]:
+            last = None
+        if words:
+            if last is not None and m.word_ngrams > 1 and (j := m.word_vocabulary.get(f"{last} {words[0]}")) is not None:
+                which.append(group_of[i])
+                feature.append(j)
+            last = words[-1]
+    return np.array(which, dtype=np.int64), np.array(feature, dtype=np.int64)
+
+
+def _tfidf_dot(which: np.ndarray, feature: np.ndarray, n_texts: int, idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """Per text: the L2-normalised sublinear TF-IDF vector of its features (one entry per occurrence),
     dotted with `coef`."""
-    if not len(keys):
+    if not len(which):
         return np.zeros(n_texts)
-    uniq, counts = np.unique(keys, return_counts=True)
-    which, j = np.divmod(uniq, len(idf))
+    uniq, counts = np.unique(which * len(idf) + feature, return_counts=True)
+    text, j = np.divmod(uniq, len(idf))
     w = (1.0 + np.log(counts)) * idf[j]
-    dot = np.bincount(which, w * coef[j], minlength=n_texts)
-    norm = np.sqrt(np.bincount(which, w * w, minlength=n_texts))
+    dot = np.bincount(text, w * coef[j], minlength=n_texts)
+    norm = np.sqrt(np.bincount(text, w * w, minlength=n_texts))
     norm[norm == 0] = 1.0
     return dot / norm
 
 
-def _chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
-    """Spans of at most `size` characters covering `text`, cut after a sentence end when there is
-    one in the last two thirds of the span."""
-    spans: list[tuple[int, int]] = []
-    start, n = 0, len(text)
-    while start < n:
-        end = min(start + size, n)
-        if end < n:
-            cut = max(text.rfind(". ", start, end), text.rfind("\n", start, end), text.rfind("? ", start, end),
-                      text.rfind("! ", start, end))
-            end = cut + 1 if cut > start + size // 3 else end
-        spans.append((start, end))
-        start = end
-    return spans
-
-
 def _sentences(text: str) -> list[tuple[int, int]]:
+    """Consecutive spans covering `text`, each a sentence (see _SENTENCE)."""
     return [m.span() for m in _SENTENCE.finditer(text)]
 
 
+def pieces(text: str) -> tuple[list[tuple[int, int]], list[int]]:
+    """What the classifier reads: the sentences, and for each the chunk it is in (consecutive
+    sentences of at most CHUNK_CHARS together)."""
+    sentences = _sentences(text)
+    chunk_of: list[int] = []
+    chunk, size = -1, CHUNK_CHARS + 1
+    for s, e in sentences:
+        if size + e - s > CHUNK_CHARS:
+            chunk, size = chunk + 1, 0
+        size += e - s
+        chunk_of.append(chunk)
+    return sentences, chunk_of
+
+
 def _classified_chunks(text: str) -> Iterator[tuple[int, int]]:
-    """Spans the classifier finds to be injections. It reads chunks of a few sentences (an injection
-    spread over several) and each sentence on its own (one buried in a brief is not diluted by the
-    brief around it), each against its own threshold (a sentence says less, so it must say more)."""
+    """Spans the classifier finds to be injections. It reads each sentence on its own (one buried in
+    a brief is not diluted by the brief around it) and chunks of a few sentences (one spread over
+    several), each against its own threshold."""
     m = _classifier()
-    chunks, sentences = _chunks(text), _sentences(text)
-    texts = [text[s:e] for s, e in chunks + sentences]
-    distinct = list(dict.fromkeys(texts))  # a text repeating itself is scored once per distinct piece
-    score = dict(zip(distinct, injection_probability(distinct), strict=True))
-    for i, (span, piece) in enumerate(zip(chunks + sentences, texts, strict=True)):
-        if score[piece] >= (m.threshold if i < len(chunks) else m.sentence_threshold):
+    sentences, chunk_of = pieces(text)
+    if not sentences:
+        return
+    texts = [text[s:e] for s, e in sentences]
+    members: list[list[int]] = [[] for _ in range(chunk_of[-1] + 1)]
+    for i, c in enumerate(chunk_of):
+        members[c].append(i)
+    # A text repeating itself is scored once per distinct chunk (and so per distinct sentence).
+    distinct: dict[tuple[str, ...], list[int]] = {}
+    for c, mem in enumerate(members):
+        distinct.setdefault(tuple(texts[i] for i in mem), []).append(c)
+    flat = [t for key in distinct for t in key]
+    group = [g for g, key in enumerate(distinct) for _ in key]
+    p_sentence, p_chunk = _probabilities(flat, group)
+    of_sentence = dict(zip(flat, p_sentence.tolist(), strict=True))
+    for g, chunks in enumerate(distinct.values()):
+        if p_chunk[g] >= m.threshold:
+            for c in chunks:
+                yield sentences[members[c][0]][0], sentences[members[c][-1]][1]
+    for span, t in zip(sentences, texts, strict=True):
+        if of_sentence[t] >= m.sentence_threshold:
             yield span

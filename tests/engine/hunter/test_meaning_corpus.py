@@ -115,3 +115,22 @@ def test_fresh_hand_written_held_out_corpora_are_well_formed():
         assert len(set(texts)) == len(texts)
         assert not set(texts) & seen, name
         seen |= set(texts)
+
+
+def test_a_chunk_scored_from_its_sentences_is_scored_as_the_chunk_text():
+    """The scan finds n-grams once per sentence and adds them up per chunk (plus the word pairs across
+    sentence joins): the same probability as reading the chunk's text whole."""
+    import numpy as np
+
+    from engine.hunter.detectors.injection import _probabilities, injection_probability, pieces
+
+    for text in [r["text"] for r in load("heldout.jsonl")[:60]] + [
+            "First sentence here is long enough to stand. Second one follows it! And a third?\nNew line now.",
+            "Short. Also short. Then a much longer sentence that carries on for quite a while indeed."]:
+        sentences, chunk_of = pieces(text)
+        assert "".join(text[s:e] for s, e in sentences) == text
+        _, by_chunk = _probabilities([text[s:e] for s, e in sentences], chunk_of)
+        whole = [text[min(s for (s, _), c in zip(sentences, chunk_of, strict=True) if c == k):
+                      max(e for (_, e), c in zip(sentences, chunk_of, strict=True) if c == k)]
+                 for k in range(chunk_of[-1] + 1)]
+        assert np.allclose(by_chunk, injection_probability(whole), atol=1e-9), text

@@ -40,6 +40,9 @@ ORDINARY_FLAGGED = 0.002
 # of one another, so they look more familiar to each fold than a stranger's text will (the first
 # fresh evaluation of a model chosen without it flagged 10% of ordinary texts).
 FLOOR = 0.5
+# Chunks of a few sentences as well as sentences (cross-validation: chunks catch more at the same
+# ordinary rate); with --sentences-only the chunk threshold is stored as 2 (never met).
+READ_CHUNKS = "--sentences-only" not in sys.argv
 
 
 def load(name: str) -> list[dict[str, str]]:
@@ -67,14 +70,17 @@ def by_patterns(texts: list[str]) -> np.ndarray:
 
 
 def unit_scores(model, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
-    """Each text's scores as a scan reads it: the highest of its chunks, the highest of its sentences."""
+    """Each text's scores as a scan reads it (injection.pieces): the highest of its chunks, the
+    highest of its sentences."""
     pieces: list[str] = []
     owner: list[int] = []
     for i, t in enumerate(texts):
-        for s, e in injection._chunks(t):
-            pieces.append(t[s:e])
+        sentences, chunk_of = injection.pieces(t)
+        for c in sorted(set(chunk_of)) if READ_CHUNKS else []:
+            at = [k for k, x in enumerate(chunk_of) if x == c]
+            pieces.append(t[sentences[at[0]][0]:sentences[at[-1]][1]])
             owner.append(i)
-        for s, e in injection._sentences(t):
+        for s, e in sentences:
             pieces.append(t[s:e])
             owner.append(len(texts) + i)
     p = model.predict_proba(pieces)[:, 1]
@@ -95,7 +101,7 @@ def thresholds(chunk: np.ndarray, sentence: np.ndarray, y: np.ndarray, patterns:
         if left < 0:
             continue
         rest = np.sort(chunk[free & (sentence < ts)])[::-1]
-        tc = max(FLOOR, float(rest[left]) + 1e-6 if left < len(rest) else 0.0)
+        tc = max(FLOOR, float(rest[left]) + 1e-6 if left < len(rest) else 0.0) if READ_CHUNKS else 2.0
         caught = float((patterns | (chunk >= tc) | (sentence >= ts))[y == 1].mean())
         if caught > best[0]:
             best = (caught, tc, ts)
@@ -105,7 +111,7 @@ def thresholds(chunk: np.ndarray, sentence: np.ndarray, y: np.ndarray, patterns:
 def fitting_set(texts: list[str], y: np.ndarray) -> tuple[list[str], np.ndarray]:
     """The rows, plus every sentence of the ordinary rows as an ordinary text of its own (a scan
     reads sentences one by one, and every sentence of an ordinary text is ordinary)."""
-    more = [t[s:e] for t, label in zip(texts, y, strict=True) if label == 0 for s, e in injection._sentences(t)]
+    more = [t[s:e] for t, label in zip(texts, y, strict=True) if label == 0 for s, e in injection.pieces(t)[0]]
     more = [m for m in dict.fromkeys(more) if len(m.strip()) >= 20 and m not in set(texts)]
     return texts + more, np.concatenate([y, np.zeros(len(more), dtype=int)])
 
