@@ -258,7 +258,8 @@ def _wrap(payload: str) -> str:
 
 
 # Ordinary sentences an injection may be buried in: only those on the training side of the split.
-CONTEXT = [t for i, t in enumerate(ORDINARY + extra.ORDINARY + extra.ORDINARY_MORE + extra.ORDINARY_I18N + extra.ORDINARY_PAYING) if i % 5 != 4]
+CONTEXT = [t for i, t in enumerate(ORDINARY + extra.ORDINARY + extra.ORDINARY_MORE + extra.ORDINARY_I18N + extra.ORDINARY_PAYING +
+                                      extra.ORDINARY_FOURTH) if i % 5 != 4]
 
 
 def _bury(payload: str) -> str:
@@ -278,6 +279,7 @@ def rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     groups += [("injection", f, t) for f, t in extra.INJECTION.items()]
     groups += [("injection", f, t) for f, t in extra.INJECTION_MORE.items()]
     groups += [("injection", f, t) for f, t in extra.INJECTION_I18N_MORE.items()]
+    groups += [("injection", f, t) for f, t in extra.INJECTION_FOURTH.items()]
     for g, (kind, family, templates) in enumerate(groups):
         for i, template in enumerate(templates):
             # Rotated per family, so the held-out translations are not all in one language.
@@ -294,7 +296,8 @@ def rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
             url = f"{RNG.choice(SCHEMES)}://{RNG.choice(USERS)}:{RNG.choice(PASSWORDS)}@{RNG.choice(HOSTS)}"
             out.append({"text": _wrap(template.format(url=url)), "kind": "secret", "family": "url_credentials",
                         "template": f"url:{i}", "expected": "redact"})
-    for i, text in enumerate(ORDINARY + extra.ORDINARY + extra.ORDINARY_MORE + extra.ORDINARY_I18N + extra.ORDINARY_PAYING):
+    for i, text in enumerate(ORDINARY + extra.ORDINARY + extra.ORDINARY_MORE + extra.ORDINARY_I18N + extra.ORDINARY_PAYING +
+                                      extra.ORDINARY_FOURTH):
         out = held if i % 5 == 4 else train
         for suffix in RNG.sample(ORDINARY_SUFFIXES, 4):
             opener = RNG.choice(LEAD_OPENERS) if RNG.random() < 0.4 else ""

@@ -2,7 +2,7 @@
 
     python tests/data/hunter/meaning/train.py
 
-TF-IDF over character n-grams within words (2-5: robust to spelling, inflection and other
+TF-IDF over character n-grams within words (3-5: robust to spelling, inflection and other
 languages) and over words and word pairs, and a logistic regression, stored as plain JSON weights
 in engine/hunter/detectors/injection_model.json (no pickle: loading it runs no code).
 
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from engine.hunter.detectors import injection  # noqa: E402
 
 OUT = ROOT / "engine" / "hunter" / "detectors" / "injection_model.json"
-CHAR = {"analyzer": "char_wb", "ngram_range": [2, 5], "lowercase": True, "sublinear_tf": True, "min_df": 2,
+CHAR = {"analyzer": "char_wb", "ngram_range": [3, 5], "lowercase": True, "sublinear_tf": True, "min_df": 2,
         "max_features": 30000}
 WORD = {"analyzer": "word", "ngram_range": [1, 2], "lowercase": True, "sublinear_tf": True, "min_df": 2}
 C = float(sys.argv[sys.argv.index('-C') + 1]) if '-C' in sys.argv else 10.0
