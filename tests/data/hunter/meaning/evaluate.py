@@ -63,7 +63,8 @@ def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-HELD_OUT = ("heldout.jsonl", "fresh_heldout.jsonl", "fresh_heldout2.jsonl", "fresh_heldout3.jsonl")
+HELD_OUT = ("heldout.jsonl", "fresh_heldout.jsonl", "fresh_heldout2.jsonl", "fresh_heldout3.jsonl",
+            "fresh_heldout4.jsonl")
 
 
 def main() -> None:
