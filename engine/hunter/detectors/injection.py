@@ -272,6 +272,38 @@ _MASK64 = (1 << 64) - 1
 _SPACE_TABLE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=bool)
 
 
+@lru_cache(maxsize=1)
+def _word_table() -> np.ndarray:
+    """str.isalnum() or "_" (what re's \\w is) per code point below U+10000, built on first use."""
+    return np.array([chr(c).isalnum() or c == 95 for c in range(0x10000)], dtype=bool)
+
+
+def _word_chars(codes: np.ndarray) -> np.ndarray:
+    table = _word_table()
+    small = codes < len(table)
+    out = np.zeros(len(codes), dtype=bool)
+    out[small] = table[codes[small]]
+    for c in np.unique(codes[~small]):  # beyond the BMP: rare, asked one by one
+        out[codes == c] = chr(int(c)).isalnum()
+    return out
+
+
+@lru_cache(maxsize=4)
+def _powers_of(n: int) -> tuple[np.ndarray, np.ndarray]:
+    inverse_mult = np.uint64(pow(int(_MULT), -1, 1 << 64))
+    powers = np.cumprod(np.concatenate([[np.uint64(1)], np.full(n - 1, _MULT, dtype=np.uint64)]), dtype=np.uint64)
+    inverse = np.cumprod(np.concatenate([[np.uint64(1)], np.full(n - 1, inverse_mult, dtype=np.uint64)]),
+                         dtype=np.uint64)
+    return powers, inverse
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """M**k and M**-k (mod 2**64) for k < n, from a table grown in powers of two."""
+    size = 1 << max(12, (n - 1).bit_length())
+    powers, inverse = _powers_of(size)
+    return powers[:n], inverse[:n]
+
+
 @dataclass(frozen=True)
 class _Lookup:
     """The vocabulary's n-grams of one length in an open hash table: a query's slot gives a
@@ -329,6 +361,7 @@ class _Model:
     ngram_range: tuple[int, int]
     lookups: dict[int, _Lookup]  # per n-gram length
     word_vocabulary: dict[str, int]  # words and word pairs; empty when the model has no word part
+    word_lookup: _Lookup
     word_idf: np.ndarray
     word_coef: np.ndarray
     word_ngrams: int
@@ -353,6 +386,7 @@ def _classifier() -> _Model:
                for n in range(lo, hi + 1)}
     return _Model(np.array(char["idf"], dtype=np.float64), np.array(char["coef"], dtype=np.float64), (lo, hi),
                   lookups, word["vocabulary"] if word else {},
+                  _Lookup.build([(_gram_hash(g), j) for g, j in (word["vocabulary"] if word else {}).items()]),
                   np.array(word["idf"] if word else [], dtype=np.float64),
                   np.array(word["coef"] if word else [], dtype=np.float64),
                   int(word["ngram_range"][1]) if word else 0, float(data["intercept"]), float(data["threshold"]),
@@ -373,33 +407,33 @@ def _probabilities(texts: list[str], group_of: list[int] | None) -> tuple[np.nda
     and a group's counts are the sum of its texts' (plus the word pairs across their joins)."""
     m = _classifier()
     low = [lowered(t) for t in texts]
-    text_c, feat_c = _char_features(m, low)
-    text_w, feat_w, tokens = _word_features(m, low)
+    # The texts side by side, each after one space: no n-gram or word crosses from one to the next.
+    codes = np.frombuffer((" " + " ".join(low) + " ").encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    text_of = np.repeat(np.arange(len(low)), [len(t) + 1 for t in low])  # a text's leading space is its own
+    text_c, feat_c = _char_features(m, codes, text_of)
+    text_w, feat_w, (cross_a, cross_b, cross_hash) = _word_features(m, codes, text_of)
     z = m.intercept + _tfidf_dot(text_c, feat_c, len(texts), m.char_idf, m.char_coef) + \
         _tfidf_dot(text_w, feat_w, len(texts), m.word_idf, m.word_coef)
     if group_of is None:
         return 1.0 / (1.0 + np.exp(-z)), np.zeros(0)
     n_groups = group_of[-1] + 1 if group_of else 0
     group = np.array(group_of, dtype=np.int64)
-    join_group, join_feat = _word_pairs_across(m, tokens, group_of)
+    # Word pairs across the join of two texts of one group: the chunk read whole has them.
+    same = group[cross_a] == group[cross_b]
+    pos, pair_feat = m.word_lookup.find(cross_hash[same])
     zg = m.intercept + _tfidf_dot(group[text_c], feat_c, n_groups, m.char_idf, m.char_coef) + \
-        _tfidf_dot(np.concatenate([group[text_w], join_group]), np.concatenate([feat_w, join_feat]), n_groups,
-                   m.word_idf, m.word_coef)
+        _tfidf_dot(np.concatenate([group[text_w], group[cross_b[same][pos]]]),
+                   np.concatenate([feat_w, pair_feat]), n_groups, m.word_idf, m.word_coef)
     return 1.0 / (1.0 + np.exp(-z)), 1.0 / (1.0 + np.exp(-zg))
 
 
-def _char_features(m: _Model, low: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(text, feature) of every vocabulary n-gram occurrence."""
-    # Each text padded by a space, as char_wb pads every word: an n-gram crossing from one text
-    # (or word) into the next holds a space inside, and no vocabulary entry does.
-    joined = " " + " ".join(low) + " "
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+def _char_features(m: _Model, codes: np.ndarray, text_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(text, feature) of every vocabulary n-gram occurrence (char_wb: n-grams within " word ")."""
+    codes = codes.copy()
     small = codes < len(_SPACE_TABLE)
     space = np.zeros(len(codes), dtype=bool)
     space[small] = _SPACE_TABLE[codes[small]]
     codes[space] = 32
-    # Which text each position is in (a text's leading space is its own).
-    text_of = np.repeat(np.arange(len(low)), [len(t) + 1 for t in low])
     which: list[np.ndarray] = []
     features: list[np.ndarray] = []
     h = np.zeros(len(codes), dtype=np.uint64)
@@ -413,39 +447,31 @@ def _char_features(m: _Model, low: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(which), np.concatenate(features)
 
 
-_TOKEN = re.compile(r"\b\w\w+\b")  # scikit-learn's default token pattern
-
-
-def _word_features(m: _Model, low: list[str]) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
-    """(text, feature) of every vocabulary word and word pair, and each text's words."""
-    vocab = m.word_vocabulary
-    which: list[int] = []
-    feature: list[int] = []
-    all_tokens: list[list[str]] = []
-    for i, t in enumerate(low):
-        tokens = _TOKEN.findall(t) if vocab else []
-        all_tokens.append(tokens)
-        grams = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)] if m.word_ngrams > 1 else tokens
-        found = [j for j in map(vocab.get, grams) if j is not None]
-        feature.extend(found)
-        which.extend([i] * len(found))
-    return np.array(which, dtype=np.int64), np.array(feature, dtype=np.int64), all_tokens
-
-
-def _word_pairs_across(m: _Model, tokens: list[list[str]], group_of: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The word pairs that span the join of two consecutive texts of one group."""
-    which: list[int] = []
-    feature: list[int] = []
-    last: str | None = None
-    for i, words in enumerate(tokens):
-        if i and group_of[i] != group_of[i - 1]:
-            last = None
-        if words:
-            if last is not None and m.word_ngrams > 1 and (j := m.word_vocabulary.get(f"{last} {words[0]}")) is not None:
-                which.append(group_of[i])
-                feature.append(j)
-            last = words[-1]
-    return np.array(which, dtype=np.int64), np.array(feature, dtype=np.int64)
+def _word_features(m: _Model, codes: np.ndarray, text_of: np.ndarray) -> tuple[
+        np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(text, feature) of every vocabulary word and word pair (scikit-learn's words: runs of two or
+    more \\w characters), hashed as the vocabulary is, in numpy; and the pairs that span two texts
+    (first's text, second's text, hash), for the chunks."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not m.word_vocabulary:
+        return empty, empty, (empty, empty, np.zeros(0, dtype=np.uint64))
+    edge = np.diff(np.concatenate([[False], _word_chars(codes), [False]]).astype(np.int8))
+    starts, ends = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)
+    keep = ends - starts >= 2
+    starts, ends = starts[keep], ends[keep]
+    # Hash of codes[s:e] = sum c[k] * M**(e-1-k) = M**(e-1) * (G[e] - G[s]), G the prefix sums of c[k] * M**-k.
+    powers, inverse = _powers(len(codes) + 1)
+    prefix = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(codes * inverse[:len(codes)], dtype=np.uint64)])
+    h = powers[ends - 1] * (prefix[ends] - prefix[starts])
+    text = text_of[starts]
+    # "a b" = hash(a) * M**(len(b) + 1) + 32 * M**len(b) + hash(b)
+    m_b = powers[(ends - starts)[1:]]
+    pair = h[:-1] * m_b * _MULT + np.uint64(32) * m_b + h[1:]
+    same = text[1:] == text[:-1]
+    grams, owner = (np.concatenate([h, pair[same]]), np.concatenate([text, text[:-1][same]])) \
+        if m.word_ngrams > 1 else (h, text)
+    pos, feature = m.word_lookup.find(grams)
+    return owner[pos], feature, (text[:-1][~same], text[1:][~same], pair[~same])
 
 
 def _tfidf_dot(which: np.ndarray, feature: np.ndarray, n_texts: int, idf: np.ndarray, coef: np.ndarray) -> np.ndarray:

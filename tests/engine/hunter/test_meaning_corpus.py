@@ -71,7 +71,8 @@ def test_numpy_scoring_matches_scikit_learn():
 
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     texts = [r["text"] for r in load("heldout.jsonl")] + ["a", "  Hi  there\tyou\n\n", "xyz", "",
-                                                           "Ünïcödé ŒUVRE straße\u00a0naïve — 東京 ok", "a_b c-d 1,2"]
+                                                           "Ünïcödé ŒUVRE straße\u00a0naïve — 東京 ok", "a_b c-d 1,2",
+                                                           "emoji 😀😀 ok 𠀀𠀁 words x y zz", "tab\tsep\u2003em-space"]
     z = np.full(len(texts), data["intercept"])
     for part in (data["char"], data["word"]):
         params = {**part["params"], "ngram_range": tuple(part["ngram_range"])}
