@@ -252,12 +252,12 @@ def normalise(text: str) -> str:
     return t.translate(table) if table else t
 
 
-# Injections by meaning: a small classifier (TF-IDF over character n-grams, logistic regression)
-# trained with scikit-learn on tests/data/hunter/meaning/train.jsonl and stored as plain JSON
-# weights, applied here with numpy (a scan needs no scikit-learn: the CLI's `hunter scan` starts
-# without it). It reads the whole text in chunks of at most CHUNK_CHARS cut at sentence ends,
-# every chunk (no cap an injection could hide behind); a chunk scoring above the stored
-# threshold is an injection.
+# Injections by meaning: a small classifier (TF-IDF over character n-grams within words and over
+# words and word pairs, logistic regression) trained with scikit-learn by
+# tests/data/hunter/meaning/train.py and stored as plain JSON weights, applied here with numpy (a
+# scan needs no scikit-learn: the CLI's `hunter scan` starts without it). It reads the whole text,
+# every sentence and every chunk of consecutive sentences up to CHUNK_CHARS (no cap an injection
+# could hide behind); one scoring above its stored threshold is an injection.
 CLASSIFIER_MIN_CHARS = 40
 CHUNK_CHARS = 600
 SENTENCE_CHARS = (30, 300)
