@@ -2,6 +2,10 @@
 
     python tests/data/hunter/meaning/build.py   # writes train.jsonl and heldout.jsonl beside it
 
+Templates: the lists below and those in extra.py (the kinds the first fresh held-out set missed,
+and ordinary texts on the same subjects in the languages leads arrive in). Each injection template
+also gives one row buried in a brief ("buried": true): train.py checks on those, it does not fit on them.
+
 Each row: {"text", "kind", "family", "template", "expected"}; kind is injection | secret | ordinary
 and expected the action Hunter should take (redact for injections and secrets, allow otherwise).
 Held out: every fifth *template* of each family (rotated across families, so the held-out
