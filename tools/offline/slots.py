@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from engine.money import parse_amount
 from tools.offline import vocabulary as V
@@ -253,9 +254,13 @@ def _spans(tokens: list[tuple[str, str]], lowercase_ok: bool) -> list[Span]:
     return [s for s in spans if s.words[-1] != "&"]
 
 
+_FOLD = str.maketrans("áàâäãåéèêëíìîïóòôöõúùûüñçłøšžćß", "aaaaaaeeeeiiiiooooouuuuncloszcs")
+_NOT_A_TO_Z = re.compile(r"[^a-z]")
+
+
+@lru_cache(maxsize=4096)  # called per word per candidate span: a long message repeats its words
 def _letters(s: str) -> str:
-    table = str.maketrans("áàâäãåéèêëíìîïóòôöõúùûüñçłøšžćß", "aaaaaaeeeeiiiiooooouuuuncloszcs")
-    return re.sub(r"[^a-z]", "", s.lower().translate(table))
+    return _NOT_A_TO_Z.sub("", s.lower().translate(_FOLD))
 
 
 def _capitalised_head(s: Span) -> Span:

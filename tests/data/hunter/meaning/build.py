@@ -2,6 +2,10 @@
 
     python tests/data/hunter/meaning/build.py   # writes train.jsonl and heldout.jsonl beside it
 
+Templates: the lists below and those in extra.py (the kinds the first fresh held-out set missed,
+and ordinary texts on the same subjects in the languages leads arrive in). Each injection template
+also gives one row buried in a brief ("buried": true): train.py checks on those, it does not fit on them.
+
 Each row: {"text", "kind", "family", "template", "expected"}; kind is injection | secret | ordinary
 and expected the action Hunter should take (redact for injections and secrets, allow otherwise).
 Held out: every fifth *template* of each family (rotated across families, so the held-out
@@ -13,9 +17,14 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+import extra  # noqa: E402
+
 RNG = random.Random(2026)
 
 TOOLS = ["collect_payment", "mark_invoice_paid", "issue_refund", "generate_proposal", "cast_vote", "mark_paid",
@@ -44,6 +53,10 @@ LEAD_OPENERS = [
     "Our startup needs an MVP mobile app for dog walkers, budget around $30k.",
     "Looking for a team to build a React dashboard for our sales data.",
     "We need a data pipeline from Salesforce to BigQuery, ideally in 2 months.",
+    "Guten Tag, wir sind ein Maschinenbauer aus Stuttgart und suchen eine Agentur für unser Kundenportal.",
+    "Bonjour, nous sommes une agence immobilière à Lyon et voulons refaire notre site.",
+    "Hola, somos una cadena de gimnasios y necesitamos una app para reservas.",
+    "Goedemiddag, wij zijn een installatiebedrijf uit Utrecht en zoeken een planningstool.",
     "",
 ]
 
@@ -233,7 +246,9 @@ ORDINARY_SUFFIXES = ["", " Budget around $25k.", " Timeline: 3 months.", " Happy
 def _fill(template: str) -> str:
     return template.format(tool=RNG.choice(TOOLS), money=RNG.choice(MONEY_ACTS), data=RNG.choice(DATA),
                            secret=RNG.choice(SECRETS), mode=RNG.choice(MODES), role=RNG.choice(ROLES),
-                           rule=RNG.choice(RULES))
+                           rule=RNG.choice(RULES), peer=RNG.choice(extra.PEERS), sector=RNG.choice(extra.SECTORS),
+                           email=RNG.choice(extra.EMAILS), amount=RNG.choice(extra.AMOUNTS),
+                           pct=RNG.choice(extra.PCTS), inv=RNG.choice(extra.INVOICES))
 
 
 def _wrap(payload: str) -> str:
@@ -241,9 +256,23 @@ def _wrap(payload: str) -> str:
     where = RNG.random()
     if not opener or where < 0.3:
         return payload
-    if where < 0.65:
+    if where < 0.55:
         return f"{opener} {payload}"
     return f"{opener}\n\n{payload}\n\nThanks, Jordan"
+
+
+# Ordinary sentences an injection may be buried in: only those on the training side of the split.
+CONTEXT = [t for i, t in enumerate(ORDINARY + extra.ORDINARY + extra.ORDINARY_MORE + extra.ORDINARY_I18N + extra.ORDINARY_PAYING +
+                                      extra.ORDINARY_FOURTH) if i % 5 != 4]
+
+
+def _bury(payload: str) -> str:
+    """The injection inside a real brief: ordinary sentences (training-side ones) around it."""
+    before, after = RNG.sample(CONTEXT, 2)
+    opener = RNG.choice(LEAD_OPENERS)
+    if RNG.random() < 0.5:
+        return f"{opener} {_fill(before)}\n\n{payload}\n\n{_fill(after)}".strip()
+    return f"{_fill(before)} {payload} {_fill(after)}"
 
 
 def rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
@@ -251,24 +280,32 @@ def rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     held: list[dict[str, str]] = []
     groups: list[tuple[str, str, list[str]]] = [("injection", f, t) for f, t in INJECTION.items()]
     groups += [("injection", f + "_i18n", t) for f, t in INJECTION_I18N.items()]
+    groups += [("injection", f, t) for f, t in extra.INJECTION.items()]
+    groups += [("injection", f, t) for f, t in extra.INJECTION_MORE.items()]
+    groups += [("injection", f, t) for f, t in extra.INJECTION_I18N_MORE.items()]
+    groups += [("injection", f, t) for f, t in extra.INJECTION_FOURTH.items()]
     for g, (kind, family, templates) in enumerate(groups):
         for i, template in enumerate(templates):
             # Rotated per family, so the held-out translations are not all in one language.
             out = held if (i + g) % 5 == 4 else train
             for _ in range(6 if kind == "injection" and "i18n" not in family else 4):
                 out.append({"text": _wrap(_fill(template)), "kind": kind, "family": family,
-                            "template": f"{family}:{i}", "expected": "redact"})
+                            "template": f"{family}.{g}:{i}", "expected": "redact"})
+            # One more inside a longer brief: train.py checks on these, it does not fit on them.
+            out.append({"text": _bury(_fill(template)), "kind": kind, "family": family,
+                        "template": f"{family}.{g}:{i}", "expected": "redact", "buried": True})
     for i, template in enumerate(SECRET_TEMPLATES):
         out = held if i % 5 == 4 else train
         for _ in range(12):
             url = f"{RNG.choice(SCHEMES)}://{RNG.choice(USERS)}:{RNG.choice(PASSWORDS)}@{RNG.choice(HOSTS)}"
             out.append({"text": _wrap(template.format(url=url)), "kind": "secret", "family": "url_credentials",
                         "template": f"url:{i}", "expected": "redact"})
-    for i, text in enumerate(ORDINARY):
+    for i, text in enumerate(ORDINARY + extra.ORDINARY + extra.ORDINARY_MORE + extra.ORDINARY_I18N + extra.ORDINARY_PAYING +
+                                      extra.ORDINARY_FOURTH):
         out = held if i % 5 == 4 else train
         for suffix in RNG.sample(ORDINARY_SUFFIXES, 4):
             opener = RNG.choice(LEAD_OPENERS) if RNG.random() < 0.4 else ""
-            out.append({"text": f"{opener} {text}{suffix}".strip(), "kind": "ordinary", "family": "ordinary",
+            out.append({"text": f"{opener} {_fill(text)}{suffix}".strip(), "kind": "ordinary", "family": "ordinary",
                         "template": f"ordinary:{i}", "expected": "allow"})
     # Pairs of ordinary sentences (within the same side of the split), as longer briefs read.
     for side in (train, held):

@@ -1,6 +1,7 @@
 """Hunter on its held-out corpus of injections by meaning, URL credentials and ordinary texts.
 
-    python tests/data/hunter/meaning/evaluate.py [heldout.jsonl|train.jsonl]
+    python tests/data/hunter/meaning/evaluate.py [heldout.jsonl|fresh_heldout3.jsonl|...|train.jsonl]
+    python tests/data/hunter/meaning/evaluate.py --all    # one line per held-out file, no misses listed
 
 Each text goes through `engine.hunter.scan` as a lead's requirements would; an injection or a
 secret counts when the scan's action is its expected one (redact, or stricter: block), an
@@ -62,7 +63,17 @@ def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+HELD_OUT = ("heldout.jsonl", "fresh_heldout.jsonl", "fresh_heldout2.jsonl", "fresh_heldout3.jsonl",
+            "fresh_heldout4.jsonl")
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--all"]:
+        for name in HELD_OUT:
+            f = figures(load(name))
+            print(json.dumps({"corpus": name, "malicious_at_expected_action": f["malicious_at_expected_action"],
+                              "ordinary_not_allowed": f["ordinary_not_allowed"]}))
+        return
     name = sys.argv[1] if len(sys.argv) > 1 else "heldout.jsonl"
     rows = load(name)
     with patterns_only():

@@ -1,12 +1,15 @@
-"""Train Hunter's prompt-injection classifier on train.jsonl (never on heldout.jsonl).
+"""Train Hunter's prompt-injection classifier on train.jsonl (never on a held-out file).
 
     python tests/data/hunter/meaning/train.py
 
-TF-IDF over character n-grams (2-5, within words: robust to spelling, inflection and other
-languages) and a logistic regression, stored as plain JSON weights in
-engine/hunter/detectors/injection_model.json (no pickle: loading it runs no code). The decision
-threshold is chosen on out-of-fold scores of the training rows only: the lowest that keeps
-ordinary texts under 0.5% flagged.
+TF-IDF over character n-grams within words (3-5: robust to spelling, inflection and other
+languages) and over words and word pairs, and a logistic regression, stored as plain JSON weights
+in engine/hunter/detectors/injection_model.json (no pickle: loading it runs no code).
+
+Checked by cross-validation on the training rows only, grouped by template (a template's rows are
+all in the same fold, so each fold's figures are on phrasings the model did not see): the figure
+printed is Hunter's, patterns or classifier, as a scan would act. The decision threshold is chosen on
+those out-of-fold scores: the lowest that keeps ordinary texts under 0.5% flagged.
 """
 
 from __future__ import annotations
@@ -18,48 +21,149 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.pipeline import make_pipeline
+from sklearn.model_selection import GroupKFold
+from sklearn.pipeline import make_pipeline, make_union
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[3]
 sys.path.insert(0, str(ROOT))
+
+from engine.hunter.detectors import injection  # noqa: E402
+
 OUT = ROOT / "engine" / "hunter" / "detectors" / "injection_model.json"
-PARAMS = {"analyzer": "char_wb", "ngram_range": [2, 5], "lowercase": True, "sublinear_tf": True,
-          "min_df": 2, "max_features": 12000}
+CHAR = {"analyzer": "char_wb", "ngram_range": [3, 5], "lowercase": True, "sublinear_tf": True, "min_df": 2,
+        "max_features": 30000}
+WORD = {"analyzer": "word", "ngram_range": [1, 2], "lowercase": True, "sublinear_tf": True, "min_df": 2}
+C = float(sys.argv[sys.argv.index('-C') + 1]) if '-C' in sys.argv else 10.0
+ORDINARY_FLAGGED = 0.002
+# Neither threshold below this: the cross-validated ordinary texts are paraphrases and translations
+# of one another, so they look more familiar to each fold than a stranger's text will (the first
+# fresh evaluation of a model chosen without it flagged 10% of ordinary texts).
+FLOOR = 0.5
+# Chunks of a few sentences as well as sentences (cross-validation: chunks catch more at the same
+# ordinary rate); with --sentences-only the chunk threshold is stored as 2 (never met).
+READ_CHUNKS = "--sentences-only" not in sys.argv
 
 
-def load(name: str, held: bool) -> tuple[list[str], np.ndarray]:
-    rows = [json.loads(x) for x in (HERE / name).read_text(encoding="utf-8").splitlines() if x]
-    texts = [r["text"] for r in rows if r["kind"] != "secret"]
-    labels = [1 if r["kind"] == "injection" else 0 for r in rows if r["kind"] != "secret"]
-    return texts, np.array(labels)
+def load(name: str) -> list[dict[str, str]]:
+    rows = [json.loads(x) for x in (HERE / name).read_text(encoding="utf-8").splitlines() if x.strip()]
+    return [r for r in rows if r["kind"] != "secret"]
+
+
+def pipeline():  # type: ignore[no-untyped-def]
+    def vec(p: dict) -> TfidfVectorizer:  # type: ignore[type-arg]
+        return TfidfVectorizer(**{**p, "ngram_range": tuple(p["ngram_range"])})
+
+    return make_pipeline(make_union(vec(CHAR), vec(WORD)),
+                         LogisticRegression(C=C, class_weight="balanced", max_iter=3000))
+
+
+def by_patterns(texts: list[str]) -> np.ndarray:
+    """Whether the patterns alone (classifier off) already flag each text."""
+    saved = injection.CLASSIFIER_MIN_CHARS
+    injection.CLASSIFIER_MIN_CHARS = 10**9
+    try:
+        return np.array([any(h.detector == "prompt_injection" for h in injection.detect_prompt_injection(t))
+                         for t in texts])
+    finally:
+        injection.CLASSIFIER_MIN_CHARS = saved
+
+
+def unit_scores(model, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """Each text's scores as a scan reads it (injection.pieces): the highest of its chunks, the
+    highest of its sentences."""
+    pieces: list[str] = []
+    owner: list[int] = []
+    for i, t in enumerate(texts):
+        sentences, chunk_of = injection.pieces(t)
+        for c in sorted(set(chunk_of)) if READ_CHUNKS else []:
+            at = [k for k, x in enumerate(chunk_of) if x == c]
+            pieces.append(t[sentences[at[0]][0]:sentences[at[-1]][1]])
+            owner.append(i)
+        for s, e in sentences:
+            pieces.append(t[s:e])
+            owner.append(len(texts) + i)
+    p = model.predict_proba(pieces)[:, 1]
+    out = np.zeros(2 * len(texts))
+    np.maximum.at(out, np.array(owner), p)
+    return out[:len(texts)], out[len(texts):]
+
+
+def thresholds(chunk: np.ndarray, sentence: np.ndarray, y: np.ndarray, patterns: np.ndarray) -> tuple[float, float]:
+    """The pair (chunk, sentence threshold) catching the most injections while at most ORDINARY_FLAGGED
+    of the ordinary texts are flagged (by the patterns or either threshold)."""
+    budget = int(ORDINARY_FLAGGED * (y == 0).sum())
+    free = (y == 0) & ~patterns
+    best = (-1.0, 0.5, 0.5)
+    for ts in np.unique(np.concatenate([sentence[free], [1.0]])):
+        ts = max(FLOOR, float(ts) + 1e-6)
+        left = budget - int(patterns[y == 0].sum()) - int((sentence[free] >= ts).sum())
+        if left < 0:
+            continue
+        rest = np.sort(chunk[free & (sentence < ts)])[::-1]
+        tc = max(FLOOR, float(rest[left]) + 1e-6 if left < len(rest) else 0.0) if READ_CHUNKS else 2.0
+        caught = float((patterns | (chunk >= tc) | (sentence >= ts))[y == 1].mean())
+        if caught > best[0]:
+            best = (caught, tc, ts)
+    return best[1], best[2]
+
+
+def fitting_set(texts: list[str], y: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The rows, plus every sentence of the ordinary rows as an ordinary text of its own (a scan
+    reads sentences one by one, and every sentence of an ordinary text is ordinary)."""
+    more = [t[s:e] for t, label in zip(texts, y, strict=True) if label == 0 for s, e in injection.pieces(t)[0]]
+    more = [m for m in dict.fromkeys(more) if len(m.strip()) >= 20 and m not in set(texts)]
+    return texts + more, np.concatenate([y, np.zeros(len(more), dtype=int)])
 
 
 def main() -> None:
-    texts, y = load("train.jsonl", held=False)
-    vec_params = {**PARAMS, "ngram_range": tuple(PARAMS["ngram_range"])}
-    model = make_pipeline(TfidfVectorizer(**vec_params), LogisticRegression(C=4.0, class_weight="balanced",
-                                                                             max_iter=2000))
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=17)
-    oof = cross_val_predict(model, texts, y, cv=folds, method="predict_proba")[:, 1]
-    ordinary = np.sort(oof[y == 0])
-    attacks = np.sort(oof[y == 1])
-    # Midway between the highest-scoring ordinary text and the injection at the 2nd percentile:
-    # the widest margin on both sides that the training rows allow.
-    threshold = float((ordinary[-1] + attacks[int(len(attacks) * 0.02)]) / 2)
-    print("ordinary top scores", np.round(ordinary[-5:], 3), "injection low scores", np.round(attacks[:8], 3))
-    caught = float((oof[y == 1] >= threshold).mean())
-    print(f"train rows {len(texts)} ({int(y.sum())} injections); out-of-fold: threshold {threshold:.3f}, "
-          f"injections caught {caught:.1%}, ordinary flagged {(ordinary >= threshold).mean():.1%}")
-    model.fit(texts, y)
-    vec, clf = model.steps[0][1], model.steps[1][1]
-    vocab = {k: int(v) for k, v in vec.vocabulary_.items()}
+    rows = load("train.jsonl")
+    texts = [r["text"] for r in rows]
+    y = np.array([r["kind"] == "injection" for r in rows], dtype=int)
+    buried = np.array([bool(r.get("buried")) for r in rows])
+    groups = np.array([r["template"].rstrip("+") for r in rows])
+    paired = np.array([r["template"].endswith("+") for r in rows])
+    families = np.array([r["family"] + (" (buried)" if r.get("buried") else "") for r in rows])
+    chunk, sentence = np.zeros(len(rows)), np.zeros(len(rows))
+    for fit_at, test_at in GroupKFold(n_splits=5).split(texts, y, groups):
+        # Buried rows are only checked on; pairs of ordinary texts are left out of fitting (a pair holds
+        # a second template's text, which may be in the fold being checked).
+        fit_at = fit_at[~buried[fit_at] & ~paired[fit_at]]
+        model = pipeline().fit(*fitting_set([texts[i] for i in fit_at], y[fit_at]))
+        chunk[test_at], sentence[test_at] = unit_scores(model, [texts[i] for i in test_at])
+    patterns = by_patterns(texts)
+    threshold, sentence_threshold = thresholds(chunk, sentence, y, patterns)
+    flagged = patterns | (chunk >= threshold) | (sentence >= sentence_threshold)
+    oof = np.maximum(chunk, sentence)
+    if "-v" in sys.argv:
+        for i in np.argsort(-np.where(y == 0, oof, -1))[:12]:
+            print(f"  ordinary {oof[i]:.3f} {texts[i][:150]!r}")
+    print(f"train rows {len(texts)} ({int(y.sum())} injections, {int(buried.sum())} of them buried in a brief); "
+          f"5-fold cross-validation grouped by template, thresholds {threshold:.3f} (chunks), {sentence_threshold:.3f} (sentences):")
+    print(f"  injections caught {flagged[y == 1].mean():.1%} (patterns alone {patterns[y == 1].mean():.1%}), "
+          f"ordinary flagged {flagged[y == 0].mean():.2%}")
+    for f in sorted(set(families[y == 1])):
+        sel = (families == f) & (y == 1)
+        print(f"    {f:34} {flagged[sel].mean():6.1%} of {sel.sum()}")
+    fit = ~buried
+    texts = [t for t, keep in zip(texts, fit, strict=True) if keep]
+    y = y[fit]
+    model = pipeline().fit(*fitting_set(texts, y))
+    union, clf = model.steps[0][1], model.steps[1][1]
+    (_, char), (_, word) = union.transformer_list
+    n_char = len(char.vocabulary_)
+    coef = clf.coef_[0]
+
+    def part(vec: TfidfVectorizer, params: dict, weights: np.ndarray) -> dict:  # type: ignore[type-arg]
+        return {"params": params, "ngram_range": params["ngram_range"],
+                "vocabulary": {k: int(v) for k, v in vec.vocabulary_.items()},
+                "idf": [round(float(x), 5) for x in vec.idf_], "coef": [round(float(x), 5) for x in weights]}
+
     OUT.write_text(json.dumps({
         "about": "Hunter prompt-injection classifier; built by tests/data/hunter/meaning/train.py",
-        "vectorizer": PARAMS, "vocabulary": vocab, "idf": [round(float(x), 5) for x in vec.idf_],
-        "coef": [round(float(x), 5) for x in clf.coef_[0]], "intercept": round(float(clf.intercept_[0]), 5),
-        "threshold": round(threshold, 4),
+        "char": part(char, CHAR, coef[:n_char]), "word": part(word, WORD, coef[n_char:]),
+        "intercept": round(float(clf.intercept_[0]), 5), "threshold": round(threshold, 4),
+        "sentence_threshold": round(sentence_threshold, 4),
     }, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size // 1024} KB)")
 
