@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolDenied
@@ -24,40 +23,14 @@ from tools.agent import GraceAgent
 from tools.deps import AgentDeps
 from tools.history import Thread, load_thread, save_thread
 from tools.offline import rules as R
-from tools.offline.model import choices_in
 from tools.offline.replies import confirm_question
+from tools.offline.turn import choices_in
+from tools.replies import ChatReply, PendingCall, ToolOutcome
 
 MODEL_DOWN = ("The language model did not answer ({detail}); nothing was changed and this message was not kept. "
               "Try again in a moment.")
 MODEL_DOWN_AFTER = ("Your answer was recorded, but the language model did not report back ({detail}). "
                     "Check the result (e.g. “show lead 12”) before asking again.")
-
-@dataclass
-class ToolOutcome:
-    tool: str
-    args: dict[str, Any]
-    result: Any
-    ok: bool
-
-
-@dataclass
-class PendingCall:
-    tool_call_id: str
-    tool: str
-    args: dict[str, Any]
-    question: str
-
-
-@dataclass
-class ChatReply:
-    text: str
-    outcomes: list[ToolOutcome] = field(default_factory=list)
-    pending: list[PendingCall] = field(default_factory=list)
-    tool_calls: list[dict[str, Any]] = field(default_factory=list)
-    # True when a Confirm/Cancel was not acted on (someone else's, already answered, nothing waiting).
-    refused: bool = False
-    # When the model was unsure: its two readings, in order; answering "1" or "2" (`choose`) takes one.
-    choices: list[str] = field(default_factory=list)
 
 
 def get_agent(services: Services) -> GraceAgent:
@@ -188,7 +161,8 @@ async def _resolve(services: Services, actor: Actor, thread: Thread, answers: di
 
 
 async def dry_run(services: Services, actor: Actor, text: str, key: str | None = None) -> ChatReply:
-    """What the agent would do: every tool replaced by a recorder; nothing is written, not even history."""
+    """What the agent would do: every tool replaced by a recorder; nothing is written, not even history.
+    (A first message to the offline model needs no agent: `tools.dry_run.offline_dry_run`.)"""
     if services.dry_run_agent is None:
         services.dry_run_agent = GraceAgent(services.settings, dry_run=True)
     agent = services.dry_run_agent
@@ -200,4 +174,4 @@ async def dry_run(services: Services, actor: Actor, text: str, key: str | None =
     return reply
 
 
-__all__ = ["ChatReply", "ModelResponse", "choose", "converse", "decide", "dry_run", "get_agent"]
+__all__ = ["ChatReply", "ModelResponse", "PendingCall", "ToolOutcome", "choose", "converse", "decide", "dry_run", "get_agent"]

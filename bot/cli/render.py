@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from tools.conversation import ChatReply, ToolOutcome
+    from tools.replies import ChatReply, ToolOutcome
 
 LEAD_FIELDS = ("lead_id", "client_name", "company", "email", "stage", "source", "budget", "score", "requirements")
 
