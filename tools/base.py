@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, ConfigDict, create_model
 
 from engine.errors import GraceError
 
@@ -50,8 +50,10 @@ class ToolSpec:
         for p in list(inspect.signature(self.function).parameters.values())[1:]:
             default = ... if p.default is inspect.Parameter.empty else p.default
             fields[p.name] = (p.annotation, default)
-        # The annotations are strings (postponed): pydantic resolves them in the tool's module.
-        model: type[BaseModel] = create_model(self.name, __module__=self.function.__module__, **fields)
+        # The annotations are strings (postponed): pydantic resolves them in the tool's module. An argument
+        # the tool does not have is refused, as pydantic-ai refuses it.
+        model: type[BaseModel] = create_model(self.name, __module__=self.function.__module__,
+                                              __config__=ConfigDict(extra="forbid"), **fields)
         return model
 
     def check_arguments(self, args: dict[str, Any]) -> None:

@@ -107,6 +107,10 @@ def offline_model(role: Role) -> FunctionModel:
         last = messages[-1]
         assert isinstance(last, ModelRequest)
         returns = [p for p in last.parts if isinstance(p, ToolReturnPart)]
+        # A call whose arguments the tool refused comes back as a "retried" result, its content the errors.
+        refused = [p for p in returns if p.outcome == "retried"]
+        if refused:
+            return ModelResponse(parts=[TextPart(retry_detail(refused[0].content))])
         if returns:
             text = " ".join(summarise(p.tool_name, p.content, denied=p.outcome == "denied") for p in returns)
             return ModelResponse(parts=[TextPart(text)])

@@ -76,9 +76,12 @@ def decide(parsed: Parsed, role: Role, offered: set[str]) -> Answer:
     return ToolCall(intent.tool, parsed.args)
 
 
-def retry_detail(content: str | Sequence[Mapping[str, Any]]) -> str:
+def retry_detail(content: Any) -> str:
     """What the model says when a call's arguments were refused (a validation error's list, or a sentence):
     a parser cannot fix its call, so it says what went wrong."""
-    detail = content if isinstance(content, str) else "; ".join(
-        f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in content)
+    if isinstance(content, Sequence) and not isinstance(content, str) and all(
+            isinstance(e, Mapping) and "loc" in e and "msg" in e for e in content):
+        detail = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in content)
+    else:
+        detail = str(content)
     return f"I couldn't do that: {detail}"
