@@ -110,6 +110,15 @@ def test_hunter_scan_of_a_lead_from_stdin_needs_neither_scikit_learn_nor_the_age
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
 
 
+def test_a_command_loads_its_own_group_of_commands_only(env, tmp_path):
+    proc, _ = grace(env, tmp_path, "hunter", "scan", "-", stdin=LEAD_TEXT)
+    assert proc.returncode == 0, proc.stderr
+    groups = {m for m in json.loads((tmp_path / "modules.json").read_text()) if m.startswith("bot.cli.")}
+    assert "bot.cli.governance" in groups
+    assert groups.isdisjoint({"bot.cli.chat", "bot.cli.crm", "bot.cli.scoring", "bot.cli.serve", "bot.cli.demo",
+                              "bot.cli.admin", "bot.cli.billing", "bot.cli.imports"}), sorted(groups)
+
+
 def test_hunter_scan_still_finds_a_secret_in_a_lead(env, tmp_path):
     leaked = LEAD_TEXT + "Our Stripe key, so you can start: sk_live_4eC39HqLyjWDarjtT1zdp7dc\n"
     proc, loaded = grace(env, tmp_path, "hunter", "scan", "-", stdin=leaked)
