@@ -5,7 +5,8 @@ Three commands through the installed entry point (`.venv/bin/grace`), each besid
 
 - `grace --help`
 - `grace hunter scan -` with a lead's e-mail on standard input
-- `grace chat --dry-run --json MESSAGE` (offline model, embedded SQLite, migrated once before timing)
+- `grace chat --dry-run --json MESSAGE` (the offline model, the default: answered from the tool registry and
+  the offline parser, without pydantic-ai and without opening the embedded SQLite database)
 
 Runs alternate baseline and command, `--n` rounds (at least 5); figures are medians of wall time,
 of the child's CPU time (user + system) and of its peak resident memory (`ru_maxrss`, from wait4).
@@ -111,7 +112,8 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRACE_", "SLACK_", "STRIPE_"))}
     env |= {"GRACE_DATA_DIR": data, "GRACE_DATABASE_URL": f"sqlite+aiosqlite:///{data}/grace.db",
             "GRACE_REDIS_URL": "", "GRACE_MODEL": "offline", "GRACE_LOG_LEVEL": "WARNING", "COLUMNS": "100"}
-    # Warm-up, not timed: creates and migrates the database, fills the OS file cache, checks outputs.
+    # Warm-up, not timed: fills the OS file cache, checks outputs (and creates and migrates the database
+    # for an older tree, whose dry run opened it).
     for name, (argv, stdin, _, ok) in COMMANDS.items():
         if not ok(measure(argv, stdin, env, data).stdout):
             raise SystemExit(f"{name}: unexpected output")
