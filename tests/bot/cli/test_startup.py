@@ -157,6 +157,14 @@ def test_a_chat_dry_run_of_something_not_understood_calls_nothing(env, tmp_path)
     assert "pydantic_ai" not in loaded
 
 
+def test_a_chat_dry_run_as_a_slack_user_reads_their_role_but_loads_no_agent_framework(env, tmp_path):
+    proc, loaded = grace(env, tmp_path, "chat", "--dry-run", "--json", "--as", "U0NOBODY", "qualify lead 3")
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert answer["tool_calls"] == [] and "none role" in answer["reply"]  # not on the team: nothing is called
+    assert "sqlalchemy" in loaded and "pydantic_ai" not in loaded
+
+
 def test_a_chat_dry_run_with_a_language_model_configured_runs_the_agent(env, tmp_path):
     # pydantic-ai's own test model (no network): with a language model the dry run is the agent's.
     proc, loaded = grace({**env, "GRACE_MODEL": "test"}, tmp_path, "chat", "--dry-run", "--json", "qualify lead 3")
