@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Iterator, Mapping, MutableMapping
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperGroup
@@ -39,16 +40,40 @@ def commands_of(module: str) -> TyperGroup:
     return get_group(group)
 
 
+class LazyCommands(MutableMapping[str, "Command"]):
+    """The top-level commands by name: every name is known at once (for `--help`'s list and "did you mean"),
+    and a command's module is loaded the first time the command is looked up."""
+
+    def __init__(self, given: Mapping[str, Command]) -> None:
+        self.loaded: dict[str, Command] = dict(given)
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self.loaded and name in COMMANDS:
+            self.loaded.update(commands_of(COMMANDS[name]).commands)
+        return self.loaded[name]
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self.loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*COMMANDS, *(name for name in self.loaded if name not in COMMANDS)])
+
+    def __len__(self) -> int:
+        return len(set(COMMANDS) | set(self.loaded))
+
+
 class LazyGroup(TyperGroup):
-    """The top-level group: it knows its commands' names, and loads a command's module on first use."""
+    """The top-level group, over `LazyCommands`; `--help` lists the commands in `COMMANDS`' order."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = LazyCommands(self.commands)
 
     def list_commands(self, ctx: Context) -> list[str]:
-        return list(COMMANDS)
-
-    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
-        if cmd_name not in self.commands and cmd_name in COMMANDS:
-            self.commands.update(commands_of(COMMANDS[cmd_name]).commands)
-        return self.commands.get(cmd_name)
+        return list(self.commands)
 
 
 app = typer.Typer(name="grace", help="Grace runs your agency's client lifecycle.", no_args_is_help=True,

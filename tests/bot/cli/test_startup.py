@@ -88,6 +88,7 @@ def test_a_command_group_help_loads_no_heavy_dependency(env, tmp_path, argv):
     (["model", "evaluate", "--outcome", "won"], "--data"),
     (["invoice", "show", "INV-1"], "Invalid value for 'invoice_id'"),
     (["nosuchcommand"], "No such command"),
+    (["hunte", "scan"], "Did you mean 'hunter'?"),
 ])
 def test_an_argument_error_is_answered_before_anything_heavy_loads(env, tmp_path, argv, says):
     proc, loaded = grace(env, tmp_path, *argv)
@@ -205,3 +206,18 @@ def test_a_slack_less_stripe_less_server_never_imports_their_sdks(env, tmp_path)
     assert loaded.isdisjoint({"slack_bolt", "slack_sdk", "stripe"}), sorted(loaded & {"slack_bolt", "slack_sdk",
                                                                                       "stripe"})
     assert "sklearn" in loaded  # the server takes scikit-learn at start-up, not on its first scored lead
+
+
+def test_every_command_a_group_module_registers_is_in_the_table_the_top_level_loads_from():
+    import importlib
+    import pkgutil
+
+    import bot.cli
+    from bot.cli.main import COMMANDS, commands_of
+
+    modules = {m.name for m in pkgutil.iter_modules(bot.cli.__path__)
+               if hasattr(importlib.import_module(f"bot.cli.{m.name}"), "register")}
+    assert modules == set(COMMANDS.values())
+    for module in modules:
+        for name in commands_of(module).commands:
+            assert COMMANDS.get(name) == module, f"`grace {name}` ({module}) is missing from bot.cli.main.COMMANDS"
