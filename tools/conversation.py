@@ -91,11 +91,8 @@ async def _converse(services: Services, actor: Actor, key: str, text: str) -> Ch
     if not has_role(actor):  # not on the team, a guest or an external user: only how to be added
         return ChatReply(NOT_ON_THE_TEAM.format(user=actor.ref), refused=True)
     thread = await load_thread(services, key)
-    waiting_for = sorted({v["speaker"] for v in thread.pending.values() if v["speaker"] != actor.ref})
-    if waiting_for:
-        # Someone else's confirmation waits here: only they may answer or drop it.
-        return ChatReply(f"<@{waiting_for[0]}> has a confirmation waiting in this thread, and only they can "
-                         "confirm or cancel it. Ask me in another thread, or once they have answered.", refused=True)
+    if refused := _someone_elses_confirmation(thread, actor):
+        return refused
     if thread.pending:
         # A new message while the speaker's own confirmation waits: the waiting call is dropped
         # (denied), so the history stays a valid sequence of calls and results.
@@ -111,6 +108,15 @@ async def _converse(services: Services, actor: Actor, key: str, text: str) -> Ch
     thread.messages = result.all_messages()
     await save_thread(services, thread)
     return reply
+
+
+def _someone_elses_confirmation(thread: Thread, actor: Actor) -> ChatReply | None:
+    """Someone else's confirmation waits in the thread: only they may answer or drop it."""
+    waiting_for = sorted({v["speaker"] for v in thread.pending.values() if v["speaker"] != actor.ref})
+    if not waiting_for:
+        return None
+    return ChatReply(f"<@{waiting_for[0]}> has a confirmation waiting in this thread, and only they can "
+                     "confirm or cancel it. Ask me in another thread, or once they have answered.", refused=True)
 
 
 async def choose(services: Services, actor: Actor, key: str, number: int) -> ChatReply:
@@ -166,8 +172,19 @@ async def dry_run(services: Services, actor: Actor, text: str, key: str | None =
     if services.dry_run_agent is None:
         services.dry_run_agent = GraceAgent(services.settings, dry_run=True)
     agent = services.dry_run_agent
-    history = (await load_thread(services, key)).messages if key else []
     deps = AgentDeps(services, actor, recorded=[])
+    history: list[ModelMessage] = []
+    if key:
+        # The thread as `converse` would take it up: refused while someone else's confirmation waits;
+        # the speaker's own waiting call dropped first (here in memory only).
+        thread = await load_thread(services, key)
+        if refused := _someone_elses_confirmation(thread, actor):
+            return refused
+        history = thread.messages
+        if thread.pending:
+            dropped = await agent.run(deps, None, history, DeferredToolResults(
+                approvals={k: ToolDenied(R.CANCELLED) for k in thread.pending}))
+            history = dropped.all_messages()
     result = await agent.run(deps, text, history)
     reply, _ = _reply(result.new_messages(), result.output, actor)
     reply.tool_calls = list(deps.recorded or [])

@@ -20,9 +20,10 @@ from pydantic_ai import RunContext
 from engine.actors import Actor, Role
 from tools.agent import GraceAgent, build_recorder, build_tool
 from tools.base import ToolSpec
-from tools.conversation import dry_run
+from tools.conversation import converse, dry_run
 from tools.deps import AgentDeps
 from tools.dry_run import offline_dry_run
+from tools.history import load_thread
 from tools.registry import tool_specs
 from tools.replies import ChatReply
 
@@ -84,6 +85,23 @@ async def test_a_money_moving_call_is_recorded_not_asked_on_both_paths(services)
     refused = offline_dry_run(viewer, text)
     assert refused.tool_calls == [] and "viewer" in refused.text
     assert shape(refused) == shape(await dry_run(services, viewer, text))
+
+
+@ONE
+async def test_a_dry_run_in_a_thread_with_a_waiting_confirmation_starts_where_converse_would(services):
+    admin = Actor(kind="team_member", ref="U0ADMIN", role=Role.ADMIN)
+    sales = Actor(kind="team_member", ref="U0SALES", role=Role.SALES)
+    key = "test:dry-run-with-a-confirmation-waiting"
+    assert (await converse(services, admin, key, "mark lead 12 lost: went with another agency")).pending
+    before = await load_thread(services, key)
+    # The speaker's own waiting call would be dropped first, then the message answered.
+    said = await dry_run(services, admin, "qualify lead 12", key=key)
+    assert said.tool_calls == [{"tool": "qualify_lead", "args": {"lead_id": 12}}]
+    # Someone else is told whose confirmation waits, as `converse` tells them.
+    refused = await dry_run(services, sales, "qualify lead 12", key=key)
+    assert refused.refused and refused.tool_calls == [] and "<@U0ADMIN>" in refused.text
+    after = await load_thread(services, key)  # and nothing was written
+    assert after.pending == before.pending and len(after.messages) == len(before.messages)
 
 
 async def qualify_lead(ctx: RunContext[AgentDeps], lead_id: bool) -> dict[str, Any]:
