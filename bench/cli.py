@@ -5,7 +5,8 @@ Three commands through the installed entry point (`.venv/bin/grace`), each besid
 
 - `grace --help`
 - `grace hunter scan -` with a lead's e-mail on standard input
-- `grace chat --dry-run --json MESSAGE` (offline model, embedded SQLite, migrated once before timing)
+- `grace chat --dry-run --json MESSAGE` (the offline model, the default: answered from the tool registry and
+  the offline parser, without pydantic-ai and without opening the embedded SQLite database)
 
 Runs alternate baseline and command, `--n` rounds (at least 5); figures are medians of wall time,
 of the child's CPU time (user + system) and of its peak resident memory (`ru_maxrss`, from wait4).
@@ -17,7 +18,9 @@ or Grace settings but a throw-away data folder. Last line: one JSON object.
 
 To measure another tree with the same interpreter (e.g. main before a change), put it first on
 the path: `PYTHONPATH=/path/to/tree .venv/bin/python bench/cli.py` (the console script imports
-`bot.cli.main` through the path like any module).
+`bot.cli.main` through the path like any module). To compare two trees under the same load, give the
+other one with `--against /path/to/tree`: each round then also runs its commands, right after this
+tree's, and the JSON has their figures under "against" (ratios to the same baseline runs).
 """
 
 from __future__ import annotations
@@ -104,6 +107,7 @@ def measure(argv: list[str], stdin: str, env: dict[str, str], cwd: str) -> Run:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=7, help="rounds (at least 5)")
+    parser.add_argument("--against", type=Path, help="another tree (e.g. main before a change), timed alike")
     args = parser.parse_args()
     if args.n < 5:
         parser.error("--n must be at least 5")
@@ -111,23 +115,33 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRACE_", "SLACK_", "STRIPE_"))}
     env |= {"GRACE_DATA_DIR": data, "GRACE_DATABASE_URL": f"sqlite+aiosqlite:///{data}/grace.db",
             "GRACE_REDIS_URL": "", "GRACE_MODEL": "offline", "GRACE_LOG_LEVEL": "WARNING", "COLUMNS": "100"}
-    # Warm-up, not timed: creates and migrates the database, fills the OS file cache, checks outputs.
+    other = None
+    if args.against:
+        if not (args.against / "bot" / "cli" / "main.py").is_file():
+            parser.error(f"--against: {args.against} is not a Grace tree (no bot/cli/main.py)")
+        other = env | {"PYTHONPATH": str(args.against.resolve())}
+    # Warm-up, not timed: fills the OS file cache, checks outputs (and creates and migrates the database
+    # for an older tree, whose dry run opened it).
     for name, (argv, stdin, _, ok) in COMMANDS.items():
-        if not ok(measure(argv, stdin, env, data).stdout):
-            raise SystemExit(f"{name}: unexpected output")
+        for tree_env in (env, other) if other else (env,):
+            if not ok(measure(argv, stdin, tree_env, data).stdout):
+                raise SystemExit(f"{name}: unexpected output")
     measure(BASELINE, "", env, data)
 
     base = {name: Samples() for name in COMMANDS}
     runs = {name: Samples() for name in COMMANDS}
+    against = {name: Samples() for name in COMMANDS}
     for _ in range(args.n):
         for name, (argv, stdin, _, _) in COMMANDS.items():
             base[name].add(measure(BASELINE, "", env, data))
             runs[name].add(measure(argv, stdin, env, data))
+            if other:
+                against[name].add(measure(argv, stdin, other, data))
 
     figures: dict[str, object] = {"rounds": args.n, "entry_point": GRACE}
     all_base = Samples()
-    for b in base.values():
-        all_base.extend(b)
+    for samples in base.values():
+        all_base.extend(samples)
     b = all_base.median()
     figures["baseline"] = {"command": "python -c 'import typer, rich.console'", "seconds": round(b.seconds, 3),
                            "cpu_seconds": round(b.cpu, 3), "peak_mb": round(b.peak_mb, 1)}
@@ -143,6 +157,16 @@ def main() -> None:
                          "peak_mb": round(c.peak_mb, 1), "target_met": met}
         print(f"{name:14}{c.seconds:>10.3f}{paired.seconds:>12.3f}{ratio:>8.2f}{cpu_ratio:>11.2f}{target:>8.1f}"
               f"{c.peak_mb:>9.1f}" + ("" if met else "  target missed"))
+    if other:
+        figures["against"] = {"tree": str(args.against)}
+        print(f"against {args.against}:")
+        for name in COMMANDS:
+            c, paired = against[name].median(), base[name].median()
+            ratio, cpu_ratio = c.seconds / paired.seconds, c.cpu / paired.cpu
+            figures["against"][name] = {"seconds": round(c.seconds, 3), "ratio": round(ratio, 2),  # type: ignore[index]
+                                        "cpu_ratio": round(cpu_ratio, 2), "peak_mb": round(c.peak_mb, 1)}
+            print(f"{name:14}{c.seconds:>10.3f}{paired.seconds:>12.3f}{ratio:>8.2f}{cpu_ratio:>11.2f}{'':>8}"
+                  f"{c.peak_mb:>9.1f}")
     print(json.dumps(figures))
 
 

@@ -15,32 +15,35 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
-from engine.actors import Actor
 from engine.audit import PendingAudit, append_entries
 from engine.cache import invalidate, invalidations_for
-from engine.config import Settings
-from engine.counters import OpsCounters
 from engine.errors import PolicyDenied
-from engine.events import EventBus, InProcessEventBus, make_event
-from engine.ports import (
-    Agent,
-    Architect,
-    BuildWriter,
-    Cache,
-    ErrorRate,
-    LeadAnnouncer,
-    LogNotifier,
-    Notifier,
-    PaymentProvider,
-    Queue,
-    RateLimiter,
-    VoteBoard,
-)
-from storage.models import VoteSession
+from engine.events import InProcessEventBus, make_event
+from engine.ports import LogNotifier
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+    from engine.actors import Actor
+    from engine.config import Settings
+    from engine.counters import OpsCounters
+    from engine.events import EventBus
+    from engine.ports import (
+        Agent,
+        Architect,
+        BuildWriter,
+        Cache,
+        ErrorRate,
+        LeadAnnouncer,
+        Notifier,
+        PaymentProvider,
+        Queue,
+        RateLimiter,
+        VoteBoard,
+    )
+    from storage.models import VoteSession
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +93,7 @@ class Services:
 Effect = Callable[[], Awaitable[Any]]
 # What a decided vote sets in motion (delivery continues after its approval). Called in the
 # deciding vote's transaction, so what it writes commits or rolls back with the decision.
-VoteDecided = Callable[["OperationContext", VoteSession], Awaitable[None]]
+VoteDecided = Callable[["OperationContext", "VoteSession"], Awaitable[None]]
 
 
 @dataclass

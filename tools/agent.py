@@ -1,32 +1,32 @@
-"""The one agent: tools from each domain module, the configured model, instructions.
+"""The one agent: the registry's tools (`tools.registry`), the configured model, instructions.
 
-To add a domain's tools, write `tools/<domain>.py` with functions and a `TOOLS`
-list of `ToolSpec`s (see `tools/base.py`), and add the module to `TOOL_MODULES`.
-The offline model knows every planned tool (`tools/offline/rules.py`, and the corpus it is
-trained from in tests/data/agent/) and says "not available yet" until it is registered.
+This is where pydantic-ai comes in: the tool modules and the registry know nothing of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
 from types import ModuleType
 from typing import Any
 
-from pydantic_ai import Agent, DeferredToolRequests, DeferredToolResults, RunContext
+from pydantic_ai import Agent, DeferredToolRequests, DeferredToolResults, RunContext, Tool
 from pydantic_ai.agent import AgentRunResult
-from pydantic_ai.messages import ModelMessage
+from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart
 from pydantic_ai.models import Model
+from pydantic_ai.tools import ToolDefinition
 
 from engine.config import Settings
-from tools import billing, crm, delivery, fx, metrics, pipeline, proposals, satisfaction, scoring, sources
-from tools.base import ToolSpec, build_recorder, build_tool
+from engine.governance.policies import allowed
+from tools.base import ToolSpec
 from tools.deps import AgentDeps
+from tools.dry_run import recorded_result
 from tools.llm import openai_compat_model
 from tools.offline.model import offline_model
+from tools.registry import TOOL_MODULES, tool_specs, uses_offline_model
 
-# The tool modules the agent is built from, one per domain.
-TOOL_MODULES: tuple[ModuleType, ...] = (pipeline, sources, scoring, proposals, delivery, billing, satisfaction,
-                                         metrics, crm, fx)
+__all__ = ["TOOL_MODULES", "GraceAgent", "build_recorder", "build_tool", "configured_model", "tool_specs"]
 
 INSTRUCTIONS = """\
 You are Grace, the assistant of a small consulting agency, talking to a team member in Slack or a terminal.
@@ -38,12 +38,51 @@ Prices, votes and permissions are decided by the tools, never by you. Answer in 
 OutputT = str | DeferredToolRequests
 
 
-def tool_specs(modules: Sequence[ModuleType] = TOOL_MODULES) -> list[ToolSpec]:
-    specs = [spec for module in modules for spec in module.TOOLS]
-    names = [s.name for s in specs]
-    if len(names) != len(set(names)):
-        raise ValueError(f"duplicate tool names: {names}")
-    return specs
+def _role_filter(action: str) -> Callable[[RunContext[AgentDeps], ToolDefinition], Awaitable[ToolDefinition | None]]:
+    async def prepare(ctx: RunContext[AgentDeps], tool_def: ToolDefinition) -> ToolDefinition | None:
+        return tool_def if allowed(action, ctx.deps.actor.role) else None
+
+    return prepare
+
+
+def _bind_run_context(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Tool modules name `RunContext` for type checkers only (so listing or dry-running the tools needs no
+    pydantic-ai); pydantic-ai resolves the first parameter's annotation, so it is given the real type here."""
+    first = next(iter(inspect.signature(fn).parameters))
+    fn.__annotations__[first] = RunContext[AgentDeps]
+    return fn
+
+
+def build_tool(spec: ToolSpec) -> Tool[AgentDeps]:
+    return Tool(_bind_run_context(spec.function), takes_ctx=True, prepare=_role_filter(spec.action),
+                requires_approval=spec.confirm, max_retries=1)
+
+
+def _as_called(ctx: RunContext[AgentDeps]) -> dict[str, Any] | None:
+    """The arguments of the call being run, as the model wrote them (before validation)."""
+    for msg in reversed(ctx.messages):
+        if isinstance(msg, ModelResponse):
+            for part in msg.parts:
+                if isinstance(part, ToolCallPart) and part.tool_call_id == ctx.tool_call_id:
+                    return part.args_as_dict()
+    return None
+
+
+def build_recorder(spec: ToolSpec) -> Tool[AgentDeps]:
+    """The same name, schema and argument validation as the real tool, but the call is recorded and
+    nothing is touched (dry run). No confirmation is asked: nothing would happen to confirm."""
+    real = build_tool(spec)
+
+    async def record(ctx: RunContext[AgentDeps], **validated: Any) -> dict[str, Any]:
+        assert ctx.deps.recorded is not None
+        args = _as_called(ctx)
+        args = validated if args is None else args
+        ctx.deps.recorded.append({"tool": spec.name, "args": args})
+        return recorded_result(spec.name, args)
+
+    schema = dataclasses.replace(real.function_schema, function=record, is_async=True)
+    return Tool(record, takes_ctx=True, name=spec.name, description=real.description, function_schema=schema,
+                prepare=_role_filter(spec.action), max_retries=1)
 
 
 def configured_model(settings: Settings) -> Model | str | None:
@@ -52,9 +91,9 @@ def configured_model(settings: Settings) -> Model | str | None:
     With GRACE_OPENAI_BASE_URL, `openai-compat:NAME` (or `openai:NAME`, `openai-chat:NAME`) is NAME on that
     server through pydantic-ai's OpenAI chat-completions client, with the configured key, timeout and retries.
     """
-    name = settings.model.strip()
-    if name in ("", "offline"):
+    if uses_offline_model(settings):
         return None
+    name = settings.model.strip()
     provider_name, _, model_name = name.partition(":")
     if provider_name in ("openai", "openai-chat", "openai-compat") and model_name and settings.openai_base_url:
         return openai_compat_model(settings, model_name)

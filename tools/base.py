@@ -5,23 +5,28 @@ functions `fn(ctx: RunContext[AgentDeps], ...)` and a `TOOLS` list of `ToolSpec`
 naming, for each, the governance action that allows it and whether it needs the
 speaker's confirmation. `tools.agent` turns the specs into pydantic-ai tools
 offered only to roles the policy table allows (the engine checks again).
+
+A tool module imports neither pydantic-ai (`RunContext` is named for type checkers
+only; `tools.agent` binds it when it builds the tools) nor the engine's operations
+at import (each tool imports its operation when it runs): the tools' metadata, what
+`grace chat --dry-run` and the registry read, then costs no more than the module.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel
-from pydantic_ai import RunContext, Tool
-from pydantic_ai.tools import ToolDefinition
+from pydantic import BaseModel, ConfigDict, create_model
 
-from engine.context import OperationContext, unit_of_work
 from engine.errors import GraceError
-from engine.governance.policies import allowed
-from engine.hunter import for_model
-from tools.deps import AgentDeps
+
+if TYPE_CHECKING:
+    from engine.context import OperationContext
+    from tools.deps import AgentDeps
 
 T = TypeVar("T")
 
@@ -36,6 +41,25 @@ class ToolSpec:
     def name(self) -> str:
         return self.function.__name__
 
+    @cached_property
+    def arguments(self) -> type[BaseModel]:
+        """The tool's arguments as a model, from the function's parameters after the run context: what a
+        call's arguments are validated against before it runs (pydantic-ai builds the same from the same
+        signature; tests/tools/test_dry_run.py holds the two to the same verdicts)."""
+        fields: dict[str, Any] = {}
+        for p in list(inspect.signature(self.function).parameters.values())[1:]:
+            default = ... if p.default is inspect.Parameter.empty else p.default
+            fields[p.name] = (p.annotation, default)
+        # The annotations are strings (postponed): pydantic resolves them in the tool's module. An argument
+        # the tool does not have is refused, as pydantic-ai refuses it.
+        model: type[BaseModel] = create_model(self.name, __module__=self.function.__module__,
+                                              __config__=ConfigDict(extra="forbid"), **fields)
+        return model
+
+    def check_arguments(self, args: dict[str, Any]) -> None:
+        """Raise pydantic's ValidationError when the tool would refuse these arguments."""
+        self.arguments.model_validate(args)
+
 
 def error_result(e: GraceError) -> dict[str, Any]:
     """How a refused or failed operation reaches the model: a sentence, never a stack trace."""
@@ -43,6 +67,14 @@ def error_result(e: GraceError) -> dict[str, Any]:
     if e.field:
         out["field"] = e.field
     return out
+
+
+def for_model(text: str | None) -> str | None:
+    """Hunter's screen of a client's text for a model's eyes (`engine.hunter.for_model`)."""
+    # Deferred to when a tool runs: Hunter's detectors and models are not needed to list or dry-run tools.
+    from engine.hunter import for_model as screen
+
+    return screen(text)
 
 
 def client_text(data: dict[str, Any], *fields: str) -> dict[str, Any]:
@@ -57,6 +89,9 @@ def client_text(data: dict[str, Any], *fields: str) -> dict[str, Any]:
 
 async def run_operation(deps: AgentDeps, fn: Callable[[OperationContext], Awaitable[Any]]) -> dict[str, Any]:
     """Run one engine operation in its own unit of work as the speaker; a dict for the model."""
+    # Deferred to when a tool runs: the unit of work brings SQLAlchemy and the audit log.
+    from engine.context import unit_of_work
+
     try:
         async with unit_of_work(deps.services, deps.actor) as ctx:
             result = await fn(ctx)
@@ -65,30 +100,3 @@ async def run_operation(deps: AgentDeps, fn: Callable[[OperationContext], Awaita
     if isinstance(result, BaseModel):
         return result.model_dump(mode="json")
     return dict(result)
-
-
-def _role_filter(action: str) -> Callable[[RunContext[AgentDeps], ToolDefinition], Awaitable[ToolDefinition | None]]:
-    async def prepare(ctx: RunContext[AgentDeps], tool_def: ToolDefinition) -> ToolDefinition | None:
-        return tool_def if allowed(action, ctx.deps.actor.role) else None
-
-    return prepare
-
-
-def build_tool(spec: ToolSpec) -> Tool[AgentDeps]:
-    return Tool(spec.function, takes_ctx=True, prepare=_role_filter(spec.action), requires_approval=spec.confirm,
-                max_retries=1)
-
-
-def build_recorder(spec: ToolSpec) -> Tool[AgentDeps]:
-    """The same name and schema, but the call is recorded and nothing is touched (dry run)."""
-    real = build_tool(spec)
-
-    async def record(ctx: RunContext[AgentDeps], **args: Any) -> dict[str, Any]:
-        assert ctx.deps.recorded is not None
-        ctx.deps.recorded.append({"tool": spec.name, "args": args})
-        return {"dry_run": True, "tool": spec.name, "args": args}
-
-    tool: Tool[AgentDeps] = Tool.from_schema(record, name=spec.name, description=real.description,
-                                             json_schema=real.function_schema.json_schema, takes_ctx=True)
-    tool.prepare = _role_filter(spec.action)
-    return tool

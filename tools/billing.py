@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from pydantic_ai import RunContext
-from sqlalchemy import select
 
-from engine.billing.invoices import collect_payment as collect_op
-from engine.billing.schemas import MarkPaidInput
-from engine.billing.settle import mark_invoice_paid as mark_paid_op
-from engine.context import OperationContext
 from engine.errors import InvalidInput, NotFound
-from engine.governance.policies import check_policy
-from storage.models import Invoice
 from tools.base import ToolSpec, error_result, run_operation
-from tools.deps import AgentDeps
+
+if TYPE_CHECKING:
+    from pydantic_ai import RunContext
+
+    from engine.context import OperationContext
+    from tools.deps import AgentDeps
 
 
 async def collect_payment(ctx: RunContext[AgentDeps], project_id: int, milestone: int | None = None) -> dict[str, Any]:
@@ -28,6 +25,9 @@ async def collect_payment(ctx: RunContext[AgentDeps], project_id: int, milestone
         project_id: The project's number, e.g. 7 for "project #7".
         milestone: The milestone's number in the project plan (1, 2, ...); omit to invoice the balance.
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.billing.invoices import collect_payment as collect_op
+
     async def op(octx: OperationContext) -> dict[str, Any]:
         result = await collect_op(octx, project_id, milestone)
         return {"project_id": project_id, **result.model_dump(mode="json")}
@@ -36,6 +36,11 @@ async def collect_payment(ctx: RunContext[AgentDeps], project_id: int, milestone
 
 
 async def _invoice_id(octx: OperationContext, ref: str) -> int:
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from sqlalchemy import select
+
+    from storage.models import Invoice
+
     text = ref.strip().lstrip("#").strip()
     if text.isdigit():
         return int(text)
@@ -53,6 +58,11 @@ async def mark_invoice_paid(ctx: RunContext[AgentDeps], invoice_number_or_id: st
         invoice_number_or_id: The invoice's number, e.g. "INV-20260105-ABC234", or its id.
         reference: The payment's reference (the bank transfer's reference or other proof of payment).
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.billing.schemas import MarkPaidInput
+    from engine.billing.settle import mark_invoice_paid as mark_paid_op
+    from engine.governance.policies import check_policy
+
     try:
         body = MarkPaidInput(reference=reference)
     except ValidationError:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolDenied
@@ -24,40 +23,14 @@ from tools.agent import GraceAgent
 from tools.deps import AgentDeps
 from tools.history import Thread, load_thread, save_thread
 from tools.offline import rules as R
-from tools.offline.model import choices_in
 from tools.offline.replies import confirm_question
+from tools.offline.turn import choices_in
+from tools.replies import ChatReply, PendingCall, ToolOutcome
 
 MODEL_DOWN = ("The language model did not answer ({detail}); nothing was changed and this message was not kept. "
               "Try again in a moment.")
 MODEL_DOWN_AFTER = ("Your answer was recorded, but the language model did not report back ({detail}). "
                     "Check the result (e.g. “show lead 12”) before asking again.")
-
-@dataclass
-class ToolOutcome:
-    tool: str
-    args: dict[str, Any]
-    result: Any
-    ok: bool
-
-
-@dataclass
-class PendingCall:
-    tool_call_id: str
-    tool: str
-    args: dict[str, Any]
-    question: str
-
-
-@dataclass
-class ChatReply:
-    text: str
-    outcomes: list[ToolOutcome] = field(default_factory=list)
-    pending: list[PendingCall] = field(default_factory=list)
-    tool_calls: list[dict[str, Any]] = field(default_factory=list)
-    # True when a Confirm/Cancel was not acted on (someone else's, already answered, nothing waiting).
-    refused: bool = False
-    # When the model was unsure: its two readings, in order; answering "1" or "2" (`choose`) takes one.
-    choices: list[str] = field(default_factory=list)
 
 
 def get_agent(services: Services) -> GraceAgent:
@@ -118,11 +91,8 @@ async def _converse(services: Services, actor: Actor, key: str, text: str) -> Ch
     if not has_role(actor):  # not on the team, a guest or an external user: only how to be added
         return ChatReply(NOT_ON_THE_TEAM.format(user=actor.ref), refused=True)
     thread = await load_thread(services, key)
-    waiting_for = sorted({v["speaker"] for v in thread.pending.values() if v["speaker"] != actor.ref})
-    if waiting_for:
-        # Someone else's confirmation waits here: only they may answer or drop it.
-        return ChatReply(f"<@{waiting_for[0]}> has a confirmation waiting in this thread, and only they can "
-                         "confirm or cancel it. Ask me in another thread, or once they have answered.", refused=True)
+    if refused := _someone_elses_confirmation(thread, actor):
+        return refused
     if thread.pending:
         # A new message while the speaker's own confirmation waits: the waiting call is dropped
         # (denied), so the history stays a valid sequence of calls and results.
@@ -138,6 +108,15 @@ async def _converse(services: Services, actor: Actor, key: str, text: str) -> Ch
     thread.messages = result.all_messages()
     await save_thread(services, thread)
     return reply
+
+
+def _someone_elses_confirmation(thread: Thread, actor: Actor) -> ChatReply | None:
+    """Someone else's confirmation waits in the thread: only they may answer or drop it."""
+    waiting_for = sorted({v["speaker"] for v in thread.pending.values() if v["speaker"] != actor.ref})
+    if not waiting_for:
+        return None
+    return ChatReply(f"<@{waiting_for[0]}> has a confirmation waiting in this thread, and only they can "
+                     "confirm or cancel it. Ask me in another thread, or once they have answered.", refused=True)
 
 
 async def choose(services: Services, actor: Actor, key: str, number: int) -> ChatReply:
@@ -188,16 +167,28 @@ async def _resolve(services: Services, actor: Actor, thread: Thread, answers: di
 
 
 async def dry_run(services: Services, actor: Actor, text: str, key: str | None = None) -> ChatReply:
-    """What the agent would do: every tool replaced by a recorder; nothing is written, not even history."""
+    """What the agent would do: every tool replaced by a recorder; nothing is written, not even history.
+    (A first message to the offline model needs no agent: `tools.dry_run.offline_dry_run`.)"""
     if services.dry_run_agent is None:
         services.dry_run_agent = GraceAgent(services.settings, dry_run=True)
     agent = services.dry_run_agent
-    history = (await load_thread(services, key)).messages if key else []
     deps = AgentDeps(services, actor, recorded=[])
+    history: list[ModelMessage] = []
+    if key:
+        # The thread as `converse` would take it up: refused while someone else's confirmation waits;
+        # the speaker's own waiting call dropped first (here in memory only).
+        thread = await load_thread(services, key)
+        if refused := _someone_elses_confirmation(thread, actor):
+            return refused
+        history = thread.messages
+        if thread.pending:
+            dropped = await agent.run(deps, None, history, DeferredToolResults(
+                approvals={k: ToolDenied(R.CANCELLED) for k in thread.pending}))
+            history = dropped.all_messages()
     result = await agent.run(deps, text, history)
     reply, _ = _reply(result.new_messages(), result.output, actor)
     reply.tool_calls = list(deps.recorded or [])
     return reply
 
 
-__all__ = ["ChatReply", "ModelResponse", "choose", "converse", "decide", "dry_run", "get_agent"]
+__all__ = ["ChatReply", "ModelResponse", "PendingCall", "ToolOutcome", "choose", "converse", "decide", "dry_run", "get_agent"]

@@ -4,18 +4,18 @@ timeline, lists of projects and invoices. Thin wrappers over `engine.crm`."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
-from pydantic_ai import RunContext
 
-from engine.context import OperationContext
-from engine.crm import editing, interactions, lists, timeline
-from engine.crm.schemas import ClientEdit, InteractionInput, LeadEdit, OwnerInput
 from engine.errors import InvalidInput
-from engine.pipeline.leads import get_lead
 from tools.base import ToolSpec, client_text, error_result, run_operation
-from tools.deps import AgentDeps
+
+if TYPE_CHECKING:
+    from pydantic_ai import RunContext
+
+    from engine.context import OperationContext
+    from tools.deps import AgentDeps
 
 
 def _invalid(e: ValidationError) -> dict[str, Any]:
@@ -55,6 +55,10 @@ async def edit_lead(
         next_action: The next thing to do, e.g. "call back about the budget".
         next_action_date: When the next action is due, with a time zone, e.g. 2026-12-03T09:00:00Z.
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.crm import editing
+    from engine.crm.schemas import LeadEdit
+
     try:
         data = LeadEdit(**_given(requirements=requirements, budget=budget, currency=currency,
                                  value_estimate=value_estimate, timeline=timeline, project_type=project_type,
@@ -88,6 +92,10 @@ async def edit_client(
         status: prospect, active, customer or inactive.
         notes: Notes about the client, replacing the old ones.
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.crm import editing
+    from engine.crm.schemas import ClientEdit
+
     try:
         data = ClientEdit(**_given(name=name, company=company, industry=industry, country=country, timezone=timezone,
                                    phone=phone, preferred_contact=preferred_contact, status=status, notes=notes))
@@ -109,6 +117,10 @@ async def assign_owner(ctx: RunContext[AgentDeps], owner: str | None = None, lea
         lead_id: The lead to give an owner (or give client_id).
         client_id: The client to give an owner (or give lead_id).
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.crm import editing
+    from engine.crm.schemas import OwnerInput
+
     if not owner or not owner.strip():
         return error_result(InvalidInput("Say who: the owner's Slack mention, e.g. <@U012AB3CD>.", field="owner"))
     if (lead_id is None) == (client_id is None):
@@ -136,6 +148,10 @@ async def log_interaction(
         project_id: The project it was about.
         occurred_at: When it happened, with a time zone; now if omitted.
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.crm import interactions
+    from engine.crm.schemas import InteractionInput
+
     try:
         data = InteractionInput(**_given(kind=kind, summary=summary, lead_id=lead_id, client_id=client_id,
                                          project_id=project_id, occurred_at=occurred_at))
@@ -159,6 +175,9 @@ async def client_timeline(ctx: RunContext[AgentDeps], client_id: int | None = No
         newest_first: The most recent events first (the default), or the oldest first.
         limit: How many events, at most 100.
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.crm import timeline
+
     async def op(octx: OperationContext) -> dict[str, Any]:
         page = await timeline.client_timeline(octx, await _client_of(octx, client_id, lead_id), limit=max(1, min(limit, 100)),
                                               newest_first=newest_first)
@@ -174,6 +193,9 @@ async def _client_of(octx: OperationContext, client_id: int | None, lead_id: int
         return client_id
     if lead_id is None:
         raise InvalidInput("Say which client: client_id, or a lead of theirs.", field="client_id")
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.pipeline.leads import get_lead
+
     return (await get_lead(octx, lead_id)).client_id
 
 
@@ -186,6 +208,9 @@ async def list_projects(ctx: RunContext[AgentDeps], status: str | None = None, c
         client_id: Only this client's projects.
         offset: How many to skip (20 for the second page).
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.crm import lists
+
     return await run_operation(ctx.deps, lambda octx: lists.list_projects(
         octx, status=status, client_id=client_id, limit=20, offset=max(0, offset)))
 
@@ -201,6 +226,9 @@ async def list_invoices(ctx: RunContext[AgentDeps], status: str | None = None, c
         overdue: Only unpaid invoices past their due date.
         offset: How many to skip (20 for the second page).
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.crm import lists
+
     return await run_operation(ctx.deps, lambda octx: lists.list_invoices(
         octx, status=status, client_id=client_id, project_id=project_id, overdue=overdue, limit=20,
         offset=max(0, offset)))

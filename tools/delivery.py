@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic_ai import RunContext
-
-from engine.delivery.deliver import deliver_project as deliver_op
 from tools.base import ToolSpec, run_operation
-from tools.deps import AgentDeps
+
+if TYPE_CHECKING:
+    from pydantic_ai import RunContext
+
+    from tools.deps import AgentDeps
 
 
 async def deliver_project(ctx: RunContext[AgentDeps], project_id: int) -> dict[str, Any]:
@@ -18,6 +19,9 @@ async def deliver_project(ctx: RunContext[AgentDeps], project_id: int) -> dict[s
     Args:
         project_id: The project's number, e.g. 7 for "project #7".
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.delivery.deliver import deliver_project as deliver_op
+
     return await run_operation(ctx.deps, lambda octx: deliver_op(octx, project_id))
 
 

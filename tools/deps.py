@@ -6,10 +6,11 @@ Identity and the database come from here, never from the model's arguments.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.actors import Actor
-from engine.context import Services
+if TYPE_CHECKING:
+    from engine.actors import Actor
+    from engine.context import Services
 
 
 @dataclass

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from pydantic_ai import RunContext
 
-from engine import fx
 from engine.errors import InvalidInput
 from tools.base import ToolSpec, error_result, run_operation
-from tools.deps import AgentDeps
+
+if TYPE_CHECKING:
+    from pydantic_ai import RunContext
+
+    from tools.deps import AgentDeps
 
 
 async def set_fx_rate(ctx: RunContext[AgentDeps], currency: str = "", rate: str = "",
@@ -24,6 +26,9 @@ async def set_fx_rate(ctx: RunContext[AgentDeps], currency: str = "", rate: str 
         rate: One unit of the currency in the agency's currency, e.g. "1.08".
         as_of: The day the rate holds from; today if omitted.
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine import fx
+
     try:
         data = fx.FxRateInput(currency=currency, rate=Decimal(rate), as_of=as_of)
     except ValidationError as e:
@@ -37,6 +42,9 @@ async def set_fx_rate(ctx: RunContext[AgentDeps], currency: str = "", rate: str 
 
 async def list_fx_rates(ctx: RunContext[AgentDeps]) -> dict[str, Any]:
     """The exchange rates set against the agency's currency, newest first."""
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine import fx
+
     return await run_operation(ctx.deps, fx.list_fx_rates)
 
 

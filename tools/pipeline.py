@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from pydantic_ai import RunContext
 
-from engine.context import OperationContext
 from engine.errors import InvalidInput
-from engine.pipeline.capture import capture_lead as capture_op
-from engine.pipeline.leads import find_leads as find_op
-from engine.pipeline.leads import get_lead
-from engine.pipeline.moves import mark_lost, move_to_stage
-from engine.pipeline.schemas import LeadInput, LeadSource, StageMoveInput
 from tools.base import ToolSpec, client_text, error_result, run_operation
-from tools.deps import AgentDeps
 
-SOURCES = ", ".join(s.value for s in LeadSource)
+if TYPE_CHECKING:
+    from pydantic_ai import RunContext
+
+    from engine.context import OperationContext
+    from tools.deps import AgentDeps
 
 
 def lead_card(view: Any) -> dict[str, Any]:
@@ -48,6 +44,10 @@ async def capture_lead(
         project_type: The kind of project, e.g. "chatbot", "website", "mobile app".
         country: The client's country.
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.pipeline.capture import capture_lead as capture_op
+    from engine.pipeline.schemas import LeadInput, LeadSource
+
     try:
         data = LeadInput(name=name, email=email, company=company, industry=industry, source=source,  # type: ignore[arg-type]
                          budget=budget, requirements=requirements, timeline=timeline, project_type=project_type,
@@ -55,12 +55,13 @@ async def capture_lead(
     except ValidationError as e:
         err = e.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "input"
-        msg = f"{field}: {err['msg']}" + (f" (sources are {SOURCES})" if field == "source" else "")
+        sources = ", ".join(s.value for s in LeadSource)
+        msg = f"{field}: {err['msg']}" + (f" (sources are {sources})" if field == "source" else "")
         return error_result(InvalidInput(msg, field=field))
 
     async def op(octx: OperationContext) -> dict[str, Any]:
         result = await capture_op(octx, data)
-        card = lead_card(await get_lead(octx, result.lead_id))
+        card = await card_of(octx, result.lead_id)
         card["created_client"] = result.created_client
         return card
 
@@ -74,6 +75,10 @@ async def move_lead_stage(ctx: RunContext[AgentDeps], lead_id: int, stage: str) 
         lead_id: The lead's number, e.g. 12 for "lead #12".
         stage: The target stage: LEAD, QUALIFIED, PROPOSAL, NEGOTIATION, CONTRACT, ACTIVE, DELIVERED, PAID or REPEAT.
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.pipeline.moves import move_to_stage
+    from engine.pipeline.schemas import StageMoveInput
+
     try:
         move = StageMoveInput(stage=stage)
     except ValidationError:
@@ -81,7 +86,7 @@ async def move_lead_stage(ctx: RunContext[AgentDeps], lead_id: int, stage: str) 
 
     async def op(octx: OperationContext) -> dict[str, Any]:
         result = await move_to_stage(octx, lead_id, move)
-        return {**result.model_dump(mode="json"), **lead_card(await get_lead(octx, lead_id))}
+        return {**result.model_dump(mode="json"), **(await card_of(octx, lead_id))}
 
     return await run_operation(ctx.deps, op)
 
@@ -93,9 +98,12 @@ async def mark_lead_lost(ctx: RunContext[AgentDeps], lead_id: int, reason: str) 
         lead_id: The lead's number.
         reason: Why it was lost, e.g. "went with another agency".
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.pipeline.moves import mark_lost
+
     async def op(octx: OperationContext) -> dict[str, Any]:
         result = await mark_lost(octx, lead_id, reason)
-        return {**result.model_dump(mode="json"), **lead_card(await get_lead(octx, lead_id))}
+        return {**result.model_dump(mode="json"), **(await card_of(octx, lead_id))}
 
     return await run_operation(ctx.deps, op)
 
@@ -106,10 +114,14 @@ async def show_lead(ctx: RunContext[AgentDeps], lead_id: int) -> dict[str, Any]:
     Args:
         lead_id: The lead's number.
     """
-    return await run_operation(ctx.deps, lambda octx: _card_of(octx, lead_id))
+    return await run_operation(ctx.deps, lambda octx: card_of(octx, lead_id))
 
 
-async def _card_of(octx: OperationContext, lead_id: int) -> dict[str, Any]:
+async def card_of(octx: OperationContext, lead_id: int) -> dict[str, Any]:
+    """A lead's card (`lead_card`) by its id."""
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.pipeline.leads import get_lead
+
     return lead_card(await get_lead(octx, lead_id))
 
 
@@ -122,6 +134,9 @@ async def find_leads(ctx: RunContext[AgentDeps], stage: str | None = None, sourc
         source: Only leads from this source, e.g. linkedin.
         query: Text to look for, e.g. a name or a company.
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.pipeline.leads import find_leads as find_op
+
     async def op(octx: OperationContext) -> dict[str, Any]:
         page = await find_op(octx, stage=stage, source=source, query=query, limit=10)
         return {"total": page.total, "items": [lead_card(v) for v in page.items]}

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic_ai import RunContext
-
-from engine.context import OperationContext
-from engine.proposals.service import generate_proposal as generate_op
 from tools.base import ToolSpec, run_operation
-from tools.deps import AgentDeps
+
+if TYPE_CHECKING:
+    from pydantic_ai import RunContext
+
+    from engine.context import OperationContext
+    from tools.deps import AgentDeps
 
 
 async def generate_proposal(ctx: RunContext[AgentDeps], lead_id: int, budget: str | None = None,
@@ -22,6 +23,9 @@ async def generate_proposal(ctx: RunContext[AgentDeps], lead_id: int, budget: st
         budget: The client's budget as written ("$15k", "15,000"); the lead's budget when omitted.
         requirements: What the client needs, if the speaker states it; the lead's requirements when omitted.
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.proposals.service import generate_proposal as generate_op
+
     async def op(octx: OperationContext) -> dict[str, Any]:
         result = await generate_op(octx, lead_id, requirements=requirements, budget=budget)
         # The price's currency (the lead's may have no rate: then the proposal is in the agency's).

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic_ai import RunContext
-
-from engine.context import OperationContext
-from engine.satisfaction.nps import track_client_satisfaction
-from engine.satisfaction.surveys import send_nps_survey as send_op
 from tools.base import ToolSpec, client_text, run_operation
-from tools.deps import AgentDeps
+
+if TYPE_CHECKING:
+    from pydantic_ai import RunContext
+
+    from engine.context import OperationContext
+    from tools.deps import AgentDeps
 
 
 async def send_nps_survey(ctx: RunContext[AgentDeps], project_id: int) -> dict[str, Any]:
@@ -20,6 +20,9 @@ async def send_nps_survey(ctx: RunContext[AgentDeps], project_id: int) -> dict[s
     Args:
         project_id: The project's number, e.g. 7 for "project #7".
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.satisfaction.surveys import send_nps_survey as send_op
+
     return await run_operation(ctx.deps, lambda octx: send_op(octx, project_id))
 
 
@@ -30,6 +33,9 @@ async def get_satisfaction(ctx: RunContext[AgentDeps], project_id: int) -> dict[
     Args:
         project_id: The project's number, e.g. 7 for "project #7".
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.satisfaction.nps import track_client_satisfaction
+
     async def op(octx: OperationContext) -> dict[str, Any]:
         report = (await track_client_satisfaction(octx, project_id)).model_dump(mode="json")
         # The comments are the client's words: Hunter sees them before any model does.

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic_ai import RunContext
-
-from engine.context import OperationContext
-from engine.pipeline.leads import get_lead
-from engine.scoring.operations import predict_close_rate
-from engine.scoring.operations import qualify_lead as qualify_op
-from engine.scoring.operations import suggest_next_action as suggest_op
 from tools.base import ToolSpec, run_operation
-from tools.deps import AgentDeps
-from tools.pipeline import lead_card
+from tools.pipeline import card_of
+
+if TYPE_CHECKING:
+    from pydantic_ai import RunContext
+
+    from engine.context import OperationContext
+    from tools.deps import AgentDeps
+
 
 TOP_FACTORS = 3
 
@@ -32,9 +31,12 @@ async def qualify_lead(ctx: RunContext[AgentDeps], lead_id: int) -> dict[str, An
     Args:
         lead_id: The lead's number, e.g. 12 for "lead #12".
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.scoring.operations import qualify_lead as qualify_op
+
     async def op(octx: OperationContext) -> dict[str, Any]:
         result = (await qualify_op(octx, lead_id)).model_dump(mode="json")
-        card = lead_card(await get_lead(octx, lead_id))
+        card = await card_of(octx, lead_id)
         return {**card, **result, "top_factors": _top(result["factors"])}
 
     return await run_operation(ctx.deps, op)
@@ -47,6 +49,9 @@ async def predict_close(ctx: RunContext[AgentDeps], lead_id: int) -> dict[str, A
     Args:
         lead_id: The lead's number, e.g. 12 for "lead #12".
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.scoring.operations import predict_close_rate
+
     async def op(octx: OperationContext) -> dict[str, Any]:
         result = (await predict_close_rate(octx, lead_id)).model_dump(mode="json")
         return {**result, "top_factors": _top(result["factors"])}
@@ -61,6 +66,9 @@ async def suggest_next_action(ctx: RunContext[AgentDeps], lead_id: int) -> dict[
     Args:
         lead_id: The lead's number, e.g. 12 for "lead #12".
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.scoring.operations import suggest_next_action as suggest_op
+
     return await run_operation(ctx.deps, lambda octx: suggest_op(octx, lead_id))
 
 

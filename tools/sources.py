@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic_ai import RunContext
-
-from engine.context import OperationContext
-from engine.pipeline.leads import get_lead
-from engine.sources.upwork import capture_upwork_post as capture_op
 from tools.base import ToolSpec, run_operation
-from tools.deps import AgentDeps
-from tools.pipeline import lead_card
+from tools.pipeline import card_of
+
+if TYPE_CHECKING:
+    from pydantic_ai import RunContext
+
+    from engine.context import OperationContext
+    from tools.deps import AgentDeps
 
 
 async def capture_upwork_post(ctx: RunContext[AgentDeps], text: str) -> dict[str, Any]:
@@ -21,9 +21,12 @@ async def capture_upwork_post(ctx: RunContext[AgentDeps], text: str) -> dict[str
     Args:
         text: The job post exactly as pasted (or its Upwork URL).
     """
+    # Deferred: listing or dry-running the tools loads no engine operation.
+    from engine.sources.upwork import capture_upwork_post as capture_op
+
     async def op(octx: OperationContext) -> dict[str, Any]:
         result = await capture_op(octx, text)
-        card = lead_card(await get_lead(octx, result.lead_id))
+        card = await card_of(octx, result.lead_id)
         return {**card, **result.model_dump(mode="json")}
 
     return await run_operation(ctx.deps, op)

@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from bot.cli.common import console, fail, operation, print_json, run, with_services
+from bot.cli.crm import invoice_list_cmd
 
 invoice = typer.Typer(help="Invoices and payments.", no_args_is_help=True)
 
@@ -67,4 +68,5 @@ def remind_cmd(json_out: bool = typer.Option(False, "--json")) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    invoice.command("list")(invoice_list_cmd)  # the CRM's lists (bot/cli/crm.py)
     app.add_typer(invoice, name="invoice")

@@ -6,14 +6,15 @@ import uuid
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 from rich.prompt import Confirm, IntPrompt, Prompt
 
-from bot.cli.common import console, operator, print_json, run, with_services
+from bot.cli.common import console, operator, print_json, run, settings, with_services
 from engine.actors import Actor
 
 if TYPE_CHECKING:
     from engine.context import Services
-    from tools.conversation import ChatReply
+    from tools.replies import ChatReply
 
 EXIT_WORDS = {"exit", "quit", "bye", ":q"}
 
@@ -43,7 +44,7 @@ async def _confirm_loop(services: Services, actor: Actor, key: str, reply: ChatR
             render_reply(console, reply)
     while reply.pending:
         call = reply.pending[0]
-        approve = await asyncio.to_thread(Confirm.ask, f"[yellow]{call.question}[/yellow]", console=console,
+        approve = await asyncio.to_thread(Confirm.ask, f"[yellow]{escape(call.question)}[/yellow]", console=console,
                                           default=False)
         reply = await decide(services, actor, key, call.tool_call_id, approve)
         render_reply(console, reply)
@@ -59,6 +60,8 @@ def chat(
     """Talk to Grace. Without MESSAGE, a conversation until 'exit'."""
     if dry_run_flag and not message:
         raise typer.BadParameter("--dry-run needs a MESSAGE")
+    if dry_run_flag and message and not session and _offline_dry_run(message, as_user, json_out):
+        return
     import asyncio  # deferred for start-up time, with the agent (pydantic-ai) and its tables below
 
     from bot.cli.render import render_reply
@@ -67,13 +70,7 @@ def chat(
     async def go(services: Services) -> None:
         actor = await _speaker(services, as_user)
         if dry_run_flag and message:
-            reply = await dry_run(services, actor, message, key=session)
-            if json_out:
-                print_json({"tool_calls": reply.tool_calls, "reply": reply.text})
-            else:
-                for call in reply.tool_calls:
-                    console.print(f"would call [bold]{call['tool']}[/bold] {call['args']}")
-                console.print(reply.text)
+            _print_dry_run(await dry_run(services, actor, message, key=session), json_out)
             return
         if message:
             key = session or f"cli:{actor.ref}"
@@ -86,7 +83,8 @@ def chat(
             await _confirm_loop(services, actor, key, reply)
             return
         key = session or f"cli:{actor.ref}:{uuid.uuid4().hex[:8]}"
-        console.print(f"Talking to Grace as {actor.name or actor.ref} ({actor.role.value}). 'exit' to leave.")
+        console.print(f"Talking to Grace as {actor.name or actor.ref} ({actor.role.value}). 'exit' to leave.",
+                      markup=False)
         while True:
             try:
                 text = await asyncio.to_thread(Prompt.ask, "[bold cyan]you[/bold cyan]", console=console)
@@ -101,11 +99,41 @@ def chat(
                 render_reply(console, reply)
                 await _confirm_loop(services, actor, key, reply)
             except Exception as e:  # the session goes on; the model or the network may be back next time
-                console.print(f"[red]error:[/red] {e}")
+                console.print(f"[red]error:[/red] {escape(str(e))}")
 
     # A dry run of one message reads nothing from the database unless it speaks as a Slack user or
     # continues a conversation, so it skips the migration (and Alembic's start-up) like it skips every write.
     run(with_services(go, migrate=not dry_run_flag or bool(as_user or session)))
+
+
+def _offline_dry_run(message: str, as_user: str | None, json_out: bool) -> bool:
+    """A dry run of a first message to the offline model (the default): answered from the tool registry and
+    the offline parser alone, without the agent framework or, unless `--as` names a Slack user, the database.
+    False when a language model is configured: the agent itself must then say what it would do."""
+    # Deferred for start-up time: the registry and the parser are what this one command needs.
+    from tools.dry_run import offline_dry_run
+    from tools.registry import uses_offline_model
+
+    if not uses_offline_model(settings()):
+        return False
+    if as_user:
+        async def speaker(services: Services) -> Actor:
+            return await _speaker(services, as_user)
+
+        actor = run(with_services(speaker))
+    else:
+        actor = operator()
+    _print_dry_run(offline_dry_run(actor, message), json_out)
+    return True
+
+
+def _print_dry_run(reply: ChatReply, json_out: bool) -> None:
+    if json_out:
+        print_json({"tool_calls": reply.tool_calls, "reply": reply.text})
+        return
+    for call in reply.tool_calls:
+        console.print(f"would call [bold]{call['tool']}[/bold] {escape(str(call['args']))}")
+    console.print(reply.text, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -244,9 +244,8 @@ def invoice_list_cmd(
     console.print(f"({len(page.items)} of {page.total})")
 
 
-def register(app: typer.Typer, invoice: typer.Typer) -> None:
+def register(app: typer.Typer) -> None:
     app.add_typer(lead, name="lead")
     app.add_typer(client, name="client")
     app.add_typer(interaction, name="interaction")
     app.add_typer(project, name="project")
-    invoice.command("list")(invoice_list_cmd)

@@ -1,47 +1,57 @@
-"""Rich rendering of the agent's replies in the terminal."""
+"""Rich rendering of the agent's replies in the terminal.
+
+What the tools return carries people's words (a client's name, a lost reason, an invoice's reference):
+it is drawn as plain text, never read as rich markup, so "[/b]" in a name is printed, not an error.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
-    from tools.conversation import ChatReply, ToolOutcome
+    from tools.replies import ChatReply, ToolOutcome
 
 LEAD_FIELDS = ("lead_id", "client_name", "company", "email", "stage", "source", "budget", "score", "requirements")
 
 
+def plain(value: Any) -> Text:
+    """A table cell or title as plain text."""
+    return Text("" if value is None else str(value))
+
+
 def lead_table(items: list[dict[str, Any]], title: str | None = None) -> Table:
-    t = Table(title=title)
+    t = Table(title=None if title is None else plain(title))
     for f in ("#", "name", "company", "stage", "source", "budget", "score"):
         t.add_column(f)
     for i in items:
         budget = f"{i.get('currency', '')} {i['budget']}" if i.get("budget") else ""
-        t.add_row(str(i.get("lead_id")), i.get("client_name") or "", i.get("company") or "", i.get("stage") or "",
-                  i.get("source") or "", budget, "" if i.get("score") is None else f"{i['score']:.0f}")
+        t.add_row(*map(plain, (i.get("lead_id"), i.get("client_name"), i.get("company"), i.get("stage"),
+                               i.get("source"), budget, None if i.get("score") is None else f"{i['score']:.0f}")))
     return t
 
 
 def pipeline_table(m: dict[str, Any]) -> Table:
-    t = Table(title=f"Pipeline: {m.get('total_leads', 0)} leads")
+    t = Table(title=plain(f"Pipeline: {m.get('total_leads', 0)} leads"))
     for f in ("stage", "leads", "value", "avg days", "stuck"):
         t.add_column(f, justify="right" if f != "stage" else "left")
     for s in m.get("stages", []):
         value = f"{m.get('currency', '')} {s['value']}" if s.get("value") is not None else \
             " + ".join(f"{c} {v}" for c, v in (s.get("values") or {}).items())
-        t.add_row(s["stage"], str(s["count"]), value,
-                  "" if s.get("avg_days") is None else str(s["avg_days"]), str(s.get("stuck", 0)))
+        t.add_row(*map(plain, (s["stage"], s["count"], value, s.get("avg_days"), s.get("stuck", 0))))
     return t
 
 
 def fields_table(title: str, rows: list[tuple[str, Any]]) -> Table:
-    t = Table(title=title, show_header=False)
+    t = Table(title=plain(title), show_header=False)
     t.add_column("", style="bold")
     t.add_column("")
     for k, v in rows:
-        t.add_row(k, "—" if v in (None, "") else str(v))
+        t.add_row(plain(k), plain("—" if v in (None, "") else v))
     return t
 
 
@@ -64,14 +74,14 @@ def result_table(tool: str, r: dict[str, Any]) -> Table | None:
             ("top factors", _factors(r))])
     if tool == "generate_proposal":
         p = r.get("proposal", {})
-        t = Table(title=f"Proposal #{p.get('id')} v{p.get('version')} — {cur} {p.get('price')}, "
-                        f"{p.get('total_hours')} h, about {p.get('weeks')} weeks")
+        t = Table(title=plain(f"Proposal #{p.get('id')} v{p.get('version')} — {cur} {p.get('price')}, "
+                              f"{p.get('total_hours')} h, about {p.get('weeks')} weeks"))
         for c in ("deliverable", "hours", "rate", "amount"):
             t.add_column(c, justify="left" if c == "deliverable" else "right")
         for d in p.get("deliverables", []):
-            t.add_row(d["name"] + (" (optional)" if d.get("optional") else ""), str(d["hours"]), str(d["rate"]),
-                      str(d["amount"]))
-        t.caption = p.get("link")
+            t.add_row(*map(plain, (d["name"] + (" (optional)" if d.get("optional") else ""), d["hours"], d["rate"],
+                                   d["amount"])))
+        t.caption = plain(p.get("link"))
         return t
     if tool == "collect_payment":
         return fields_table(f"Invoice {r.get('invoice_number')}", [
@@ -93,7 +103,7 @@ def render_outcome(console: Console, o: ToolOutcome) -> None:
     if "lead_id" in r and "client_name" in r:
         console.print(lead_table([r]))
         if r.get("top_factors"):
-            console.print(f"  top factors: {_factors(r)}", highlight=False)
+            console.print(f"  top factors: {_factors(r)}", highlight=False, markup=False)
     elif (table := result_table(o.tool, r)) is not None:
         console.print(table)
     elif o.tool == "find_leads" and r.get("items"):
@@ -106,4 +116,4 @@ def render_reply(console: Console, reply: ChatReply) -> None:
     for o in reply.outcomes:
         render_outcome(console, o)
     style = "yellow" if reply.pending else "bold"
-    console.print(f"[{style}]grace:[/{style}] {reply.text}", highlight=False)
+    console.print(f"[{style}]grace:[/{style}] {escape(reply.text)}", highlight=False)

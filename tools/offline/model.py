@@ -28,15 +28,14 @@ from pydantic_ai.messages import (
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from engine.actors import Role
-from engine.governance.policies import ALLOWED_ROLES, allowed
 from tools.offline import rules as R
 from tools.offline.parser import LEAD_ID, PROJECT_ID, Parsed, parse
 from tools.offline.replies import summarise
 from tools.offline.text import MAX_CHARS
+from tools.offline.turn import ToolCall, decide, read_prompt, retry_detail
 
 PICK = re.compile(r"^\s{0,5}(?:#|no\.?\s?|option\s|number\s|the\s)?(1|2|one|two|first|second)(?:\s(?:one|option))?"
                   r"\s{0,5}[.!)]?\s{0,5}$", re.IGNORECASE)
-CHOICE_LINE = re.compile(r"^([12])\. ([^\n]{1,300})$", re.MULTILINE)
 
 
 def _ids_in(value: Any) -> tuple[int | None, int | None]:
@@ -70,13 +69,6 @@ def last_mentioned(messages: list[ModelMessage]) -> tuple[int | None, int | None
     return lead, project
 
 
-def choices_in(text: str) -> list[str]:
-    """The numbered readings of an "I'm not sure which you mean" answer (empty for any other answer)."""
-    if not text.startswith(R.UNSURE):
-        return []
-    return [m.group(2) for m in CHOICE_LINE.finditer(text)]
-
-
 def _picked(messages: list[ModelMessage], text: str) -> Parsed | None:
     """"1" or "2" right after an unsure answer: that reading of the message it was unsure about."""
     m = PICK.match(text)
@@ -101,36 +93,11 @@ def _picked(messages: list[ModelMessage], text: str) -> Parsed | None:
 
 
 def answer(parsed: Parsed, role: Role, offered: set[str]) -> ModelResponse:
-    """The model's reply to a user message, given what the parser understood."""
-    if parsed.kind == "help":
-        return ModelResponse(parts=[TextPart(R.HELP_TEXT)])
-    if parsed.kind == "unsure":
-        usable = [r for r in parsed.readings if r.tool in offered and allowed(R.BY_TOOL[r.tool].action, role)]
-        if len(usable) == 2:
-            lines = "\n".join(f"{i}. {r.label}" for i, r in enumerate(usable, 1))
-            return ModelResponse(parts=[TextPart(f"{R.UNSURE}\n{lines}\n{R.UNSURE_TAIL}")])
-        # Only one reading is open to this speaker: say it, and ask them to confirm it in their words.
-        only = usable[0] if usable else parsed.readings[0]
-        return ModelResponse(parts=[TextPart(R.UNSURE_ONE.format(label=only.label, example=R.BY_TOOL[only.tool].example))])
-    if parsed.kind == "unknown" or parsed.intent is None:
-        known = parsed.entities.described()
-        ex = [i.example for i in R.INTENTS if i.tool in offered][:3] or [R.INTENTS[-1].example] * 3
-        ex += [ex[-1]] * (3 - len(ex))
-        return ModelResponse(parts=[TextPart(R.UNKNOWN.format(known=f" (I noticed {known})" if known else "",
-                                                               ex1=ex[0], ex2=ex[1], ex3=ex[2]))])
-    intent = parsed.intent
-    if not allowed(intent.action, role):
-        roles = sorted(r.value for r in ALLOWED_ROLES[intent.action]) or ["admin"]
-        return ModelResponse(parts=[TextPart(R.REFUSED.format(role=role.value, what=intent.what,
-                                                               roles=" or ".join(roles)))])
-    if intent.tool not in offered:
-        return ModelResponse(parts=[TextPart(R.UNAVAILABLE.format(what=intent.what))])
-    if parsed.kind == "missing":
-        known = parsed.entities.described()
-        need = " and ".join(R.NEEDS_WORDS.get(n, n) for n in parsed.missing)
-        return ModelResponse(parts=[TextPart(R.MISSING.format(what=intent.what, known=f" ({known})" if known else "",
-                                                               missing=need, example=intent.example))])
-    return ModelResponse(parts=[ToolCallPart(intent.tool, parsed.args)])
+    """The model's reply to a user message, given what the parser understood (`turn.decide`)."""
+    said = decide(parsed, role, offered)
+    if isinstance(said, ToolCall):
+        return ModelResponse(parts=[ToolCallPart(said.tool, said.args)])
+    return ModelResponse(parts=[TextPart(said)])
 
 
 def offline_model(role: Role) -> FunctionModel:
@@ -140,19 +107,19 @@ def offline_model(role: Role) -> FunctionModel:
         last = messages[-1]
         assert isinstance(last, ModelRequest)
         returns = [p for p in last.parts if isinstance(p, ToolReturnPart)]
+        # A call whose arguments the tool refused comes back as a "retried" result, its content the errors.
+        refused = [p for p in returns if p.outcome == "retried"]
+        if refused:
+            return ModelResponse(parts=[TextPart(retry_detail(refused[0].content))])
         if returns:
             text = " ".join(summarise(p.tool_name, p.content, denied=p.outcome == "denied") for p in returns)
             return ModelResponse(parts=[TextPart(text)])
         retries = [p for p in last.parts if isinstance(p, RetryPromptPart)]
         if retries:
             # The model would fix its call; a parser cannot, so it says what went wrong.
-            content = retries[0].content
-            detail = content if isinstance(content, str) else "; ".join(
-                f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in content)
-            return ModelResponse(parts=[TextPart(f"I couldn't do that: {detail}")])
+            return ModelResponse(parts=[TextPart(retry_detail(retries[0].content))])
         prompts = [p.content for p in last.parts if isinstance(p, UserPromptPart) and isinstance(p.content, str)]
-        raw = "\n".join(prompts)[:MAX_CHARS]
-        text = re.sub(r"\s+", " ", raw).strip()
+        raw, text = read_prompt(prompts)
         offered = {t.name for t in info.function_tools}
         if picked := _picked(messages, text):
             return answer(picked, role, offered)

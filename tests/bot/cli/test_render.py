@@ -26,3 +26,11 @@ def test_qualify_proposal_invoice_and_satisfaction_render_as_tables():
     out = rendered("get_satisfaction", {"project_id": 1, "nps_score": 9, "category": "promoter",
                                         "recommendations": ["Ask for a referral"]})
     assert "promoter" in out and "Ask for a referral" in out
+
+
+def test_peoples_words_are_printed_as_written_not_read_as_markup():
+    lead = {**QUALIFIED, "client_name": "[/b] Ada [bold]Lovelace", "company": "[link=x]Acme"}
+    console = Console(record=True, width=140)
+    render_reply(console, ChatReply("Lost: [/oops] no budget", [ToolOutcome("qualify_lead", {}, lead, True)]))
+    out = console.export_text()
+    assert "[/b] Ada [bold]Lovelace" in out and "[link=x]Acme" in out and "Lost: [/oops] no budget" in out
