@@ -9,17 +9,15 @@ look-alike letters mapped to Latin), because that is how a model would read it.
 
 from __future__ import annotations
 
-import json
+import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
-from pathlib import Path
 
-import numpy as np
-
+from engine.hunter.detectors.injection_weights import Weights, weights
 from engine.hunter.findings import Hit, Severity
 
 _OVERRIDE = re.compile(
@@ -265,227 +263,96 @@ SENTENCE_CHARS = (30, 300)
 # characters; bounded repeats only, so linear on any input.
 _SENTENCE = re.compile(r"(?s).{%d,%d}?(?:[.!?](?=\s)|\n)|.{1,%d}"  # noqa: UP031 (braces are the pattern's)
                        % (SENTENCE_CHARS[0] - 1, SENTENCE_CHARS[1] - 1, SENTENCE_CHARS[1]))
-MODEL_FILE = Path(__file__).with_name("injection_model.json")
-_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd: n-grams hash as a polynomial in it, mod 2**64
-_MASK64 = (1 << 64) - 1
-# Code points str.split() splits on (scikit-learn's analyzer splits words with it); all below U+3001.
-_SPACE_TABLE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=bool)
-
-
-@lru_cache(maxsize=1)
-def _word_table() -> np.ndarray:
-    """str.isalnum() or "_" (what re's \\w is) per code point below U+10000, built on first use."""
-    return np.array([chr(c).isalnum() or c == 95 for c in range(0x10000)], dtype=bool)
-
-
-def _word_chars(codes: np.ndarray) -> np.ndarray:
-    table = _word_table()
-    small = codes < len(table)
-    out = np.zeros(len(codes), dtype=bool)
-    out[small] = table[codes[small]]
-    for c in np.unique(codes[~small]):  # beyond the BMP: rare, asked one by one
-        out[codes == c] = chr(int(c)).isalnum()
-    return out
-
-
-@lru_cache(maxsize=4)
-def _powers_of(n: int) -> tuple[np.ndarray, np.ndarray]:
-    inverse_mult = np.uint64(pow(int(_MULT), -1, 1 << 64))
-    powers = np.cumprod(np.concatenate([[np.uint64(1)], np.full(n - 1, _MULT, dtype=np.uint64)]), dtype=np.uint64)
-    inverse = np.cumprod(np.concatenate([[np.uint64(1)], np.full(n - 1, inverse_mult, dtype=np.uint64)]),
-                         dtype=np.uint64)
-    return powers, inverse
-
-
-def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """M**k and M**-k (mod 2**64) for k < n, from a table grown in powers of two."""
-    size = 1 << max(12, (n - 1).bit_length())
-    powers, inverse = _powers_of(size)
-    return powers[:n], inverse[:n]
-
-
-@dataclass(frozen=True)
-class _Lookup:
-    """The vocabulary's n-grams of one length in an open hash table: a query's slot gives a
-    feature index (or -1), confirmed by comparing the full 64-bit hash. Grams whose slot is
-    taken by another (rare) go to a small sorted overflow table."""
-    bits: int
-    slots: np.ndarray  # int32: feature index, -1 empty, -2 shared (look in the overflow)
-    slot_hash: np.ndarray  # uint64: the hash of the gram in each slot
-    overflow_hash: np.ndarray  # sorted uint64
-    overflow_feature: np.ndarray
-
-    @classmethod
-    def build(cls, grams: list[tuple[int, int]]) -> _Lookup:
-        bits = max(10, (8 * max(1, len(grams)) - 1).bit_length())
-        h = np.array([x for x, _ in grams], dtype=np.uint64)
-        feature = np.array([j for _, j in grams], dtype=np.int64)
-        if len(np.unique(h)) != len(h):  # never seen; would silently merge two features
-            raise ValueError(f"{MODEL_FILE.name}: two n-grams share a hash")
-        slot = _slot(h, bits)
-        taken, first, counts = np.unique(slot, return_index=True, return_counts=True)
-        slots = np.full(1 << bits, -1, dtype=np.int32)
-        slot_hash = np.zeros(1 << bits, dtype=np.uint64)
-        alone = counts == 1
-        slots[taken[alone]] = feature[first[alone]]
-        slot_hash[taken[alone]] = h[first[alone]]
-        slots[taken[~alone]] = -2
-        shared = np.isin(slot, taken[~alone])
-        order = np.argsort(h[shared])
-        return cls(bits, slots, slot_hash, h[shared][order], feature[shared][order])
-
-    def find(self, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Positions of `h` that are vocabulary n-grams, and their feature indices."""
-        slot = _slot(h, self.bits)
-        got = self.slots[slot]
-        hit = np.flatnonzero((got >= 0) & (self.slot_hash[slot] == h))
-        pos, feat = hit, got[hit].astype(np.int64)
-        maybe = np.flatnonzero(got == -2)
-        if len(maybe):
-            at = np.searchsorted(self.overflow_hash, h[maybe]) % len(self.overflow_hash)
-            ok = self.overflow_hash[at] == h[maybe]
-            pos = np.concatenate([pos, maybe[ok]])
-            feat = np.concatenate([feat, self.overflow_feature[at[ok]]])
-        return pos, feat
-
-
-def _slot(h: np.ndarray, bits: int) -> np.ndarray:
-    # One more multiply, so the last character (added unmultiplied) reaches the top bits.
-    return ((h * _MULT) >> np.uint64(64 - bits)).astype(np.intp)
-
-
-@dataclass(frozen=True)
-class _Model:
-    char_idf: np.ndarray
-    char_coef: np.ndarray
-    ngram_range: tuple[int, int]
-    lookups: dict[int, _Lookup]  # per n-gram length
-    word_vocabulary: dict[str, int]  # words and word pairs; empty when the model has no word part
-    word_lookup: _Lookup
-    word_idf: np.ndarray
-    word_coef: np.ndarray
-    word_ngrams: int
-    intercept: float
-    threshold: float  # for a chunk
-    sentence_threshold: float
-
-
-def _gram_hash(gram: str) -> int:
-    h = 0
-    for c in gram:
-        h = (h * int(_MULT) + ord(c)) & _MASK64
-    return h
-
-
-@lru_cache(maxsize=1)
-def _classifier() -> _Model:
-    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    char, word = data["char"], data.get("word")
-    lo, hi = (int(x) for x in char["ngram_range"])
-    lookups = {n: _Lookup.build([(_gram_hash(g), j) for g, j in char["vocabulary"].items() if len(g) == n])
-               for n in range(lo, hi + 1)}
-    return _Model(np.array(char["idf"], dtype=np.float64), np.array(char["coef"], dtype=np.float64), (lo, hi),
-                  lookups, word["vocabulary"] if word else {},
-                  _Lookup.build([(_gram_hash(g), j) for g, j in (word["vocabulary"] if word else {}).items()]),
-                  np.array(word["idf"] if word else [], dtype=np.float64),
-                  np.array(word["coef"] if word else [], dtype=np.float64),
-                  int(word["ngram_range"][1]) if word else 0, float(data["intercept"]), float(data["threshold"]),
-                  float(data.get("sentence_threshold", 1.0)))
+# Up to this many characters in all, a text's pieces are scored in plain Python; longer texts in
+# numpy (`injection_numpy`, the same figures), whose import costs a short scan more than the scan.
+PY_MAX_CHARS = 4096
+_WORD_RUN = re.compile(r"\w\w+")  # scikit-learn's words: runs of two or more \w characters
 
 
 def injection_probability(texts: list[str]) -> list[float]:
     """The classifier's probability that each text is an instruction aimed at the assistant:
     exactly scikit-learn's TF-IDF (lowercased, sublinear, L2-normalised) over character n-grams
-    within words (`char_wb`) and over words and word pairs, then the logistic regression; computed
-    for all texts at once with numpy (one pass over 64 KB costs a few ms)."""
-    return [float(p) for p in _probabilities(texts, None)[0]] if texts else []
+    within words (`char_wb`) and over words and word pairs, then the logistic regression."""
+    return _probabilities(texts, None)[0] if texts else []
 
 
-def _probabilities(texts: list[str], group_of: list[int] | None) -> tuple[np.ndarray, np.ndarray]:
+def _probabilities(texts: list[str], group_of: list[int] | None) -> tuple[list[float], list[float]]:
     """Each text's probability and, when `group_of` says which group each text is in (groups of
     consecutive texts), each group's as if its texts were read as one: the n-grams are found once,
     and a group's counts are the sum of its texts' (plus the word pairs across their joins)."""
-    m = _classifier()
     low = [lowered(t) for t in texts]
-    # The texts side by side, each after one space: no n-gram or word crosses from one to the next.
-    codes = np.frombuffer((" " + " ".join(low) + " ").encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    text_of = np.repeat(np.arange(len(low)), [len(t) + 1 for t in low])  # a text's leading space is its own
-    text_c, feat_c = _char_features(m, codes, text_of)
-    text_w, feat_w, (cross_a, cross_b, cross_hash) = _word_features(m, codes, text_of)
-    z = m.intercept + _tfidf_dot(text_c, feat_c, len(texts), m.char_idf, m.char_coef) + \
-        _tfidf_dot(text_w, feat_w, len(texts), m.word_idf, m.word_coef)
+    if sum(map(len, low)) > PY_MAX_CHARS:
+        # Deferred: numpy (about 0.15 s to import) only for long texts; `grace hunter scan` of a lead
+        # starts without it.
+        from engine.hunter.detectors import injection_numpy
+
+        p, g = injection_numpy.probabilities(weights(), low, group_of)
+        return p.tolist(), g.tolist()
+    return _py_probabilities(weights(), low, group_of)
+
+
+def _py_probabilities(w: Weights, low: list[str], group_of: list[int] | None) -> tuple[list[float], list[float]]:
+    chars = [_char_counts(w, t) for t in low]
+    words: list[Counter[int]] = [Counter() for _ in low]
+    tokens = [(i, tok) for i, t in enumerate(low) for tok in _WORD_RUN.findall(t)]
+    vocabulary = w.word_vocabulary
+    cross: list[tuple[int, int, str]] = []  # word pairs across two texts: (first's text, second's, pair)
+    if vocabulary:
+        for k, (i, tok) in enumerate(tokens):
+            if (j := vocabulary.get(tok)) is not None:
+                words[i][j] += 1
+            if w.word_ngrams > 1 and k + 1 < len(tokens):
+                i2, tok2 = tokens[k + 1]
+                pair = f"{tok} {tok2}"
+                if i2 != i:
+                    cross.append((i, i2, pair))
+                elif (j := vocabulary.get(pair)) is not None:
+                    words[i][j] += 1
+    p = [_sigmoid(w.intercept + _tfidf_dot(c, w.char_idf, w.char_coef) + _tfidf_dot(wc, w.word_idf, w.word_coef))
+         for c, wc in zip(chars, words, strict=True)]
     if group_of is None:
-        return 1.0 / (1.0 + np.exp(-z)), np.zeros(0)
+        return p, []
     n_groups = group_of[-1] + 1 if group_of else 0
-    group = np.array(group_of, dtype=np.int64)
-    # Word pairs across the join of two texts of one group: the chunk read whole has them.
-    same = group[cross_a] == group[cross_b]
-    pos, pair_feat = m.word_lookup.find(cross_hash[same])
-    zg = m.intercept + _tfidf_dot(group[text_c], feat_c, n_groups, m.char_idf, m.char_coef) + \
-        _tfidf_dot(np.concatenate([group[text_w], group[cross_b[same][pos]]]),
-                   np.concatenate([feat_w, pair_feat]), n_groups, m.word_idf, m.word_coef)
-    return 1.0 / (1.0 + np.exp(-z)), 1.0 / (1.0 + np.exp(-zg))
+    group_chars: list[Counter[int]] = [Counter() for _ in range(n_groups)]
+    group_words: list[Counter[int]] = [Counter() for _ in range(n_groups)]
+    for i, g in enumerate(group_of):
+        group_chars[g].update(chars[i])
+        group_words[g].update(words[i])
+    for a, b, pair in cross:  # the chunk read whole has the pairs across the joins of its texts
+        if group_of[a] == group_of[b] and (j := vocabulary.get(pair)) is not None:
+            group_words[group_of[b]][j] += 1
+    pg = [_sigmoid(w.intercept + _tfidf_dot(c, w.char_idf, w.char_coef) + _tfidf_dot(wc, w.word_idf, w.word_coef))
+          for c, wc in zip(group_chars, group_words, strict=True)]
+    return p, pg
 
 
-def _char_features(m: _Model, codes: np.ndarray, text_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(text, feature) of every vocabulary n-gram occurrence (char_wb: n-grams within " word ")."""
-    codes = codes.copy()
-    small = codes < len(_SPACE_TABLE)
-    space = np.zeros(len(codes), dtype=bool)
-    space[small] = _SPACE_TABLE[codes[small]]
-    codes[space] = 32
-    which: list[np.ndarray] = []
-    features: list[np.ndarray] = []
-    h = np.zeros(len(codes), dtype=np.uint64)
-    lo, hi = m.ngram_range
-    for n in range(1, hi + 1):
-        h = h[:len(codes) - n + 1] * _MULT + codes[n - 1:]
-        if n >= lo:
-            pos, feature = m.lookups[n].find(h)
-            which.append(text_of[pos])
-            features.append(feature)
-    return np.concatenate(which), np.concatenate(features)
+def _char_counts(w: Weights, low: str) -> Counter[int]:
+    """Vocabulary n-grams within " word " (scikit-learn's char_wb: words split as str.split())."""
+    counts: Counter[int] = Counter()
+    vocabulary = w.char_vocabulary
+    lo, hi = w.ngram_range
+    for word in low.split():
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(lo, min(hi, size) + 1):
+            for i in range(size - n + 1):
+                if (j := vocabulary.get(padded[i:i + n])) is not None:
+                    counts[j] += 1
+    return counts
 
 
-def _word_features(m: _Model, codes: np.ndarray, text_of: np.ndarray) -> tuple[
-        np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """(text, feature) of every vocabulary word and word pair (scikit-learn's words: runs of two or
-    more \\w characters), hashed as the vocabulary is, in numpy; and the pairs that span two texts
-    (first's text, second's text, hash), for the chunks."""
-    empty = np.zeros(0, dtype=np.int64)
-    if not m.word_vocabulary:
-        return empty, empty, (empty, empty, np.zeros(0, dtype=np.uint64))
-    edge = np.diff(np.concatenate([[False], _word_chars(codes), [False]]).astype(np.int8))
-    starts, ends = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)
-    keep = ends - starts >= 2
-    starts, ends = starts[keep], ends[keep]
-    # Hash of codes[s:e] = sum c[k] * M**(e-1-k) = M**(e-1) * (G[e] - G[s]), G the prefix sums of c[k] * M**-k.
-    powers, inverse = _powers(len(codes) + 1)
-    prefix = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(codes * inverse[:len(codes)], dtype=np.uint64)])
-    h = powers[ends - 1] * (prefix[ends] - prefix[starts])
-    text = text_of[starts]
-    # "a b" = hash(a) * M**(len(b) + 1) + 32 * M**len(b) + hash(b)
-    m_b = powers[(ends - starts)[1:]]
-    pair = h[:-1] * m_b * _MULT + np.uint64(32) * m_b + h[1:]
-    same = text[1:] == text[:-1]
-    grams, owner = (np.concatenate([h, pair[same]]), np.concatenate([text, text[:-1][same]])) \
-        if m.word_ngrams > 1 else (h, text)
-    pos, feature = m.word_lookup.find(grams)
-    return owner[pos], feature, (text[:-1][~same], text[1:][~same], pair[~same])
+def _tfidf_dot(counts: Counter[int], idf: list[float], coef: list[float]) -> float:
+    """The L2-normalised sublinear TF-IDF vector of `counts`, dotted with `coef`."""
+    dot = square = 0.0
+    for j, n in counts.items():
+        x = (1.0 + math.log(n)) * idf[j]
+        dot += x * coef[j]
+        square += x * x
+    return dot / math.sqrt(square) if square else 0.0
 
 
-def _tfidf_dot(which: np.ndarray, feature: np.ndarray, n_texts: int, idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
-    """Per text: the L2-normalised sublinear TF-IDF vector of its features (one entry per occurrence),
-    dotted with `coef`."""
-    if not len(which):
-        return np.zeros(n_texts)
-    uniq, counts = np.unique(which * len(idf) + feature, return_counts=True)
-    text, j = np.divmod(uniq, len(idf))
-    w = (1.0 + np.log(counts)) * idf[j]
-    dot = np.bincount(text, w * coef[j], minlength=n_texts)
-    norm = np.sqrt(np.bincount(text, w * w, minlength=n_texts))
-    norm[norm == 0] = 1.0
-    return dot / norm
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -511,7 +378,7 @@ def _classified_chunks(text: str) -> Iterator[tuple[int, int]]:
     """Spans the classifier finds to be injections. It reads each sentence on its own (one buried in
     a brief is not diluted by the brief around it) and chunks of a few sentences (one spread over
     several), each against its own threshold."""
-    m = _classifier()
+    m = weights()
     sentences, chunk_of = pieces(text)
     if not sentences:
         return
@@ -526,7 +393,7 @@ def _classified_chunks(text: str) -> Iterator[tuple[int, int]]:
     flat = [t for key in distinct for t in key]
     group = [g for g, key in enumerate(distinct) for _ in key]
     p_sentence, p_chunk = _probabilities(flat, group)
-    of_sentence = dict(zip(flat, p_sentence.tolist(), strict=True))
+    of_sentence = dict(zip(flat, p_sentence, strict=True))
     for g, chunks in enumerate(distinct.values()):
         if p_chunk[g] >= m.threshold:
             for c in chunks:
