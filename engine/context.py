@@ -15,6 +15,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -26,6 +27,7 @@ from engine.config import Settings
 from engine.counters import OpsCounters
 from engine.errors import PolicyDenied
 from engine.events import EventBus, InProcessEventBus, make_event
+from engine.governance.policies import Decision, Policies
 from engine.ports import (
     Agent,
     Architect,
@@ -53,6 +55,9 @@ class Services:
     db: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     events: EventBus = field(default_factory=InProcessEventBus)
+    # The governance policies in force (loaded from the settings at the composition roots;
+    # the default is the shipped rules with the default threshold).
+    policies: Policies = field(default_factory=Policies)
     notifier: Notifier = field(default_factory=LogNotifier)
     queue: Queue | None = None
     cache: Cache | None = None
@@ -105,6 +110,18 @@ class OperationContext:
     @property
     def settings(self) -> Settings:
         return self.services.settings
+
+    def check_policy(self, action: str, context: dict[str, Any] | None = None) -> Decision:
+        """The governance check every operation starts with: raise `PolicyDenied` (or `RateLimited`)
+        unless this context's actor may perform `action` now; the decision says whether a vote is due."""
+        return self.services.policies.check(action, self.actor, context)
+
+    def check_conditions(self, action: str, context: dict[str, Any], *,
+                         parliament_threshold: Decimal | None = None) -> Decision:
+        """`check_policy` once the operation knows its facts (amount, stage, discount, vote state),
+        without counting the call against the rate limit again."""
+        return self.services.policies.check_conditions(action, self.actor, context,
+                                                       parliament_threshold=parliament_threshold)
 
     def audit(self, action: str, subject: str | None = None, **details: Any) -> None:
         self._audit.append(PendingAudit(self.actor.label, action, subject, details))

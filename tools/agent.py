@@ -78,7 +78,7 @@ class GraceAgent:
         )
 
     def model_for(self, deps: AgentDeps) -> Model | None:
-        return offline_model(deps.actor.role) if self.offline else None
+        return offline_model(deps.actor.role, deps.services.policies) if self.offline else None
 
     async def run(self, deps: AgentDeps, prompt: str | None, history: list[ModelMessage],
                   deferred: DeferredToolResults | None = None) -> AgentRunResult[Any]:

@@ -19,7 +19,6 @@ from pydantic_ai.tools import ToolDefinition
 
 from engine.context import OperationContext, unit_of_work
 from engine.errors import GraceError
-from engine.governance.policies import allowed
 from engine.hunter import for_model
 from tools.deps import AgentDeps
 
@@ -69,7 +68,7 @@ async def run_operation(deps: AgentDeps, fn: Callable[[OperationContext], Awaita
 
 def _role_filter(action: str) -> Callable[[RunContext[AgentDeps], ToolDefinition], Awaitable[ToolDefinition | None]]:
     async def prepare(ctx: RunContext[AgentDeps], tool_def: ToolDefinition) -> ToolDefinition | None:
-        return tool_def if allowed(action, ctx.deps.actor.role) else None
+        return tool_def if ctx.deps.services.policies.allowed(action, ctx.deps.actor.role) else None
 
     return prepare
 

@@ -22,7 +22,6 @@ from engine.billing.providers import InvoiceRequest, payment_provider
 from engine.billing.schemas import InvoiceView, PaymentResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
-from engine.governance.policies import check_conditions, check_policy
 from engine.mailing import email_client
 from engine.pipeline.overrides import require_accepted_proposal
 from engine.projects import load_project
@@ -55,7 +54,7 @@ async def collect_payment(ctx: OperationContext, project_id: int, milestone: int
     admin overrides with `override_reason` (audited); the amount is checked against the
     policy's conditions (`collect_payment.max_amount`).
     """
-    check_policy("collect_payment", ctx.actor)
+    ctx.check_policy("collect_payment")
     if milestone is not None and milestone < 1:
         raise InvalidInput("milestone is the milestone's number in the plan, starting at 1.", field="milestone")
     s = ctx.session
@@ -87,7 +86,7 @@ async def collect_payment(ctx: OperationContext, project_id: int, milestone: int
                 amount=amount, remaining=remaining)
     if amount <= 0:
         raise NothingToInvoice(project_id)
-    check_conditions("collect_payment", ctx.actor, {"amount": amount})
+    ctx.check_conditions("collect_payment", {"amount": amount})
 
     client = await s.get(Client, project.client_id)
     assert client is not None  # foreign key
@@ -194,5 +193,5 @@ async def invoice_view(s: AsyncSession, invoice: Invoice) -> InvoiceView:
 
 
 async def get_invoice(ctx: OperationContext, invoice_id: int) -> InvoiceView:
-    check_policy("view_invoices", ctx.actor)
+    ctx.check_policy("view_invoices")
     return await invoice_view(ctx.session, await load_invoice(ctx.session, invoice_id))

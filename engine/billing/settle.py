@@ -20,7 +20,6 @@ from engine.billing.schemas import InvoiceView, MarkPaidInput, SettleResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
 from engine.fx import rates_for
-from engine.governance.policies import check_conditions, check_policy
 from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.pipeline.leads import load_lead
 from engine.pipeline.moves import set_stage
@@ -124,14 +123,14 @@ def _result(invoice: Invoice, *, newly_paid: bool, fully_paid: bool = False) -> 
 
 async def mark_invoice_paid(ctx: OperationContext, invoice_id: int, body: MarkPaidInput) -> InvoiceView:
     """Finance confirms a payment (a bank transfer, usually) with its reference. Idempotent."""
-    check_policy("mark_invoice_paid", ctx.actor)
+    ctx.check_policy("mark_invoice_paid")
     paid_at = body.paid_at
     if paid_at is not None:
         paid_at = paid_at.replace(tzinfo=UTC) if paid_at.tzinfo is None else paid_at
         if paid_at > utcnow():
             raise InvalidInput("paid_at is in the future.", field="paid_at")
     invoice = await load_invoice(ctx.session, invoice_id)
-    check_conditions("mark_invoice_paid", ctx.actor, {"amount": invoice.amount})
+    ctx.check_conditions("mark_invoice_paid", {"amount": invoice.amount})
     result = await settle_invoice(ctx, invoice_id, transaction_id=body.reference, paid_at=paid_at,
                                   method=invoice.payment_method or "bank_transfer", source=f"marked by {ctx.actor.label}")
     invoice = await load_invoice(ctx.session, result.invoice_id)

@@ -10,7 +10,6 @@ from sqlalchemy import update
 from engine.actors import Role
 from engine.context import OperationContext
 from engine.errors import IllegalStageMove, InvalidInput, PolicyDenied
-from engine.governance.policies import check_conditions, check_policy
 from engine.pipeline.leads import load_lead, mark_stored
 from engine.pipeline.overrides import record_override
 from engine.pipeline.repository import lead_params, move_statements, write
@@ -80,10 +79,10 @@ def client_status_after(to: Stage) -> str | None:
 async def move_to_stage(ctx: OperationContext, lead_id: int, move: StageMoveInput) -> StageMoveResult:
     """Move a lead along the allowed moves; LOST needs a reason; leaving LOST needs an admin."""
     to = parse_stage(move.stage)
-    check_policy("mark_lost" if to == Stage.LOST else "move_to_stage", ctx.actor)
+    ctx.check_policy("mark_lost" if to == Stage.LOST else "move_to_stage")
     lead = await load_lead(ctx.session, lead_id, for_update=True)
     frm = Stage(lead.stage)
-    check_conditions("mark_lost" if to == Stage.LOST else "move_to_stage", ctx.actor, {"stage": frm.value})
+    ctx.check_conditions("mark_lost" if to == Stage.LOST else "move_to_stage", {"stage": frm.value})
     if to not in ALLOWED_MOVES[frm]:
         allowed = allowed_moves(frm.value)
         hint = f"From {frm.value} a lead can move to: {', '.join(allowed)}." if allowed else \

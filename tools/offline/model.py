@@ -28,7 +28,7 @@ from pydantic_ai.messages import (
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from engine.actors import Role
-from engine.governance.policies import ALLOWED_ROLES, allowed
+from engine.governance.policies import ALLOWED_ROLES, Policies
 from tools.offline import rules as R
 from tools.offline.parser import LEAD_ID, PROJECT_ID, Parsed, parse
 from tools.offline.replies import summarise
@@ -100,12 +100,12 @@ def _picked(messages: list[ModelMessage], text: str) -> Parsed | None:
     return Parsed("missing" if r.missing else "call", R.BY_TOOL[r.tool], r.args, r.missing, earlier.entities)
 
 
-def answer(parsed: Parsed, role: Role, offered: set[str]) -> ModelResponse:
+def answer(parsed: Parsed, role: Role, offered: set[str], policies: Policies) -> ModelResponse:
     """The model's reply to a user message, given what the parser understood."""
     if parsed.kind == "help":
         return ModelResponse(parts=[TextPart(R.HELP_TEXT)])
     if parsed.kind == "unsure":
-        usable = [r for r in parsed.readings if r.tool in offered and allowed(R.BY_TOOL[r.tool].action, role)]
+        usable = [r for r in parsed.readings if r.tool in offered and policies.allowed(R.BY_TOOL[r.tool].action, role)]
         if len(usable) == 2:
             lines = "\n".join(f"{i}. {r.label}" for i, r in enumerate(usable, 1))
             return ModelResponse(parts=[TextPart(f"{R.UNSURE}\n{lines}\n{R.UNSURE_TAIL}")])
@@ -119,7 +119,7 @@ def answer(parsed: Parsed, role: Role, offered: set[str]) -> ModelResponse:
         return ModelResponse(parts=[TextPart(R.UNKNOWN.format(known=f" (I noticed {known})" if known else "",
                                                                ex1=ex[0], ex2=ex[1], ex3=ex[2]))])
     intent = parsed.intent
-    if not allowed(intent.action, role):
+    if not policies.allowed(intent.action, role):
         roles = sorted(r.value for r in ALLOWED_ROLES[intent.action]) or ["admin"]
         return ModelResponse(parts=[TextPart(R.REFUSED.format(role=role.value, what=intent.what,
                                                                roles=" or ".join(roles)))])
@@ -133,8 +133,8 @@ def answer(parsed: Parsed, role: Role, offered: set[str]) -> ModelResponse:
     return ModelResponse(parts=[ToolCallPart(intent.tool, parsed.args)])
 
 
-def offline_model(role: Role) -> FunctionModel:
-    """A model for one run on behalf of a speaker with this role."""
+def offline_model(role: Role, policies: Policies) -> FunctionModel:
+    """A model for one run on behalf of a speaker with this role, under these policies."""
 
     def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         last = messages[-1]
@@ -155,8 +155,8 @@ def offline_model(role: Role) -> FunctionModel:
         text = re.sub(r"\s+", " ", raw).strip()
         offered = {t.name for t in info.function_tools}
         if picked := _picked(messages, text):
-            return answer(picked, role, offered)
+            return answer(picked, role, offered, policies)
         lead, project = last_mentioned(messages[:-1])
-        return answer(parse(text, lead, project, raw=raw), role, offered)
+        return answer(parse(text, lead, project, raw=raw), role, offered, policies)
 
     return FunctionModel(respond, model_name="grace-offline")
