@@ -22,7 +22,8 @@ log = logging.getLogger("grace")
 async def build_services(settings: Settings) -> Services:
     settings.ensure_data_dir()
     settings.resolved_secret_key()
-    policies = load_policies(settings)  # a bad policies file stops start-up before anything opens
+    # A bad policies file stops start-up before anything opens.
+    policies = Policies.from_settings(settings, stages=frozenset(s.value for s in Stage))
     db = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size,
                        max_overflow=settings.db_max_overflow, pre_ping=settings.db_pre_ping,
                        pool_recycle=settings.db_pool_recycle_seconds)
@@ -67,12 +68,6 @@ async def build_services(settings: Settings) -> Services:
 
         services.architect = LLMArchitect.from_settings(settings)
     return services
-
-
-def load_policies(settings: Settings) -> Policies:
-    """The settings' policies file over the shipped one, checked against the pipeline's stages."""
-    return Policies.load(settings.policies_path, parliament_threshold=settings.parliament_threshold,
-                         stages=frozenset(s.value for s in Stage))
 
 
 def build_notifier(settings: Settings) -> Notifier:

@@ -124,10 +124,11 @@ def verify() -> None:
 
 def _policies() -> Policies:
     """The policies `grace serve` would load from these settings (a bad file: its error, exit 1)."""
-    from bot.services import load_policies  # deferred for start-up time: the composition root's imports
+    from engine.governance.policies import Policies  # deferred for start-up time
+    from engine.pipeline.stages import Stage
 
     try:
-        return load_policies(settings())
+        return Policies.from_settings(settings(), stages=frozenset(s.value for s in Stage))
     except ValueError as e:
         fail(str(e))
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.actors import Actor, Role
+from engine.config import Settings
 from engine.errors import PolicyDenied, RateLimited
 from engine.governance import rules
 from engine.governance.limits import SlidingWindow
@@ -137,6 +138,11 @@ class Policies:
         return cls(override=rules.load(path, stages=stages) if path else None,
                    override_path=str(path) if path else None,
                    parliament_threshold=Decimal(parliament_threshold))
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, stages: frozenset[str] | None = None) -> Policies:
+        """What a process runs with: `GRACE_POLICIES_PATH` over the shipped file, `GRACE_PARLIAMENT_THRESHOLD`."""
+        return cls.load(settings.policies_path, parliament_threshold=settings.parliament_threshold, stages=stages)
 
     def rule_for(self, action: str) -> rules.Rule:
         """The rule in force: the override file's, else the shipped file's, else the code's roles."""
