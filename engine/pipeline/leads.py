@@ -28,12 +28,10 @@ async def load_lead(session: AsyncSession, lead_id: int, *, for_update: bool = F
     return lead
 
 
-async def save_lead(ctx: OperationContext, lead: Lead, values: dict[str, Any], *, last_write: bool = False) -> None:
+async def save_lead(ctx: OperationContext, lead: Lead, values: dict[str, Any]) -> None:
     """Write `values` (the lead's columns) onto the stored lead in one UPDATE, and tell the loaded
-    object the stored values, so the session never holds a stale lead. `last_write`: the
-    operation's last write, run with the audit entries recorded so far
-    (`OperationContext.write_with_audit`: one statement for both on PostgreSQL)."""
-    await write(ctx, (lead_update(tuple(values)),), lead_params(lead.id, values), last_write)
+    object the stored values, so the session never holds a stale lead."""
+    await write(ctx, (lead_update(tuple(values)),), lead_params(lead.id, values))
     mark_stored(lead, values)
 
 

@@ -20,11 +20,10 @@ from storage.types import utcnow
 
 
 async def set_stage(ctx: OperationContext, lead: Lead, to: Stage, reason: str | None,
-                    *, also: dict[str, Any] | None = None, last_write: bool = False) -> StageMoveResult:
+                    *, also: dict[str, Any] | None = None) -> StageMoveResult:
     """Apply a move that the caller has already checked; writes history, audit and event.
 
     `also`: more of the lead's columns to write in the same UPDATE (qualify_lead's score).
-    `last_write`: as for `save_lead`; the audit entries carried include this move's.
     Core statements built once per shape (one statement on PostgreSQL: the lead's UPDATE, the
     previous stage's `left_at` and the new history row as data-modifying CTEs); the loaded lead
     is then told the stored values."""
@@ -47,7 +46,7 @@ async def set_stage(ctx: OperationContext, lead: Lead, to: Stage, reason: str | 
     history = {"from_stage": frm, "to_stage": to.value, "actor": ctx.actor.label, "reason": reason, "at": now}
     params = {**lead_params(lead.id, values), **{f"h_{k}": v for k, v in history.items()}}
     ctx.audit("lead.stage_changed", f"lead:{lead.id}", from_stage=frm, to_stage=to.value, reason=reason)
-    await write(ctx, move_statements(ctx.services.dialect == "postgresql", tuple(values)), params, last_write)
+    await write(ctx, move_statements(ctx.services.dialect == "postgresql", tuple(values)), params)
     mark_stored(lead, values)
     ctx.emit("lead.stage_changed", lead_id=lead.id, from_stage=frm, to_stage=to.value)
     return StageMoveResult(lead_id=lead.id, from_stage=frm, to_stage=to.value)

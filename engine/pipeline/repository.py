@@ -173,15 +173,14 @@ def capture_statement_postgresql(*, merge_metadata: bool) -> Any:
             .add_cte(history, interaction))
 
 
-async def write(ctx: OperationContext, statements: tuple[Any, ...], params: dict[str, Any], last_write: bool) -> None:
-    """The statements in order, each with `params`; with `last_write` the last one carries the audit entries."""
+async def write(ctx: OperationContext, statements: tuple[Any, ...], params: dict[str, Any]) -> None:
+    """The statements in order, each with `params`. The last is deferred (`OperationContext.defer_write`):
+    it runs with whatever the operation sends next, or, when it was the operation's last write, at
+    commit inside the audit append (one round trip for both on PostgreSQL)."""
     *first, last = statements
     for stmt in first:
         await ctx.session.execute(stmt, params)
-    if last_write:
-        await ctx.write_with_audit(last, params)
-    else:
-        await ctx.session.execute(last, params)
+    await ctx.defer_write(last, params)
 
 
 def lead_params(lead_id: int, values: dict[str, Any]) -> dict[str, Any]:

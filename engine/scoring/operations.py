@@ -138,14 +138,13 @@ async def qualify_lead(ctx: OperationContext, lead_id: int) -> QualifyResult:
     ctx.audit("lead.qualified" if qualified else "lead.scored", f"lead:{lead.id}", score=s.score,
               qualified=qualified, scored_by=s.scored_by)
     # updated_at is part of every prediction's cache key: this write retires the cached one.
-    # The operation's last write, so it carries the audit entries (one round trip for both on
-    # PostgreSQL); a move writes the score in the move's own UPDATE.
+    # A move writes the score in the move's own UPDATE.
     saved = {"score": s.score, "close_probability": s.probability, "qualified": qualified, "features": s.features,
              "qualification_data": qualification_data, "updated_at": now}
     if move is None:
-        await save_lead(ctx, lead, saved, last_write=True)
+        await save_lead(ctx, lead, saved)
     else:
-        await set_stage(ctx, lead, Stage.QUALIFIED, move, also=saved, last_write=True)
+        await set_stage(ctx, lead, Stage.QUALIFIED, move, also=saved)
     ctx.emit("lead.scored", lead_id=lead.id, score=s.score, qualified=qualified, stage=lead.stage)
     return QualifyResult(lead_id=lead.id, score=s.score, probability=s.probability, qualified=qualified,
                          stage=lead.stage, recommendation=rec, factors=s.factors, scored_by=s.scored_by)
