@@ -6,10 +6,10 @@ from typing import Any
 
 from engine.context import OperationContext
 from engine.errors import InvalidInput
-from engine.hunter.guard import screen_lead
 from engine.pipeline.moves import milestone_dates
 from engine.pipeline.repository import insert_capture
 from engine.pipeline.schemas import CaptureResult, LeadInput
+from engine.pipeline.screening import screen_lead
 from engine.pipeline.stages import RANK, Stage
 from storage.types import utcnow
 

@@ -12,9 +12,10 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from engine.context import OperationContext
 from engine.errors import InputBlocked, InvalidInput
-from engine.hunter.guard import clean_lead, lead_metadata
+from engine.hunter.guard import lead_metadata
 from engine.pipeline.repository import upsert_client
 from engine.pipeline.schemas import LeadInput, LeadSource
+from engine.pipeline.screening import clean_lead
 from engine.pipeline.stages import RANK
 from storage.models import Interaction, Lead, LeadStageHistory
 
