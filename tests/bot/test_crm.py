@@ -18,7 +18,7 @@ from engine.actors import Actor, Role
 from engine.context import Services
 from storage.models import AuditEntry, Interaction
 from tests.conftest import in_thread, lead_data, make_key
-from tests.delivery_factories import make_members, make_project
+from tests.helpers.delivery import make_members, make_project
 from tools.agent import GraceAgent
 from tools.deps import AgentDeps
 

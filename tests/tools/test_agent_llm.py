@@ -26,9 +26,9 @@ from engine.config import Settings
 from engine.context import Services
 from engine.governance.policies import Policies
 from storage.models import Invoice, Lead
-from tests.engine.billing.factories import make_project
 from tests.fakes.openai import FakeOpenAI, Turn, run_fake_openai
-from tests.tools.test_hunter_agent import INJECTION, poisoned_lead_with_an_open_invoice
+from tests.helpers.agent import INJECTION, poisoned_lead_with_an_open_invoice
+from tests.helpers.billing import make_project
 from tools.agent import GraceAgent, configured_model, tool_specs
 from tools.conversation import converse, decide, get_agent
 from tools.history import load_thread

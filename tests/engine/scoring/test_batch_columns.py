@@ -17,7 +17,7 @@ from engine.scoring.model import fit_scorer
 from engine.scoring.records import interactions_count, lead_record
 from storage.models import Client, Interaction, Lead
 from storage.types import utcnow
-from tests.engine.scoring.test_batch_features import records
+from tests.helpers.scoring import records
 
 
 def test_columns_from_records_give_the_matrix_of_extract() -> None:
