@@ -10,7 +10,7 @@ from engine.context import Services
 from engine.counters import InProcessCounters, RedisCounters, SharedErrorRate
 from engine.delivery.deliver import continue_after_vote
 from engine.events import InProcessEventBus, RedisEventBus
-from engine.governance.policies import configure_policies
+from engine.governance.policies import Policies
 from engine.notify import KeyedNotifier
 from engine.pipeline.stages import Stage
 from engine.ports import LogNotifier, Notifier
@@ -22,12 +22,13 @@ log = logging.getLogger("grace")
 async def build_services(settings: Settings) -> Services:
     settings.ensure_data_dir()
     settings.resolved_secret_key()
-    configure_policies(settings.policies_path, parliament_threshold=settings.parliament_threshold,
-                       stages=frozenset(s.value for s in Stage))
+    # A bad policies file stops start-up before anything opens.
+    policies = Policies.from_settings(settings, stages=frozenset(s.value for s in Stage))
     db = create_engine(settings.resolved_database_url, pool_size=settings.db_pool_size,
                        max_overflow=settings.db_max_overflow, pre_ping=settings.db_pre_ping,
                        pool_recycle=settings.db_pool_recycle_seconds)
-    services = Services(settings=settings, db=db, session_factory=create_session_factory(db))
+    services = Services(settings=settings, db=db, session_factory=create_session_factory(db),
+                        policies=policies)
     services.notifier = KeyedNotifier(build_notifier(settings), services.session_factory)
     services.vote_decided = continue_after_vote
     services.payments = build_payment_provider(settings)

@@ -3,8 +3,12 @@
 An edge (HTTP route, Slack listener, CLI command, job) opens a unit of work, calls
 one engine operation with the context and leaves. The unit of work owns the
 transaction: operations only `flush()`. Audit entries are chained just before the
-commit (or with an operation's last write, `write_with_audit`); events and outbound
-effects run after it, and are dropped on rollback.
+commit; events and outbound effects run after it, and are dropped on rollback.
+
+A write may be deferred (`OperationContext.defer_write`, the pipeline's repository does it
+for a lead's UPDATE): it runs before the next statement the session executes or flushes, or,
+when it was the operation's last, at commit together with the audit entries (one statement
+for both on PostgreSQL). Nothing the operation reads can miss it.
 """
 
 from __future__ import annotations
@@ -17,19 +21,28 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
 from engine.audit import PendingAudit, append_entries
 from engine.cache import invalidate, invalidations_for
 from engine.errors import PolicyDenied
 from engine.events import InProcessEventBus, make_event
+from engine.governance.policies import Policies
 from engine.ports import LogNotifier
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+    from sqlalchemy.orm import ORMExecuteState, SessionTransaction
 
     from engine.actors import Actor
+    from engine.audit import Write
     from engine.config import Settings
     from engine.counters import OpsCounters
     from engine.events import EventBus
+    from engine.governance.policies import Decision
     from engine.ports import (
         Agent,
         Architect,
@@ -56,6 +69,9 @@ class Services:
     db: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     events: EventBus = field(default_factory=InProcessEventBus)
+    # The governance policies in force (loaded from the settings at the composition roots;
+    # the default is the shipped rules with the default threshold).
+    policies: Policies = field(default_factory=Policies)
     notifier: Notifier = field(default_factory=LogNotifier)
     queue: Queue | None = None
     cache: Cache | None = None
@@ -109,16 +125,30 @@ class OperationContext:
     def settings(self) -> Settings:
         return self.services.settings
 
+    def check_policy(self, action: str, context: dict[str, Any] | None = None) -> Decision:
+        """The governance check every operation starts with: raise `PolicyDenied` (or `RateLimited`)
+        unless this context's actor may perform `action` now; the decision says whether a vote is due."""
+        return self.services.policies.check(action, self.actor, context)
+
+    def check_conditions(self, action: str, context: dict[str, Any], *,
+                         parliament_threshold: Decimal | None = None) -> Decision:
+        """`check_policy` once the operation knows its facts (amount, stage, discount, vote state),
+        without counting the call against the rate limit again."""
+        return self.services.policies.check_conditions(action, self.actor, context,
+                                                       parliament_threshold=parliament_threshold)
+
     def audit(self, action: str, subject: str | None = None, **details: Any) -> None:
         self._audit.append(PendingAudit(self.actor.label, action, subject, details))
 
-    async def write_with_audit(self, statement: Any, params: dict[str, Any]) -> None:
-        """Run the operation's last write together with the audit entries recorded so far: on
-        PostgreSQL one statement (the write as a data-modifying CTE of the chain's append, one
-        round trip for both); on SQLite the write, then the append. It takes the chain's lock
-        now rather than at commit, hence only for a last write; later entries chain at commit."""
-        entries, self._audit = self._audit, []
-        await append_entries(self.session, entries, (statement, params))
+    async def defer_write(self, statement: Any, params: dict[str, Any]) -> None:
+        """Run `statement` later, but before anything else reaches the database: before the next
+        statement this session executes or flushes, else at commit with the audit entries (on
+        PostgreSQL as a data-modifying CTE of the chain's append: one round trip for both). The
+        statement must not return rows. A write already deferred runs now."""
+        held = _take_deferred(self.session.sync_session)
+        if held is not None:
+            await self.session.execute(*held)
+        self.session.sync_session.info[_DEFERRED] = (statement, params)
 
     def emit(self, type_: str, **data: Any) -> None:
         self._events.append(make_event(type_, data))
@@ -133,7 +163,7 @@ async def unit_of_work(services: Services, actor: Actor) -> AsyncIterator[Operat
         ctx = OperationContext(session=session, actor=actor, services=services)
         try:
             yield ctx
-            await append_entries(session, ctx._audit)
+            await append_entries(session, ctx._audit, _take_deferred(session.sync_session))
             await session.commit()
         except PolicyDenied as denied:
             await session.rollback()
@@ -143,6 +173,43 @@ async def unit_of_work(services: Services, actor: Actor) -> AsyncIterator[Operat
             await session.rollback()
             raise
     await run_after_commit(services, ctx)
+
+
+_DEFERRED = "grace.deferred_write"
+
+
+def _take_deferred(session: Session) -> Write | None:
+    held: Write | None = session.info.pop(_DEFERRED, None)
+    return held
+
+
+# A deferred write runs before whatever the session sends next: a statement (the ORM's autoflush
+# comes first, hence the flush hook too), an ORM flush, or a commit.
+@sa_event.listens_for(Session, "do_orm_execute")
+def _deferred_before_statement(state: ORMExecuteState) -> None:
+    if (held := _take_deferred(state.session)) is not None:
+        state.session.execute(*held)
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _deferred_before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if (held := _take_deferred(session)) is not None:
+        session.execute(*held)
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _deferred_before_commit(session: Session) -> None:
+    # The unit of work takes it first, to carry it with the audit entries; any other commit runs it.
+    if (held := _take_deferred(session)) is not None:
+        session.execute(*held)
+
+
+@sa_event.listens_for(Session, "after_transaction_create")
+def _no_savepoint_over_a_deferred_write(session: Session, transaction: SessionTransaction) -> None:
+    # The SAVEPOINT is already sent when this runs: the write would land inside it and go with
+    # its rollback. Refused loudly; run a statement (or `session.flush()` an object) first.
+    if transaction.nested and _DEFERRED in session.info:
+        raise RuntimeError("a deferred write is pending: begin_nested() would roll it back with the savepoint")
 
 
 async def run_after_commit(services: Services, ctx: OperationContext) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext
 from engine.errors import InvalidInput, PolicyDenied
-from engine.governance.policies import Decision, check_conditions, check_policy
+from engine.governance.policies import Decision
 from engine.money import cents
 from storage.models import FxRate
 from storage.types import utcnow
@@ -110,7 +110,7 @@ async def rates_for(ctx: OperationContext) -> Rates:
 
 async def set_fx_rate(ctx: OperationContext, data: FxRateInput) -> FxRateView:
     """Store a rate of `data.currency` against the agency's currency, dated; audited; `fx.rate_set`."""
-    check_policy("set_fx_rate", ctx.actor)
+    ctx.check_policy("set_fx_rate")
     base = ctx.settings.currency.upper()
     if data.currency == base:
         raise InvalidInput(f"{base} is the agency's own currency: its rate is always 1.", field="currency")
@@ -127,7 +127,7 @@ async def set_fx_rate(ctx: OperationContext, data: FxRateInput) -> FxRateView:
 
 async def list_fx_rates(ctx: OperationContext) -> FxRateList:
     """Every rate set against the agency's currency, newest first."""
-    check_policy("view_fx_rates", ctx.actor)
+    ctx.check_policy("view_fx_rates")
     base = ctx.settings.currency.upper()
     rows = (await ctx.session.execute(
         select(FxRate).where(FxRate.base == base).order_by(FxRate.as_of.desc(), FxRate.id.desc()))).scalars().all()
@@ -188,11 +188,11 @@ async def check_amount_conditions(ctx: OperationContext, action: str, amount: De
     converted = rates.to_base(amount, currency)
     others = dict(context or {})
     if converted is not None:
-        return check_conditions(action, ctx.actor, {**others, "amount": converted})
-    decision = check_conditions(action, ctx.actor, others)
+        return ctx.check_conditions(action, {**others, "amount": converted})
+    decision = ctx.check_conditions(action, others)
     rule = ""
     try:
-        if check_conditions(action, ctx.actor, {**others, "amount": _ANY_AMOUNT}).requires_vote:
+        if ctx.check_conditions(action, {**others, "amount": _ANY_AMOUNT}).requires_vote:
             rule = f"{action}.require_vote_over"
     except PolicyDenied as e:
         rule = e.rule

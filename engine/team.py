@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.actors import ASSIGNABLE_ROLES, Actor, Role
 from engine.context import OperationContext
 from engine.errors import InvalidInput, Unauthenticated
-from engine.governance.policies import check_policy
 from storage.models import ApiKey, DashboardSession, TeamMember
 from storage.types import utcnow
 
@@ -51,7 +50,7 @@ async def _member_row(session: AsyncSession, slack_user_id: str) -> TeamMember:
 async def create_api_key(ctx: OperationContext, name: str, role: str, member: str | None = None) -> NewApiKey:
     """A new key; only its hash is stored, so the key is shown once. `member` (a Slack user id)
     links the key to a team member: votes cast with it are that member's one vote."""
-    check_policy("manage_team", ctx.actor)
+    ctx.check_policy("manage_team")
     r = parse_role(role)
     if not name.strip() or len(name) > 200:
         raise InvalidInput("An API key needs a name of 1 to 200 characters.", field="name")
@@ -69,7 +68,7 @@ async def create_api_key(ctx: OperationContext, name: str, role: str, member: st
 
 async def link_api_key(ctx: OperationContext, key_id: int, member: str) -> None:
     """Link a key to a team member (their vote, whichever way they cast it)."""
-    check_policy("manage_team", ctx.actor)
+    ctx.check_policy("manage_team")
     row = await ctx.session.get(ApiKey, key_id)
     if row is None:
         raise InvalidInput(f"There is no API key #{key_id}.", field="id")
@@ -113,7 +112,7 @@ async def authenticate_api_key(session: AsyncSession, key: str) -> Actor:
 
 
 async def revoke_api_key(ctx: OperationContext, key_id: int) -> None:
-    check_policy("manage_team", ctx.actor)
+    ctx.check_policy("manage_team")
     row = await ctx.session.get(ApiKey, key_id)
     if row is None:
         raise InvalidInput(f"There is no API key #{key_id}.", field="id")
@@ -137,7 +136,7 @@ class ApiKeyView(BaseModel):
 
 
 async def list_api_keys(ctx: OperationContext) -> list[ApiKeyView]:
-    check_policy("manage_team", ctx.actor)
+    ctx.check_policy("manage_team")
     rows = (await ctx.session.execute(select(ApiKey).order_by(ApiKey.id))).scalars().all()
     return [ApiKeyView(id=r.id, name=r.name, role=r.role, prefix=r.prefix, last_used_at=r.last_used_at,
                        revoked=r.revoked_at is not None) for r in rows]
@@ -152,7 +151,7 @@ class TeamMemberView(BaseModel):
 
 async def add_team_member(ctx: OperationContext, slack_user_id: str, name: str, role: str) -> TeamMemberView:
     """Add a member, or change the name and role of an existing one."""
-    check_policy("manage_team", ctx.actor)
+    ctx.check_policy("manage_team")
     r = parse_role(role)
     slack_user_id = slack_user_id.strip()
     if not slack_user_id or len(slack_user_id) > 32:

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.audit import verify_audit_chain
 from engine.context import OperationContext
 from engine.fx import load_rates, over_threshold
-from engine.governance.policies import check_policy
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY
 from engine.statuses import InvoiceStatus, ProjectStatus
 from storage.models import Client, Invoice, Lead, LeadStageHistory, NpsSurvey, Project, VoteSession
@@ -176,7 +175,7 @@ async def run_checks(session: AsyncSession, *, parliament_threshold: Decimal,
 
 async def verify_invariants(ctx: OperationContext) -> VerificationReport:
     """Check every invariant; audited with the names of the failed checks."""
-    check_policy("verify", ctx.actor)
+    ctx.check_policy("verify")
     report = await run_checks(ctx.session, parliament_threshold=ctx.settings.parliament_threshold,
                               update_days=ctx.settings.nps_update_days, currency=ctx.settings.currency)
     ctx.audit("integrity.verified", None, ok=report.ok, failed=[c.name for c in report.failed])

@@ -115,16 +115,6 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
         _pg_admin(f'DROP DATABASE IF EXISTS "{t.pg}" WITH (FORCE)')
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits() -> Iterator[None]:
-    """Rate-limit windows are per process and keyed by actor (API key ids repeat across test databases)."""
-    from engine.governance.limits import WINDOW
-
-    WINDOW.reset()
-    yield
-    WINDOW.reset()
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)

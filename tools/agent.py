@@ -18,7 +18,6 @@ from pydantic_ai.models import Model
 from pydantic_ai.tools import ToolDefinition
 
 from engine.config import Settings
-from engine.governance.policies import allowed
 from tools.base import ToolSpec
 from tools.deps import AgentDeps
 from tools.dry_run import recorded_result
@@ -40,7 +39,7 @@ OutputT = str | DeferredToolRequests
 
 def _role_filter(action: str) -> Callable[[RunContext[AgentDeps], ToolDefinition], Awaitable[ToolDefinition | None]]:
     async def prepare(ctx: RunContext[AgentDeps], tool_def: ToolDefinition) -> ToolDefinition | None:
-        return tool_def if allowed(action, ctx.deps.actor.role) else None
+        return tool_def if ctx.deps.services.policies.allowed(action, ctx.deps.actor.role) else None
 
     return prepare
 
@@ -117,7 +116,7 @@ class GraceAgent:
         )
 
     def model_for(self, deps: AgentDeps) -> Model | None:
-        return offline_model(deps.actor.role) if self.offline else None
+        return offline_model(deps.actor.role, deps.services.policies) if self.offline else None
 
     async def run(self, deps: AgentDeps, prompt: str | None, history: list[ModelMessage],
                   deferred: DeferredToolResults | None = None) -> AgentRunResult[Any]:

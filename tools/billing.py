@@ -61,7 +61,6 @@ async def mark_invoice_paid(ctx: RunContext[AgentDeps], invoice_number_or_id: st
     # Deferred: listing or dry-running the tools loads no engine operation.
     from engine.billing.schemas import MarkPaidInput
     from engine.billing.settle import mark_invoice_paid as mark_paid_op
-    from engine.governance.policies import check_policy
 
     try:
         body = MarkPaidInput(reference=reference)
@@ -69,7 +68,7 @@ async def mark_invoice_paid(ctx: RunContext[AgentDeps], invoice_number_or_id: st
         return error_result(InvalidInput("Say the payment's reference, e.g. “reference ABC123”.", field="reference"))
 
     async def op(octx: OperationContext) -> dict[str, Any]:
-        check_policy("mark_invoice_paid", octx.actor)  # before the lookup says whether the invoice exists
+        octx.check_policy("mark_invoice_paid")  # before the lookup says whether the invoice exists
         invoice_id = await _invoice_id(octx, invoice_number_or_id)
         return (await mark_paid_op(octx, invoice_id, body)).model_dump(mode="json")
 

@@ -21,6 +21,7 @@ from tools.replies import ChatReply, ToolOutcome
 
 if TYPE_CHECKING:
     from engine.actors import Actor
+    from engine.governance.policies import Policies
     from tools.base import ToolSpec
 
 
@@ -29,12 +30,13 @@ def recorded_result(tool: str, args: dict[str, Any]) -> dict[str, Any]:
     return {"dry_run": True, "tool": tool, "args": args}
 
 
-def offline_dry_run(actor: Actor, text: str, specs: list[ToolSpec] | None = None) -> ChatReply:
+def offline_dry_run(actor: Actor, text: str, policies: Policies, specs: list[ToolSpec] | None = None) -> ChatReply:
     """What the agent with the offline model does with `text` as the first message of a conversation,
-    as `actor`: the tool it would call (checked, recorded, not run) and what it would answer."""
+    as `actor` under `policies`: the tool it would call (checked, recorded, not run) and what it would answer."""
     by_name = {s.name: s for s in (specs if specs is not None else tool_specs())}
     raw, message = read_prompt([text])
-    said = decide(parse(message, None, None, raw=raw), actor.role, offered_to(actor.role, list(by_name.values())))
+    said = decide(parse(message, None, None, raw=raw), actor.role,
+                  offered_to(actor.role, list(by_name.values()), policies), policies)
     if not isinstance(said, ToolCall):
         return ChatReply(said, choices=choices_in(said))
     try:

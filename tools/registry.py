@@ -15,12 +15,12 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from engine.actors import Role
-from engine.governance.policies import allowed
 from tools import billing, crm, delivery, fx, metrics, pipeline, proposals, satisfaction, scoring, sources
 from tools.base import ToolSpec
 
 if TYPE_CHECKING:
     from engine.config import Settings
+    from engine.governance.policies import Policies
 
 # The tool modules the agent is built from, one per domain.
 TOOL_MODULES: tuple[ModuleType, ...] = (pipeline, sources, scoring, proposals, delivery, billing, satisfaction,
@@ -35,9 +35,9 @@ def tool_specs(modules: Sequence[ModuleType] = TOOL_MODULES) -> list[ToolSpec]:
     return specs
 
 
-def offered_to(role: Role, specs: Sequence[ToolSpec]) -> set[str]:
-    """The names of the tools a speaker with this role is offered (the policy table; the engine checks again)."""
-    return {s.name for s in specs if allowed(s.action, role)}
+def offered_to(role: Role, specs: Sequence[ToolSpec], policies: Policies) -> set[str]:
+    """The names of the tools a speaker with this role is offered under these policies (the engine checks again)."""
+    return {s.name for s in specs if policies.allowed(s.action, role)}
 
 
 def uses_offline_model(settings: Settings) -> bool:

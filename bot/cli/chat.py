@@ -9,11 +9,12 @@ import typer
 from rich.markup import escape
 from rich.prompt import Confirm, IntPrompt, Prompt
 
-from bot.cli.common import console, operator, print_json, run, settings, with_services
+from bot.cli.common import console, load_policies, operator, print_json, run, settings, with_services
 from engine.actors import Actor
 
 if TYPE_CHECKING:
     from engine.context import Services
+    from engine.governance.policies import Policies
     from tools.replies import ChatReply
 
 EXIT_WORDS = {"exit", "quit", "bye", ":q"}
@@ -117,13 +118,13 @@ def _offline_dry_run(message: str, as_user: str | None, json_out: bool) -> bool:
     if not uses_offline_model(settings()):
         return False
     if as_user:
-        async def speaker(services: Services) -> Actor:
-            return await _speaker(services, as_user)
+        async def speaker(services: Services) -> tuple[Actor, Policies]:
+            return await _speaker(services, as_user), services.policies
 
-        actor = run(with_services(speaker))
+        actor, policies = run(with_services(speaker))
     else:
-        actor = operator()
-    _print_dry_run(offline_dry_run(actor, message), json_out)
+        actor, policies = operator(), load_policies()
+    _print_dry_run(offline_dry_run(actor, message, policies), json_out)
     return True
 
 

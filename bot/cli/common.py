@@ -17,6 +17,7 @@ from engine.errors import GraceError
 if TYPE_CHECKING:
     from engine.config import Settings
     from engine.context import Services
+    from engine.governance.policies import Policies
 
 T = TypeVar("T")
 console = Console()
@@ -27,6 +28,17 @@ def settings() -> Settings:
     from engine.config import Settings  # deferred for start-up time (pydantic-settings)
 
     return Settings()
+
+
+def load_policies() -> Policies:
+    """The policies `grace serve` would load from these settings (a bad file: its error, exit 1)."""
+    from engine.governance.policies import Policies  # deferred for start-up time
+    from engine.pipeline.stages import Stage
+
+    try:
+        return Policies.from_settings(settings(), stages=frozenset(s.value for s in Stage))
+    except ValueError as e:
+        fail(str(e))
 
 
 def operator() -> Actor:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from bot.cli.common import console, fail, operation, run, settings, with_services
+from bot.cli.common import console, fail, load_policies, operation, run, settings, with_services
+
+if TYPE_CHECKING:
+    pass
 
 hunter = typer.Typer(help="Scan text or JSON for secrets, injection and other dangerous content.",
                      no_args_is_help=True)
@@ -52,9 +55,8 @@ def policy_check(
 ) -> None:
     """Explain whether ROLE may do ACTION in this context; exit 1 when it may not."""
     from engine.actors import Role  # deferred for start-up time, with the policies below
-    from engine.governance.policies import configure_policies, evaluate_policy, rule_for
 
-    _configure(configure_policies)
+    policies = load_policies()
     try:
         ctx = json.loads(context)
         if not isinstance(ctx, dict):
@@ -66,8 +68,8 @@ def policy_check(
     except ValueError:
         fail(f"unknown role {role!r}; one of: {', '.join(r.value for r in Role)}")
     try:
-        rule = rule_for(action)
-        decision = evaluate_policy(action, role, ctx, count=False)
+        rule = policies.rule_for(action)
+        decision = policies.evaluate(action, role, ctx, count=False)
     except KeyError as e:
         fail(str(e.args[0]))
     except ValueError as e:
@@ -118,17 +120,6 @@ def verify() -> None:
         console.print(line, highlight=False, markup=False)
     if not report.ok:
         raise typer.Exit(1)
-
-
-def _configure(configure_policies: Any) -> None:
-    from engine.pipeline.stages import Stage  # deferred for start-up time
-
-    s = settings()
-    try:
-        configure_policies(s.policies_path, parliament_threshold=s.parliament_threshold,
-                           stages=frozenset(x.value for x in Stage))
-    except ValueError as e:
-        fail(str(e))
 
 
 def register(app: typer.Typer) -> None:

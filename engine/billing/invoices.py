@@ -23,7 +23,6 @@ from engine.billing.schemas import InvoiceView, PaymentResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
 from engine.fx import check_amount_conditions
-from engine.governance.policies import check_policy
 from engine.mailing import email_client
 from engine.pipeline.overrides import require_accepted_proposal
 from engine.projects import load_project
@@ -56,7 +55,7 @@ async def collect_payment(ctx: OperationContext, project_id: int, milestone: int
     admin overrides with `override_reason` (audited); the amount, in the agency's currency at
     the rate in force, is checked against the policy's conditions (`collect_payment.max_amount`).
     """
-    check_policy("collect_payment", ctx.actor)
+    ctx.check_policy("collect_payment")
     if milestone is not None and milestone < 1:
         raise InvalidInput("milestone is the milestone's number in the plan, starting at 1.", field="milestone")
     s = ctx.session
@@ -195,5 +194,5 @@ async def invoice_view(s: AsyncSession, invoice: Invoice) -> InvoiceView:
 
 
 async def get_invoice(ctx: OperationContext, invoice_id: int) -> InvoiceView:
-    check_policy("view_invoices", ctx.actor)
+    ctx.check_policy("view_invoices")
     return await invoice_view(ctx.session, await load_invoice(ctx.session, invoice_id))

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from engine.billing.notify import tell_team_after_commit
 from engine.billing.schemas import ReminderReport
 from engine.context import OperationContext
-from engine.governance.policies import check_policy
 from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.statuses import PAYABLE, InvoiceStatus
 from storage.models import Client, Invoice
@@ -18,7 +17,7 @@ from storage.types import utcnow
 
 async def remind_overdue_invoices(ctx: OperationContext) -> ReminderReport:
     """Mark unpaid invoices past due as overdue and remind the team; running twice a day reminds once."""
-    check_policy("remind_overdue_invoices", ctx.actor)
+    ctx.check_policy("remind_overdue_invoices")
     now = utcnow()
     today = now.date().isoformat()
     stmt = (select(Invoice, Client).join(Client, Invoice.client_id == Client.id)

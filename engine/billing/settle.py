@@ -20,7 +20,6 @@ from engine.billing.schemas import InvoiceView, MarkPaidInput, SettleResult
 from engine.context import OperationContext
 from engine.errors import Conflict, InvalidInput
 from engine.fx import check_amount_conditions, rates_for
-from engine.governance.policies import check_policy
 from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.pipeline.leads import load_lead
 from engine.pipeline.moves import set_stage
@@ -124,7 +123,7 @@ def _result(invoice: Invoice, *, newly_paid: bool, fully_paid: bool = False) -> 
 
 async def mark_invoice_paid(ctx: OperationContext, invoice_id: int, body: MarkPaidInput) -> InvoiceView:
     """Finance confirms a payment (a bank transfer, usually) with its reference. Idempotent."""
-    check_policy("mark_invoice_paid", ctx.actor)
+    ctx.check_policy("mark_invoice_paid")
     paid_at = body.paid_at
     if paid_at is not None:
         paid_at = paid_at.replace(tzinfo=UTC) if paid_at.tzinfo is None else paid_at

@@ -20,7 +20,6 @@ from engine.actors import Actor
 from engine.billing.errors import InvalidWebhookSignature, InvoiceNotYetKnown
 from engine.billing.settle import record_payment_failure, settle_invoice
 from engine.context import OperationContext, Services, unit_of_work
-from engine.governance.policies import check_policy
 from engine.inbound import record_inbound
 from storage.models import InboundEvent, Invoice
 from storage.types import utcnow
@@ -79,7 +78,7 @@ async def _process_stored(services: Services, event_id: str, kind: str) -> Webho
 
 async def handle_payment_event(ctx: OperationContext, event: dict[str, Any]) -> str:
     """Apply one Stripe event to our invoices. Returns 'processed' or 'ignored'."""
-    check_policy("handle_payment_event", ctx.actor)
+    ctx.check_policy("handle_payment_event")
     kind = event.get("type")
     obj = ((event.get("data") or {}).get("object")) or {}
     if kind not in ("invoice.paid", "invoice.payment_failed") or obj.get("object") != "invoice":

@@ -10,7 +10,6 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from engine.context import OperationContext
-from engine.governance.policies import check_policy
 from engine.pipeline.stages import Stage
 from storage.models import Client, Lead
 from storage.types import utcnow
@@ -28,7 +27,7 @@ class DigestReport(BaseModel):
 
 async def next_action_digest(ctx: OperationContext, now: datetime | None = None) -> DigestReport:
     """Next actions due by the end of today (UTC), overdue first, per owner; posted after commit."""
-    check_policy("view_leads", ctx.actor)
+    ctx.check_policy("view_leads")
     now = now or utcnow()
     end_of_day = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=now.tzinfo)
     rows = (await ctx.session.execute(

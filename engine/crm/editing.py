@@ -14,7 +14,6 @@ from engine.context import OperationContext
 from engine.crm.schemas import Change, ClientEdit, EditResult, LeadEdit, OwnerInput, OwnerResult
 from engine.errors import ClientNotFound, InvalidInput, PolicyDenied
 from engine.fx import currency_code
-from engine.governance.policies import check_policy
 from engine.hunter import screen_text
 from engine.money import parse_amount
 from engine.pipeline.leads import load_lead
@@ -80,7 +79,7 @@ def _apply(row: Any, values: dict[str, Any]) -> dict[str, Change]:
 
 async def update_lead(ctx: OperationContext, lead_id: int, data: LeadEdit) -> EditResult:
     """Change the given fields of a lead; audited `lead.updated` with before and after."""
-    check_policy("edit_lead", ctx.actor)
+    ctx.check_policy("edit_lead")
     given = set(data.model_fields_set)
     if not given:
         raise InvalidInput("Nothing to change: give at least one field.", field="body")
@@ -121,7 +120,7 @@ def _amount_in(raw: str, currency: str, name: str) -> Decimal:
 
 async def update_client(ctx: OperationContext, client_id: int, data: ClientEdit) -> EditResult:
     """Change the given fields of a client; audited `client.updated` with before and after."""
-    check_policy("edit_client", ctx.actor)
+    ctx.check_policy("edit_client")
     given = set(data.model_fields_set)
     if not given:
         raise InvalidInput("Nothing to change: give at least one field.", field="body")
@@ -152,7 +151,7 @@ async def _client(ctx: OperationContext, client_id: int) -> Client:
 async def assign_owner(ctx: OperationContext, subject: str, subject_id: int, data: OwnerInput) -> OwnerResult:
     """Make a team member (by Slack user id) the owner of a lead or a client, or nobody; audited
     `lead.owner_assigned` / `client.owner_assigned` with the previous owner."""
-    check_policy("assign_owner", ctx.actor)
+    ctx.check_policy("assign_owner")
     owner = data.owner or None
     if owner is not None:
         member = (await ctx.session.execute(

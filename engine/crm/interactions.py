@@ -7,7 +7,6 @@ from sqlalchemy import select
 from engine.context import OperationContext
 from engine.crm.schemas import InteractionInput, InteractionView
 from engine.errors import ClientNotFound, InvalidInput, ProjectNotFound
-from engine.governance.policies import check_policy
 from engine.hunter import screen_text
 from engine.pipeline.leads import load_lead
 from engine.sentiment import sentiment_label, sentiment_of
@@ -19,7 +18,7 @@ from storage.types import utcnow
 async def log_interaction(ctx: OperationContext, data: InteractionInput) -> InteractionView:
     """Record what happened with a client (by client, lead or project), screened by Hunter, with
     VADER's sentiment of the summary; the lead's last contact moves; audited `interaction.logged`."""
-    check_policy("log_interaction", ctx.actor)
+    ctx.check_policy("log_interaction")
     client_id, lead = await _subject(ctx, data)
     now = utcnow()
     occurred = data.occurred_at or now

@@ -11,7 +11,6 @@ from engine.context import OperationContext
 from engine.crm.schemas import InvoicePage, InvoiceSummary, ProjectPage, ProjectSummary
 from engine.errors import InvalidInput
 from engine.fx import currency_code
-from engine.governance.policies import check_policy
 from engine.statuses import InvoiceStatus
 from storage.models import Client, Invoice, Project
 from storage.types import utcnow
@@ -39,7 +38,7 @@ async def list_projects(ctx: OperationContext, *, status: str | None = None, cli
                         lead_id: int | None = None, contract_signed: bool | None = None, limit: int = 50,
                         offset: int = 0) -> ProjectPage:
     """Projects, newest first, filtered by status, client, lead and whether the contract is signed."""
-    check_policy("view_projects", ctx.actor)
+    ctx.check_policy("view_projects")
     limit, offset = _page(limit, offset)
     stmt = select(Project, Client.name).join(Client, Project.client_id == Client.id)
     if status:
@@ -62,7 +61,7 @@ async def list_invoices(ctx: OperationContext, *, status: str | None = None, cli
                         project_id: int | None = None, currency: str | None = None, overdue: bool = False,
                         limit: int = 50, offset: int = 0) -> InvoicePage:
     """Invoices, newest first, filtered by status, client, project, currency, or past due and unpaid."""
-    check_policy("view_invoices", ctx.actor)
+    ctx.check_policy("view_invoices")
     limit, offset = _page(limit, offset)
     stmt = select(Invoice, Client.name).join(Client, Invoice.client_id == Client.id)
     if status:

@@ -10,7 +10,6 @@ from sqlalchemy import Select, func, select, union_all
 from engine.context import OperationContext
 from engine.crm.schemas import Timeline, TimelineEntry
 from engine.errors import ClientNotFound
-from engine.governance.policies import check_policy
 from storage.models import Client, Interaction, Invoice, Lead, LeadStageHistory, NpsSurvey, Proposal
 
 MAX_LIMIT = 500
@@ -19,7 +18,7 @@ MAX_LIMIT = 500
 async def client_timeline(ctx: OperationContext, client_id: int, *, limit: int = 100, offset: int = 0,
                           newest_first: bool = False) -> Timeline:
     """The client's history in time order (oldest first unless `newest_first`), a page at a time."""
-    check_policy("view_timeline", ctx.actor)
+    ctx.check_policy("view_timeline")
     if await ctx.session.get(Client, client_id) is None:
         raise ClientNotFound(client_id)
     limit = max(1, min(limit, MAX_LIMIT))

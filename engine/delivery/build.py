@@ -22,7 +22,6 @@ from engine.delivery.schemas import BuildOutcome
 from engine.delivery.views import refresh_project_vote
 from engine.delivery.writer import build_writer_for, deliverable_items, describe_timeline
 from engine.errors import OutputBlocked, ProjectNotDeliverable, ProjectNotFound
-from engine.governance.policies import check_policy
 from engine.hunter import guard_output
 from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.pipeline.leads import load_lead
@@ -193,7 +192,7 @@ async def fail_build(services: Services, project_id: int, reason: str) -> bool:
 
 async def cancel_build(ctx: OperationContext, project_id: int) -> BuildOutcome:
     """Stop a running build (approvers and delivery): the project is `cancelled`, the job aborted."""
-    check_policy("cancel_build", ctx.actor)
+    ctx.check_policy("cancel_build")
     project = await lock_project(ctx.session, project_id)
     if project.status not in (ProjectStatus.IN_PROGRESS, ProjectStatus.AWAITING_APPROVAL):
         raise ProjectNotDeliverable(f"Project #{project_id} has no build to cancel (it is {project.status}).",

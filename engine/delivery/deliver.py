@@ -18,7 +18,6 @@ from engine.delivery.schemas import DeliverInput, DeliveryResult
 from engine.delivery.writer import deliverable_items, describe_timeline
 from engine.errors import ProjectNotDeliverable
 from engine.fx import rates_for
-from engine.governance.policies import check_conditions, check_policy
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY, OpenVoteInput
 from engine.parliament.votes import open_vote
 from engine.pipeline.leads import load_lead
@@ -53,7 +52,7 @@ async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> De
 
     The project needs a proposal its client accepted (or an admin's `override_reason`, audited,
     which records the lead at CONTRACT); amount, lead stage and vote state go to the policy."""
-    check_policy("deliver_project", ctx.actor)
+    ctx.check_policy("deliver_project")
     data = data if isinstance(data, DeliverInput) else DeliverInput(project_id=data)
     project_id = data.project_id
     project = await lock_project(ctx.session, project_id)
@@ -72,7 +71,7 @@ async def deliver_project(ctx: OperationContext, data: DeliverInput | int) -> De
     # The threshold is in the agency's currency: a price in another converts at the set rate, and
     # with no rate nobody can tell, so a vote decides rather than a guess.
     converted = (await rates_for(ctx)).to_base(amount, project.currency)
-    decision = check_conditions("deliver_project", ctx.actor, {
+    decision = ctx.check_conditions("deliver_project", {
         "amount": converted, "stage": stage, "vote_approved": True if approved else None},
         parliament_threshold=threshold)
     no_rate = converted is None

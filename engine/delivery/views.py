@@ -7,7 +7,6 @@ from sqlalchemy import select
 from engine.context import OperationContext, Services
 from engine.delivery.schemas import ArtifactView, MilestoneView, ProjectDeliveryView
 from engine.errors import InvalidInput, NotFound, ProjectNotFound
-from engine.governance.policies import check_policy
 from engine.parliament.schemas import SUBJECT_PROJECT_DELIVERY
 from engine.parliament.vote_board import board_for
 from engine.proposals.plans import project_deliverables
@@ -15,7 +14,7 @@ from storage.models import Milestone, Project, ProjectArtifact, VoteSession
 
 
 async def get_project_delivery(ctx: OperationContext, project_id: int) -> ProjectDeliveryView:
-    check_policy("view_delivery", ctx.actor)
+    ctx.check_policy("view_delivery")
     project = await ctx.session.get(Project, project_id)
     if project is None:
         raise ProjectNotFound(project_id)
@@ -43,7 +42,7 @@ async def get_project_delivery(ctx: OperationContext, project_id: int) -> Projec
 
 
 async def get_artifact_content(ctx: OperationContext, project_id: int, name: str) -> str:
-    check_policy("view_delivery", ctx.actor)
+    ctx.check_policy("view_delivery")
     if not name or len(name) > 300:
         raise InvalidInput("An artifact name has 1 to 300 characters.", field="name")
     content = (await ctx.session.execute(select(ProjectArtifact.content).where(

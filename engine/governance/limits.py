@@ -1,7 +1,8 @@
 """Rate limits per actor: an in-process sliding window.
 
-One process counts its own calls; with several API replicas each enforces the limit
-on its own share (a Redis-backed window is the next step, not built yet).
+One process counts its own calls (the window lives in the process's `Policies`, held by
+`Services`); with several API replicas each enforces the limit on its own share (a
+Redis-backed window is the next step, not built yet).
 """
 
 from __future__ import annotations
@@ -45,5 +46,3 @@ class SlidingWindow:
         with self._lock:
             self._events.clear()
 
-
-WINDOW = SlidingWindow()

@@ -5,19 +5,24 @@ names a file whose actions replace the shipped ones). `ALLOWED_ROLES` below is t
 code's registration of actions with their default roles: an action the code
 registers but no file names falls back to it, and `grace policy lint` accepts the
 actions of the shipped file plus these. Admins and the system may do everything.
+
+`Policies` is what one process has in force (the loaded file, the Parliament threshold, the
+rate-limit windows); `Services.policies` holds it, and operations call
+`ctx.check_policy(action, ...)` (engine/context.py), never a module global.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from engine.actors import Actor, Role
+from engine.config import Settings
 from engine.errors import PolicyDenied, RateLimited
 from engine.governance import rules
-from engine.governance.limits import WINDOW
+from engine.governance.limits import SlidingWindow
 
 R = Role
 ALLOWED_ROLES: dict[str, frozenset[Role]] = {
@@ -89,48 +94,8 @@ class Decision:
         return f"{self.action}.{self.rule}" if self.rule else ""
 
 
-class _Active:
-    override: rules.PolicyFile | None = None
-    override_path: str | None = None
-    parliament_threshold: Decimal = Decimal("5000")
-
-
-def configure_policies(path: Path | str | None = None, *, parliament_threshold: Decimal | None = None,
-                       stages: frozenset[str] | None = None) -> None:
-    """Use the policies file at `path` over the shipped one (called at start-up from the settings);
-    `stages`: the pipeline's stage names, to refuse a file naming another."""
-    _Active.override = rules.load(path, stages=stages) if path else None
-    _Active.override_path = str(path) if path else None
-    if parliament_threshold is not None:
-        _Active.parliament_threshold = Decimal(parliament_threshold)
-
-
 def known_actions() -> set[str]:
     return set(rules.shipped().actions) | set(ALLOWED_ROLES)
-
-
-def rule_for(action: str) -> rules.Rule:
-    """The rule in force: the override file's, else the shipped file's, else the code's roles."""
-    if _Active.override is not None and action in _Active.override.actions:
-        return _Active.override.actions[action]
-    shipped = rules.shipped().actions
-    if action in shipped:
-        return shipped[action]
-    if action in ALLOWED_ROLES:
-        return rules.Rule(roles=[r.value for r in ALLOWED_ROLES[action]])
-    raise KeyError(f"unknown action {action!r}: add it to policies.yml or register_action() it")
-
-
-def _always() -> frozenset[str]:
-    policy = _Active.override if _Active.override is not None else rules.shipped()
-    return frozenset(policy.always)
-
-
-def allowed(action: str, role: Role | str) -> bool:
-    """Whether the role may perform the action at all (conditions and rate limits aside)."""
-    rule = rule_for(action)
-    role = Role(role).value
-    return role in _always() or role in rule.roles
 
 
 def _amount(context: dict[str, Any], key: str) -> Decimal | None:
@@ -152,81 +117,127 @@ def _words(action: str) -> str:
     return action.replace("_", " ")
 
 
-def evaluate_policy(action: str, actor: Actor | Role | str, context: dict[str, Any] | None = None, *,
-                    count: bool = True, now: float | None = None,
-                    parliament_threshold: Decimal | None = None) -> Decision:
-    """Decide without raising: roles, then conditions on `context`, then the actor's rate limit.
+@dataclass
+class Policies:
+    """The policies in force in one process: the file loaded at start-up over the shipped one,
+    the Parliament threshold, and the rate-limit windows. Built at the composition roots from the
+    settings (`Policies.load`) and held by `Services`; operations reach it through
+    `OperationContext.check_policy`."""
 
-    `count=False` asks without using up the rate limit (for explanations). `parliament_threshold`:
-    the operation's settings' threshold (else the one configured at start-up).
-    """
-    ctx = context or {}
-    role = Role(actor.role if isinstance(actor, Actor) else actor).value
-    rule = rule_for(action)
+    override: rules.PolicyFile | None = None
+    override_path: str | None = None
+    parliament_threshold: Decimal = Decimal("5000")
+    # Per process and keyed by actor: with several API replicas each enforces the limit on its share.
+    window: SlidingWindow = field(default_factory=SlidingWindow)
 
-    def no(reason: str, rule_key: str, **kw: Any) -> Decision:
-        return Decision(False, f"{reason} (policy {action}.{rule_key})", action=action, role=role,
-                        rule=rule_key, **kw)
+    @classmethod
+    def load(cls, path: Path | str | None = None, *, parliament_threshold: Decimal | int | str = Decimal("5000"),
+             stages: frozenset[str] | None = None) -> Policies:
+        """The policies file at `path` over the shipped one (none: the shipped rules alone);
+        `stages`: the pipeline's stage names, to refuse a file naming another."""
+        return cls(override=rules.load(path, stages=stages) if path else None,
+                   override_path=str(path) if path else None,
+                   parliament_threshold=Decimal(parliament_threshold))
 
-    if not (role in _always() or role in rule.roles):
-        return no(f"A {role} may not {_words(action)}.", "roles")
-    c = rule.conditions
-    amount = _amount(ctx, "amount")
-    if c.max_amount is not None and amount is not None and amount > c.max_amount:
-        return no(f"{amount} is over the limit of {c.max_amount} to {_words(action)}.", "max_amount")
-    stage = ctx.get("stage")
-    if c.required_stage and stage is not None and str(stage).upper() not in c.required_stage:
-        return no(f"To {_words(action)} the lead must be in {' or '.join(c.required_stage)}, not {stage}.",
-                  "required_stage")
-    discount = _amount(ctx, "discount")
-    if c.max_discount is not None and discount is not None and discount > c.max_discount:
-        return no(f"A discount of {_percent(discount)} is over the cap of {_percent(c.max_discount)}.", "max_discount")
-    requires_vote = False
-    reason = f"A {role} may {_words(action)}."
-    if c.require_vote_over is not None and amount is not None:
-        configured = parliament_threshold if parliament_threshold is not None else _Active.parliament_threshold
-        threshold = configured if c.require_vote_over == "parliament_threshold" else Decimal(c.require_vote_over)
-        if amount > threshold:
-            vote = ctx.get("vote_approved")
-            if vote is False:
-                return no(f"{amount} is over {threshold} and the Parliament vote did not approve it.",
-                          "require_vote_over")
-            if vote is not True:
-                requires_vote = True
-                reason = (f"{amount} is over {threshold}: a Parliament vote must approve it first "
-                          f"(policy {action}.require_vote_over).")
-    lim = rule.rate_limit
-    if lim and count and isinstance(actor, Actor) and actor.kind in lim.applies_to and role not in lim.exempt_roles:
-        wait = WINDOW.hit(f"{action}:{actor.label}", lim.max, lim.per_seconds, now=now)
-        if wait is not None:
-            return no(f"Too many requests: at most {lim.max} {_words(action)} per {lim.per_seconds:g} s; "
-                      f"try again in {max(1, round(wait))} s.", "rate_limit", retry_after=wait)
-    return Decision(True, reason, requires_vote, action=action, role=role,
-                    rule="require_vote_over" if requires_vote else "")
+    @classmethod
+    def from_settings(cls, settings: Settings, *, stages: frozenset[str] | None = None) -> Policies:
+        """What a process runs with: `GRACE_POLICIES_PATH` over the shipped file, `GRACE_PARLIAMENT_THRESHOLD`."""
+        return cls.load(settings.policies_path, parliament_threshold=settings.parliament_threshold, stages=stages)
 
+    def rule_for(self, action: str) -> rules.Rule:
+        """The rule in force: the override file's, else the shipped file's, else the code's roles."""
+        if self.override is not None and action in self.override.actions:
+            return self.override.actions[action]
+        shipped = rules.shipped().actions
+        if action in shipped:
+            return shipped[action]
+        if action in ALLOWED_ROLES:
+            return rules.Rule(roles=[r.value for r in ALLOWED_ROLES[action]])
+        raise KeyError(f"unknown action {action!r}: add it to policies.yml or register_action() it")
 
-def check_policy(action: str, actor: Actor, context: dict[str, Any] | None = None) -> Decision:
-    """Raise `PolicyDenied` (or `RateLimited`) unless the actor may perform the action now.
+    def _always(self) -> frozenset[str]:
+        policy = self.override if self.override is not None else rules.shipped()
+        return frozenset(policy.always)
 
-    Returns the decision: callers that pass an amount check `decision.requires_vote`.
-    """
-    decision = evaluate_policy(action, actor, context)
-    if not decision.allowed:
-        if decision.retry_after is not None:
-            raise RateLimited(action, actor.role.value, decision.reason, retry_after=decision.retry_after)
-        raise PolicyDenied(action, actor.role.value, decision.reason, rule=decision.rule_name)
-    return decision
+    def allowed(self, action: str, role: Role | str) -> bool:
+        """Whether the role may perform the action at all (conditions and rate limits aside)."""
+        rule = self.rule_for(action)
+        role = Role(role).value
+        return role in self._always() or role in rule.roles
 
+    def actions_for(self, role: Role | str) -> list[str]:
+        return [a for a in sorted(known_actions()) if self.allowed(a, role)]
 
-def check_conditions(action: str, actor: Actor, context: dict[str, Any], *,
-                     parliament_threshold: Decimal | None = None) -> Decision:
-    """`check_policy` once the operation knows its facts (amount, stage, discount, vote state),
-    without counting the call against the rate limit again. Raises `PolicyDenied` naming the rule."""
-    decision = evaluate_policy(action, actor, context, count=False, parliament_threshold=parliament_threshold)
-    if not decision.allowed:
-        raise PolicyDenied(action, actor.role.value, decision.reason, rule=decision.rule_name)
-    return decision
+    def evaluate(self, action: str, actor: Actor | Role | str, context: dict[str, Any] | None = None, *,
+                 count: bool = True, now: float | None = None,
+                 parliament_threshold: Decimal | None = None) -> Decision:
+        """Decide without raising: roles, then conditions on `context`, then the actor's rate limit.
 
+        `count=False` asks without using up the rate limit (for explanations). `parliament_threshold`:
+        the operation's settings' threshold (else the one loaded at start-up).
+        """
+        ctx = context or {}
+        role = Role(actor.role if isinstance(actor, Actor) else actor).value
+        rule = self.rule_for(action)
 
-def actions_for(role: Role | str) -> list[str]:
-    return [a for a in sorted(known_actions()) if allowed(a, role)]
+        def no(reason: str, rule_key: str, **kw: Any) -> Decision:
+            return Decision(False, f"{reason} (policy {action}.{rule_key})", action=action, role=role,
+                            rule=rule_key, **kw)
+
+        if not (role in self._always() or role in rule.roles):
+            return no(f"A {role} may not {_words(action)}.", "roles")
+        c = rule.conditions
+        amount = _amount(ctx, "amount")
+        if c.max_amount is not None and amount is not None and amount > c.max_amount:
+            return no(f"{amount} is over the limit of {c.max_amount} to {_words(action)}.", "max_amount")
+        stage = ctx.get("stage")
+        if c.required_stage and stage is not None and str(stage).upper() not in c.required_stage:
+            return no(f"To {_words(action)} the lead must be in {' or '.join(c.required_stage)}, not {stage}.",
+                      "required_stage")
+        discount = _amount(ctx, "discount")
+        if c.max_discount is not None and discount is not None and discount > c.max_discount:
+            return no(f"A discount of {_percent(discount)} is over the cap of {_percent(c.max_discount)}.",
+                      "max_discount")
+        requires_vote = False
+        reason = f"A {role} may {_words(action)}."
+        if c.require_vote_over is not None and amount is not None:
+            configured = parliament_threshold if parliament_threshold is not None else self.parliament_threshold
+            threshold = configured if c.require_vote_over == "parliament_threshold" else Decimal(c.require_vote_over)
+            if amount > threshold:
+                vote = ctx.get("vote_approved")
+                if vote is False:
+                    return no(f"{amount} is over {threshold} and the Parliament vote did not approve it.",
+                              "require_vote_over")
+                if vote is not True:
+                    requires_vote = True
+                    reason = (f"{amount} is over {threshold}: a Parliament vote must approve it first "
+                              f"(policy {action}.require_vote_over).")
+        lim = rule.rate_limit
+        if lim and count and isinstance(actor, Actor) and actor.kind in lim.applies_to and role not in lim.exempt_roles:
+            wait = self.window.hit(f"{action}:{actor.label}", lim.max, lim.per_seconds, now=now)
+            if wait is not None:
+                return no(f"Too many requests: at most {lim.max} {_words(action)} per {lim.per_seconds:g} s; "
+                          f"try again in {max(1, round(wait))} s.", "rate_limit", retry_after=wait)
+        return Decision(True, reason, requires_vote, action=action, role=role,
+                        rule="require_vote_over" if requires_vote else "")
+
+    def check(self, action: str, actor: Actor, context: dict[str, Any] | None = None) -> Decision:
+        """Raise `PolicyDenied` (or `RateLimited`) unless the actor may perform the action now.
+
+        Returns the decision: callers that pass an amount check `decision.requires_vote`.
+        """
+        decision = self.evaluate(action, actor, context)
+        if not decision.allowed:
+            if decision.retry_after is not None:
+                raise RateLimited(action, actor.role.value, decision.reason, retry_after=decision.retry_after)
+            raise PolicyDenied(action, actor.role.value, decision.reason, rule=decision.rule_name)
+        return decision
+
+    def check_conditions(self, action: str, actor: Actor, context: dict[str, Any], *,
+                         parliament_threshold: Decimal | None = None) -> Decision:
+        """`check` once the operation knows its facts (amount, stage, discount, vote state), without
+        counting the call against the rate limit again. Raises `PolicyDenied` naming the rule."""
+        decision = self.evaluate(action, actor, context, count=False, parliament_threshold=parliament_threshold)
+        if not decision.allowed:
+            raise PolicyDenied(action, actor.role.value, decision.reason, rule=decision.rule_name)
+        return decision

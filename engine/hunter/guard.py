@@ -1,16 +1,14 @@
-"""Applying Hunter's verdict: on capture, on text bound for a model, on generated output."""
+"""Applying Hunter's verdict: on client input (a lead's is screened by engine/pipeline/screening.py),
+on text bound for a model, on generated output."""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
 
-from annotated_types import MaxLen
-
 from engine.errors import InputBlocked, OutputBlocked
 from engine.hunter.findings import Action, Findings
 from engine.hunter.scan import scan
-from engine.pipeline.schemas import LeadInput
 
 if TYPE_CHECKING:  # a type only: `grace hunter scan` needs no database machinery
     from engine.context import OperationContext
@@ -35,39 +33,9 @@ def screen_input(kind: str, data: Any, *, action: str = "capture_lead", role: st
     return findings
 
 
-def clean_lead(data: LeadInput, *, role: str = "system", max_chars: int | None = None,
-               ) -> tuple[LeadInput, Findings]:
-    """Scan a lead; return it with redact-level findings masked. `InputBlocked` on a block."""
-    findings = screen_input("lead", data, action="capture_lead", role=role, max_chars=max_chars)
-    if not findings:
-        return data, findings
-    clean = findings.clean
-    update = {k: _fit(k, clean[k]) for k in LeadInput.model_fields if k in clean and clean[k] != _dumped(data, k)}
-    return (data.model_copy(update=update) if update else data), findings
-
-
 def lead_metadata(findings: Findings) -> dict[str, Any]:
     """What is kept on the lead: `{"hunter": {"action", "findings"}}`, or nothing when clean."""
     return {"hunter": findings.to_dict()} if findings else {}
-
-
-async def screen_lead(ctx: OperationContext, data: LeadInput) -> tuple[LeadInput, dict[str, Any]]:
-    """Scan a lead before it is stored. Returns the lead to store (redacted where needed) and
-    the metadata to keep on the lead (`{"hunter": {...}}` when anything was found).
-
-    Block: alert the alerts channel, then raise `InputBlocked` (the unit of work rolls back and
-    audits the refusal). Redact: masked text is what gets stored, so no model ever reads it.
-    """
-    try:
-        data, findings = clean_lead(data, role=ctx.actor.role.value, max_chars=ctx.settings.hunter_max_chars)
-    except InputBlocked as blocked:
-        await _alert(ctx, f":rotating_light: Hunter blocked a lead from {data.source.value} "
-                          f"(captured by {ctx.actor.label}): {blocked.message}")
-        raise
-    if findings:
-        ctx.audit("hunter.screened", "capture_lead", kind="lead", verdict=findings.action.value,
-                  detectors=sorted({f.detector for f in findings.items}))
-    return data, lead_metadata(findings)
 
 
 async def screen_text(ctx: OperationContext, kind: str, text: str, *, action: str, what: str,
@@ -82,7 +50,7 @@ async def screen_text(ctx: OperationContext, kind: str, text: str, *, action: st
         findings = screen_input(kind, text, action=action, role=ctx.actor.role.value,
                                 max_chars=ctx.settings.hunter_max_chars)
     except InputBlocked as blocked:
-        await _alert(ctx, f":rotating_light: Hunter blocked {what} (from {ctx.actor.label}): {blocked.message}")
+        await post_alert(ctx, f":rotating_light: Hunter blocked {what} (from {ctx.actor.label}): {blocked.message}")
         raise
     if findings:
         ctx.audit("hunter.screened", action, kind=kind, verdict=findings.action.value,
@@ -90,21 +58,8 @@ async def screen_text(ctx: OperationContext, kind: str, text: str, *, action: st
     return str(findings.clean), lead_metadata(findings)
 
 
-def _dumped(data: LeadInput, field: str) -> Any:
-    return data.model_dump(mode="json", include={field}).get(field)
-
-
-def _fit(field: str, value: Any) -> Any:
-    """A redacted value may be longer than the original: keep it within the field's limit."""
-    if not isinstance(value, str):
-        return value
-    for m in LeadInput.model_fields[field].metadata:
-        if isinstance(m, MaxLen) and len(value) > m.max_length:
-            return value[: m.max_length - 1] + "…"
-    return value
-
-
-async def _alert(ctx: OperationContext, text: str) -> None:
+async def post_alert(ctx: OperationContext, text: str) -> None:
+    """Tell the alerts channel what Hunter refused; never raises."""
     try:
         await ctx.services.notifier.post(ctx.settings.alerts_channel or None, text)
     except Exception:  # the refusal must reach the user even when Slack is down

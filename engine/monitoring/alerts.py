@@ -15,7 +15,6 @@ from pydantic import BaseModel
 from sqlalchemy import case, func, inspect, select, text
 
 from engine.context import OperationContext
-from engine.governance.policies import check_policy
 from engine.pipeline.stages import OPEN, RANK, Stage
 from engine.statuses import InvoiceStatus
 from storage.models import Alert, Invoice, Lead
@@ -113,7 +112,7 @@ CHECKS = [_qualification_rate, _stuck, _payment_failures, _nps_drop, _error_rate
 
 async def run_alert_checks(ctx: OperationContext) -> AlertRun:
     """Open alerts for new conditions, clear those that ended; post each change once."""
-    check_policy("verify", ctx.actor)
+    ctx.check_policy("verify")
     now = utcnow()
     current: dict[str, Condition] = {}
     for check in CHECKS:

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.actors import Actor, Role
 from engine.context import OperationContext, Services
 from engine.errors import InvalidInput, NotEnoughApprovers, PolicyDenied, VoteClosed, VoteNotFound
-from engine.governance.policies import check_policy
 from engine.parliament.rules import Choice, Rule, Tally, VoteStatus, decide, decide_at_deadline
 from engine.parliament.schemas import CastResult, OpenVoteInput, VoteView
 from engine.parliament.views import load_vote_view as load_vote_view  # re-exported: boards read votes here
@@ -56,7 +55,7 @@ async def default_approvers(session: AsyncSession) -> list[str]:
 
 async def open_vote(ctx: OperationContext, data: OpenVoteInput) -> VoteView:
     """Open a vote on a subject, or return the one already open for it. Posted after commit."""
-    check_policy("open_vote", ctx.actor)
+    ctx.check_policy("open_vote")
     existing = (await ctx.session.execute(select(VoteSession).where(
         VoteSession.subject_type == data.subject_type, VoteSession.subject_id == data.subject_id,
         VoteSession.status == VoteStatus.OPEN.value))).scalar_one_or_none()
@@ -92,7 +91,7 @@ async def cast_vote(ctx: OperationContext, vote_id: int, choice: str | Choice,
                     comment: str | None = None) -> CastResult:
     """Record the caller's vote. A repeated vote changes nothing (or changes the choice while
     open, if GRACE_VOTE_CHANGES_ALLOWED); a non-approver is refused (and audited)."""
-    check_policy("cast_vote", ctx.actor)
+    ctx.check_policy("cast_vote")
     pick = parse_choice(choice)
     if comment is not None and len(comment) > 2000:
         raise InvalidInput("A vote comment is at most 2000 characters.", field="comment")
@@ -144,7 +143,7 @@ def _refused(ctx: OperationContext, vote_id: int, voter: str | None, reason: str
 
 async def close_expired_votes(ctx: OperationContext) -> list[int]:
     """Close every open vote past its deadline as its rule says (approved, or expired = no)."""
-    check_policy("open_vote", ctx.actor)
+    ctx.check_policy("open_vote")
     stmt = select(VoteSession.id).where(VoteSession.status == VoteStatus.OPEN.value,
                                         VoteSession.deadline_at <= utcnow()).order_by(VoteSession.id)
     closed = []
@@ -161,7 +160,7 @@ async def close_expired_votes(ctx: OperationContext) -> list[int]:
 
 
 async def get_vote(ctx: OperationContext, vote_id: int) -> VoteView:
-    check_policy("view_votes", ctx.actor)
+    ctx.check_policy("view_votes")
     vs = await ctx.session.get(VoteSession, vote_id)
     if vs is None:
         raise VoteNotFound(vote_id)

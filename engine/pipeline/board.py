@@ -10,7 +10,6 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from engine.context import OperationContext
-from engine.governance.policies import check_policy
 from engine.pipeline.schemas import DecimalStr
 from engine.pipeline.stages import OPEN, ORDER, Stage
 from storage.models import AuditEntry, Client, Lead, NpsSurvey, VoteSession
@@ -54,7 +53,7 @@ def card_of(lead: Lead, client: Client, stuck_days: int) -> Card:
 
 
 async def get_board(ctx: OperationContext, per_column: int = 30) -> Board:
-    check_policy("view_leads", ctx.actor)
+    ctx.check_policy("view_leads")
     counts = dict((await ctx.session.execute(select(Lead.stage, func.count()).group_by(Lead.stage))).all())
     columns = []
     for stage in [*ORDER, Stage.LOST]:
@@ -67,7 +66,7 @@ async def get_board(ctx: OperationContext, per_column: int = 30) -> Board:
 
 
 async def get_card(ctx: OperationContext, lead_id: int) -> Card | None:
-    check_policy("view_leads", ctx.actor)
+    ctx.check_policy("view_leads")
     row = (await ctx.session.execute(
         select(Lead, Client).join(Client, Lead.client_id == Client.id).where(Lead.id == lead_id))).first()
     return card_of(row[0], row[1], ctx.settings.stuck_days) if row else None
@@ -82,7 +81,7 @@ class AuditRow(BaseModel):
 
 
 async def recent_audit(ctx: OperationContext, limit: int = 30) -> list[AuditRow]:
-    check_policy("verify", ctx.actor)
+    ctx.check_policy("verify")
     rows = (await ctx.session.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit))).scalars()
     return [AuditRow(seq=r.seq, at=r.at.strftime("%Y-%m-%d %H:%M:%S"), actor=r.actor, action=r.action,
                      subject=r.subject) for r in rows]
@@ -102,7 +101,7 @@ class OpenVote(BaseModel):
 
 async def open_votes(ctx: OperationContext, limit: int = 20) -> list[OpenVote]:
     """Parliament sessions still waiting for votes."""
-    check_policy("view_leads", ctx.actor)
+    ctx.check_policy("view_leads")
     rows = (await ctx.session.execute(select(VoteSession).where(VoteSession.status == "open")
                                       .order_by(VoteSession.deadline_at).limit(limit))).scalars().all()
     return [OpenVote(id=v.id, subject=v.title, approve=v.approve_count, reject=v.reject_count, quorum=v.quorum,
@@ -111,7 +110,7 @@ async def open_votes(ctx: OperationContext, limit: int = 20) -> list[OpenVote]:
 
 async def nps_by_month(ctx: OperationContext, months: int = 12) -> list[tuple[str, float]]:
     """The agency's NPS (% promoters - % detractors) for each month with answers."""
-    check_policy("view_leads", ctx.actor)
+    ctx.check_policy("view_leads")
     since = utcnow() - timedelta(days=31 * months)
     rows = (await ctx.session.execute(select(NpsSurvey.answered_at, NpsSurvey.score).where(
         NpsSurvey.status == "answered", NpsSurvey.answered_at >= since, NpsSurvey.score.is_not(None)))).all()

@@ -6,18 +6,17 @@ from typing import Any
 
 from engine.context import OperationContext
 from engine.errors import InvalidInput
-from engine.governance.policies import check_policy
-from engine.hunter.guard import screen_lead
 from engine.pipeline.moves import milestone_dates
 from engine.pipeline.repository import insert_capture
 from engine.pipeline.schemas import CaptureResult, LeadInput
+from engine.pipeline.screening import screen_lead
 from engine.pipeline.stages import RANK, Stage
 from storage.types import utcnow
 
 
 async def capture_lead(ctx: OperationContext, data: LeadInput, *, initial_stage: Stage = Stage.LEAD) -> CaptureResult:
     """Create the client if new, then the lead and an interaction; audited; `lead.captured`."""
-    check_policy("capture_lead", ctx.actor)
+    ctx.check_policy("capture_lead")
     _check_text_limits(ctx, data)
     data, hunted = await screen_lead(ctx, data)
     currency = data.currency or ctx.settings.currency

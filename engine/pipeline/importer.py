@@ -12,10 +12,10 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from engine.context import OperationContext
 from engine.errors import InputBlocked, InvalidInput
-from engine.governance.policies import check_policy
-from engine.hunter.guard import clean_lead, lead_metadata
+from engine.hunter.guard import lead_metadata
 from engine.pipeline.repository import upsert_client
 from engine.pipeline.schemas import LeadInput, LeadSource
+from engine.pipeline.screening import clean_lead
 from engine.pipeline.stages import RANK
 from storage.models import Interaction, Lead, LeadStageHistory
 
@@ -149,7 +149,7 @@ async def import_leads(
 ) -> ImportReport:
     """Upsert clients by e-mail and create one lead per valid row; each row in its own savepoint,
     so a rejected row is reported with its reason and never half-written."""
-    check_policy("import_leads", ctx.actor)
+    ctx.check_policy("import_leads")
     columns = resolve_columns(header, mapping or {}, exclude)
     if "email" not in columns.values() or "name" not in columns.values():
         raise InvalidInput("The file needs a name and an e-mail column (use --map \"Column=name\").", field="map")

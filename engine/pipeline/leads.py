@@ -11,7 +11,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from engine.cache import TTL_CLIENT, cached
 from engine.context import OperationContext
 from engine.errors import ClientNotFound, LeadNotFound
-from engine.governance.policies import check_policy
 from engine.pipeline.repository import lead_params, lead_update, write
 from engine.pipeline.schemas import ClientView, LeadPage, LeadView
 from engine.pipeline.stages import parse_stage
@@ -29,12 +28,10 @@ async def load_lead(session: AsyncSession, lead_id: int, *, for_update: bool = F
     return lead
 
 
-async def save_lead(ctx: OperationContext, lead: Lead, values: dict[str, Any], *, last_write: bool = False) -> None:
+async def save_lead(ctx: OperationContext, lead: Lead, values: dict[str, Any]) -> None:
     """Write `values` (the lead's columns) onto the stored lead in one UPDATE, and tell the loaded
-    object the stored values, so the session never holds a stale lead. `last_write`: the
-    operation's last write, run with the audit entries recorded so far
-    (`OperationContext.write_with_audit`: one statement for both on PostgreSQL)."""
-    await write(ctx, (lead_update(tuple(values)),), lead_params(lead.id, values), last_write)
+    object the stored values, so the session never holds a stale lead."""
+    await write(ctx, (lead_update(tuple(values)),), lead_params(lead.id, values))
     mark_stored(lead, values)
 
 
@@ -57,7 +54,7 @@ def lead_view(lead: Lead, client: Client) -> LeadView:
 
 
 async def get_lead(ctx: OperationContext, lead_id: int) -> LeadView:
-    check_policy("view_leads", ctx.actor)
+    ctx.check_policy("view_leads")
     row = (
         await ctx.session.execute(select(Lead, Client).join(Client, Lead.client_id == Client.id).where(Lead.id == lead_id))
     ).first()
@@ -69,7 +66,7 @@ async def get_lead(ctx: OperationContext, lead_id: int) -> LeadView:
 async def find_leads(ctx: OperationContext, *, stage: str | None = None, source: str | None = None,
                      query: str | None = None, limit: int = 50, offset: int = 0) -> LeadPage:
     """Leads filtered by stage, source and a text found in name, e-mail, company or requirements."""
-    check_policy("view_leads", ctx.actor)
+    ctx.check_policy("view_leads")
     stmt = select(Lead, Client).join(Client, Lead.client_id == Client.id)
     if stage:
         stmt = stmt.where(Lead.stage == parse_stage(stage).value)
@@ -86,7 +83,7 @@ async def find_leads(ctx: OperationContext, *, stage: str | None = None, source:
 
 async def get_client(ctx: OperationContext, client_id: int) -> ClientView:
     """A client with its leads; cached for an hour, invalidated by any change to the client."""
-    check_policy("view_leads", ctx.actor)
+    ctx.check_policy("view_leads")
 
     async def compute() -> dict[str, Any]:
         return (await _client_view(ctx, client_id)).model_dump(mode="json")

@@ -14,7 +14,6 @@ from engine.cache import TTL_PIPELINE, cached
 from engine.context import OperationContext
 from engine.errors import InvalidInput
 from engine.fx import MoneyTotal, Rates, rates_for, total_of
-from engine.governance.policies import check_policy
 from engine.money import cents
 from engine.pipeline.schemas import DecimalStr
 from engine.pipeline.stages import OPEN, ORDER, RANK, WON, Stage
@@ -76,7 +75,7 @@ class RevenueStats(BaseModel):
 
 async def get_pipeline_metrics(ctx: OperationContext) -> PipelineMetrics:
     """Pipeline figures; cached 5 minutes, invalidated by every change."""
-    check_policy("get_pipeline_metrics", ctx.actor)
+    ctx.check_policy("get_pipeline_metrics")
 
     async def compute() -> dict[str, object]:
         return (await compute_pipeline_metrics(ctx)).model_dump(mode="json")
@@ -163,7 +162,7 @@ _PERIODS = {"month": 31, "quarter": 92, "year": 366, "all": None}
 
 async def get_revenue_stats(ctx: OperationContext, period: str = "all") -> RevenueStats:
     """Invoiced, paid and outstanding totals; paid revenue per lead source and per month (cached 5 min)."""
-    check_policy("get_revenue_stats", ctx.actor)
+    ctx.check_policy("get_revenue_stats")
     period = (period or "all").lower()
     if period not in _PERIODS:
         raise InvalidInput(f"Unknown period {period!r}; use one of {', '.join(_PERIODS)}.", field="period")

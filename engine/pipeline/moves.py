@@ -10,7 +10,6 @@ from sqlalchemy import update
 from engine.actors import Role
 from engine.context import OperationContext
 from engine.errors import IllegalStageMove, InvalidInput, PolicyDenied
-from engine.governance.policies import check_conditions, check_policy
 from engine.pipeline.leads import load_lead, mark_stored
 from engine.pipeline.overrides import record_override
 from engine.pipeline.repository import lead_params, move_statements, write
@@ -21,11 +20,10 @@ from storage.types import utcnow
 
 
 async def set_stage(ctx: OperationContext, lead: Lead, to: Stage, reason: str | None,
-                    *, also: dict[str, Any] | None = None, last_write: bool = False) -> StageMoveResult:
+                    *, also: dict[str, Any] | None = None) -> StageMoveResult:
     """Apply a move that the caller has already checked; writes history, audit and event.
 
     `also`: more of the lead's columns to write in the same UPDATE (qualify_lead's score).
-    `last_write`: as for `save_lead`; the audit entries carried include this move's.
     Core statements built once per shape (one statement on PostgreSQL: the lead's UPDATE, the
     previous stage's `left_at` and the new history row as data-modifying CTEs); the loaded lead
     is then told the stored values."""
@@ -48,7 +46,7 @@ async def set_stage(ctx: OperationContext, lead: Lead, to: Stage, reason: str | 
     history = {"from_stage": frm, "to_stage": to.value, "actor": ctx.actor.label, "reason": reason, "at": now}
     params = {**lead_params(lead.id, values), **{f"h_{k}": v for k, v in history.items()}}
     ctx.audit("lead.stage_changed", f"lead:{lead.id}", from_stage=frm, to_stage=to.value, reason=reason)
-    await write(ctx, move_statements(ctx.services.dialect == "postgresql", tuple(values)), params, last_write)
+    await write(ctx, move_statements(ctx.services.dialect == "postgresql", tuple(values)), params)
     mark_stored(lead, values)
     ctx.emit("lead.stage_changed", lead_id=lead.id, from_stage=frm, to_stage=to.value)
     return StageMoveResult(lead_id=lead.id, from_stage=frm, to_stage=to.value)
@@ -80,10 +78,10 @@ def client_status_after(to: Stage) -> str | None:
 async def move_to_stage(ctx: OperationContext, lead_id: int, move: StageMoveInput) -> StageMoveResult:
     """Move a lead along the allowed moves; LOST needs a reason; leaving LOST needs an admin."""
     to = parse_stage(move.stage)
-    check_policy("mark_lost" if to == Stage.LOST else "move_to_stage", ctx.actor)
+    ctx.check_policy("mark_lost" if to == Stage.LOST else "move_to_stage")
     lead = await load_lead(ctx.session, lead_id, for_update=True)
     frm = Stage(lead.stage)
-    check_conditions("mark_lost" if to == Stage.LOST else "move_to_stage", ctx.actor, {"stage": frm.value})
+    ctx.check_conditions("mark_lost" if to == Stage.LOST else "move_to_stage", {"stage": frm.value})
     if to not in ALLOWED_MOVES[frm]:
         allowed = allowed_moves(frm.value)
         hint = f"From {frm.value} a lead can move to: {', '.join(allowed)}." if allowed else \

@@ -1,5 +1,5 @@
-"""The pipeline's hand-built SQL, for both databases: a capture's rows, the client upsert, a
-lead's UPDATE and a stage move's statements. Statements are built once per shape (the values
+"""The pipeline's hand-built SQL, for both databases: a capture's rows, the client upsert (its
+rule written once, `client_upsert`), a lead's UPDATE and a stage move's statements. Statements are built once per shape (the values
 travel as parameters, so SQLAlchemy's compiled cache hits); on PostgreSQL a capture and a
 stage move are one statement each (data-modifying CTEs), on SQLite a few in a row.
 """
@@ -13,11 +13,14 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, case, func, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from engine.context import OperationContext
 from engine.pipeline.schemas import LeadInput
-from storage.db import insert_ignore, insert_returning_id, insert_row
+from storage.db import dialect_name, insert_ignore, insert_returning_id, insert_row
 from storage.models import Client, Interaction, Lead, LeadStageHistory
 from storage.types import utcnow
 
@@ -32,29 +35,93 @@ class ClientRef:
     company: str | None
 
 
+class json_merge(FunctionElement[Any]):
+    """`left` with the top-level keys of `right` written over it, as Python's `{**left, **right}`:
+    PostgreSQL's `jsonb || jsonb`; on SQLite the same from `json_each` (its `json_patch` would merge
+    nested objects and drop null values)."""
+
+    inherit_cache = True
+    name = "json_merge"
+
+
+@compiles(json_merge, "postgresql")
+def _json_merge_postgresql(element: json_merge, compiler: Any, **kw: Any) -> str:
+    left, right = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"({left} || {right})"
+
+
+@compiles(json_merge, "sqlite")
+def _json_merge_sqlite(element: json_merge, compiler: Any, **kw: Any) -> str:
+    left, right = (compiler.process(arg, **kw) for arg in element.clauses)
+    # json_each gives objects and arrays as text and true/false as 1/0: made JSON again.
+    value = ("CASE type WHEN 'true' THEN json('true') WHEN 'false' THEN json('false') "
+             "WHEN 'object' THEN json(value) WHEN 'array' THEN json(value) ELSE value END")
+    return (f"(SELECT json_group_object(key, {value}) FROM ("
+            f"SELECT key, type, value FROM json_each({left}) WHERE key NOT IN (SELECT key FROM json_each({right})) "
+            f"UNION ALL SELECT key, type, value FROM json_each({right})))")
+
+
+CLIENT_COLUMNS = ("name", "email", "email_normalized", "currency", "metadata", "lifetime_value", "project_count",
+                  "status", "created_at", "updated_at", "first_contact_at", *CLIENT_FILLABLE)
+
+
+@functools.lru_cache(maxsize=16)
+def client_upsert(dialect: str, *, overwrite: bool, merge_metadata: bool) -> Any:
+    """The client upsert rule, written once for both databases: INSERT the client (`c_*` parameters)
+    .. ON CONFLICT (email_normalized) DO UPDATE .. RETURNING its id, name and company, and on
+    PostgreSQL whether it is new (`xmax = 0`).
+
+    A known client gains the fields it lacks (`overwrite`, the CSV import: every field the row
+    knows, and the name, replace the stored ones); `merge_metadata` merges the new metadata key by
+    key. `updated_at` moves only when something changed. ON CONFLICT DO UPDATE rather than DO
+    NOTHING: it returns the existing row even when another transaction committed it after this
+    statement's snapshot (a SELECT in the same statement would not see it).
+    """
+    clients = cast(Table, Client.__table__)
+    c = clients.c
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    ins = insert(clients).values({k: bindparam(f"c_{k}") for k in CLIENT_COLUMNS})
+    ex = ins.excluded
+    fields = (*CLIENT_FILLABLE, "name") if overwrite else CLIENT_FILLABLE
+    new: dict[str, Any] = {f: func.coalesce(ex[f], c[f]) if overwrite else func.coalesce(c[f], ex[f])
+                           for f in fields}
+    changed = or_(*[c[f].is_distinct_from(v) for f, v in new.items()])
+    # New metadata counts as a change (as PostgreSQL's jsonb sees it; SQLite keeps JSON as text).
+    stamp = ex["updated_at"] if merge_metadata else case((changed, ex["updated_at"]), else_=c["updated_at"])
+    if merge_metadata:
+        new["metadata"] = json_merge(c["metadata"], ex["metadata"])
+    returning = [c.id.label("client_id"), c.name, c.company]
+    if dialect == "postgresql":
+        returning.append(literal_column("(xmax = 0)").label("created"))
+    return ins.on_conflict_do_update(index_elements=["email_normalized"], set_={**new, "updated_at": stamp}) \
+        .returning(*returning)
+
+
+def client_params(data: LeadInput, currency: str, now: datetime) -> dict[str, Any]:
+    """`client_upsert`'s parameters: a new client's row."""
+    return {f"c_{k}": v for k, v in client_values(data, currency, now).items()}
+
+
 async def upsert_client(session: AsyncSession, data: LeadInput, currency: str,
                         *, overwrite: bool = False) -> tuple[ClientRef, bool]:
-    """Find or create the client by e-mail (case-insensitive), race-free.
+    """Find or create the client by e-mail (case-insensitive), race-free: the unique index on the
+    lower-cased address decides, and a known client is updated by `client_upsert`'s rule.
 
-    The unique index on the lower-cased address decides: INSERT .. ON CONFLICT DO
-    NOTHING; a new client is complete after that one statement. An existing one is read
-    back: `overwrite` replaces known fields (CSV import); otherwise only empty ones are filled.
+    One statement on PostgreSQL. SQLite has no `xmax` to tell a new row: INSERT .. ON CONFLICT DO
+    NOTHING first (a new client is complete after it), then the upsert for a known one.
     """
-    values = client_values(data, currency, utcnow())
-    key = values["email_normalized"]
-    new_id = await insert_ignore(session, Client, values, ["email_normalized"])
+    params = client_params(data, currency, utcnow())
+    dialect = dialect_name(session)
+    stmt = client_upsert(dialect, overwrite=overwrite, merge_metadata=bool(data.metadata))
+    if dialect == "postgresql":
+        row = (await session.execute(stmt, params)).one()
+        return ClientRef(row.client_id, row.name, row.company), bool(row.created)
+    new_id = await insert_ignore(session, Client, {k.removeprefix("c_"): v for k, v in params.items()},
+                                 ["email_normalized"])
     if new_id is not None:
         return ClientRef(new_id, data.name, data.company), True
-    client = (await session.execute(select(Client).where(Client.email_normalized == key))).scalar_one()
-    for f in CLIENT_FILLABLE:
-        v = getattr(data, f)
-        if v is not None and (overwrite or getattr(client, f) is None):
-            setattr(client, f, v)
-    if overwrite:
-        client.name = data.name
-    if data.metadata:
-        client.metadata_ = {**(client.metadata_ or {}), **data.metadata}
-    return ClientRef(client.id, client.name, client.company), False
+    row = (await session.execute(stmt, params)).one()
+    return ClientRef(row.client_id, row.name, row.company), False
 
 
 def client_values(data: LeadInput, currency: str, now: datetime) -> dict[str, Any]:
@@ -70,37 +137,20 @@ async def insert_capture_postgresql(session: AsyncSession, client: dict[str, Any
                                      history: dict[str, Any], interaction: dict[str, Any]
                                      ) -> tuple[ClientRef, bool, int]:
     """Client upsert, lead, stage history and interaction in one statement (one round trip)."""
-    params = {**{f"c_{k}": v for k, v in client.items()}, **{f"l_{k}": v for k, v in lead.items()},
+    params = {**client, **{f"l_{k}": v for k, v in lead.items()},
               **{f"h_{k}": v for k, v in history.items()}, **{f"i_{k}": v for k, v in interaction.items()}}
-    row = (await session.execute(capture_statement_postgresql(), params)).one()
+    stmt = capture_statement_postgresql(merge_metadata=client["c_metadata"] != {})
+    row = (await session.execute(stmt, params)).one()
     return ClientRef(row.client_id, row.name, row.company), bool(row.created), int(row.lead_id)
 
 
-@functools.cache
-def capture_statement_postgresql() -> Any:
-    """WITH client AS (INSERT .. ON CONFLICT (email_normalized) DO UPDATE .. RETURNING), lead AS
-    (INSERT .. RETURNING), history AS (INSERT), interaction AS (INSERT) SELECT ids.
-
-    ON CONFLICT DO UPDATE rather than DO NOTHING: it returns the existing row even when another
-    transaction committed it after this statement's snapshot (a SELECT in the same statement
-    would not see it). The update only fills fields that are still empty and merges metadata,
-    as `upsert_client` does; `xmax = 0` tells a new row from an updated one.
-    """
-    clients, leads, histories, interactions = (cast(Table, m.__table__) for m in (
-        Client, Lead, LeadStageHistory, Interaction))
-    c, lt = clients.c, leads.c
-    ins = pg_insert(clients).values({k: bindparam(f"c_{k}") for k in (
-        "name", "email", "email_normalized", "currency", "metadata", "lifetime_value", "project_count", "status",
-        "created_at", "updated_at", "first_contact_at", *CLIENT_FILLABLE)})
-    ex = ins.excluded
-    changed = or_(*[c[f].is_(None) & ex[f].is_not(None) for f in CLIENT_FILLABLE],
-                  ex["metadata"] != literal_column("'{}'::jsonb"))
-    client = ins.on_conflict_do_update(index_elements=["email_normalized"], set_={
-        **{f: func.coalesce(c[f], ex[f]) for f in CLIENT_FILLABLE},
-        "metadata": c["metadata"].op("||")(ex["metadata"]),
-        "updated_at": case((changed, ex["updated_at"]), else_=c["updated_at"]),
-    }).returning(c.id.label("client_id"), c.name, c.company, literal_column("(xmax = 0)").label("created")) \
-        .cte("client")
+@functools.lru_cache(maxsize=2)
+def capture_statement_postgresql(*, merge_metadata: bool) -> Any:
+    """WITH client AS (`client_upsert`), lead AS (INSERT .. RETURNING), history AS (INSERT),
+    interaction AS (INSERT) SELECT ids."""
+    leads, histories, interactions = (cast(Table, m.__table__) for m in (Lead, LeadStageHistory, Interaction))
+    lt = leads.c
+    client = client_upsert("postgresql", overwrite=False, merge_metadata=merge_metadata).cte("client")
     client_id = select(client.c.client_id).scalar_subquery()
     lead = (leads.insert()
             .values({"client_id": client_id, **{k: bindparam(f"l_{k}") for k in (
@@ -123,15 +173,14 @@ def capture_statement_postgresql() -> Any:
             .add_cte(history, interaction))
 
 
-async def write(ctx: OperationContext, statements: tuple[Any, ...], params: dict[str, Any], last_write: bool) -> None:
-    """The statements in order, each with `params`; with `last_write` the last one carries the audit entries."""
+async def write(ctx: OperationContext, statements: tuple[Any, ...], params: dict[str, Any]) -> None:
+    """The statements in order, each with `params`. The last is deferred (`OperationContext.defer_write`):
+    it runs with whatever the operation sends next, or, when it was the operation's last write, at
+    commit inside the audit append (one round trip for both on PostgreSQL)."""
     *first, last = statements
     for stmt in first:
         await ctx.session.execute(stmt, params)
-    if last_write:
-        await ctx.write_with_audit(last, params)
-    else:
-        await ctx.session.execute(last, params)
+    await ctx.defer_write(last, params)
 
 
 def lead_params(lead_id: int, values: dict[str, Any]) -> dict[str, Any]:
@@ -176,7 +225,7 @@ async def insert_capture(session: AsyncSession, dialect: str, data: LeadInput, c
     if dialect == "postgresql":
         # Column defaults are not applied inside a CTE: the statement gets every value.
         return await insert_capture_postgresql(
-            session, client_values(data, currency, now),
+            session, client_params(data, currency, now),
             {**lead, "qualified": False, "qualification_data": {}, "features": {}}, history, interaction)
     client, created = await upsert_client(session, data, currency)
     lead_id = await insert_returning_id(session, Lead, {"client_id": client.id, **lead})

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select, update
 
 from engine.context import OperationContext
-from engine.governance.policies import check_policy
 from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.pipeline.leads import load_lead
 from engine.pipeline.moves import set_stage
@@ -35,7 +34,7 @@ async def _proposal_from_token(ctx: OperationContext, token: str) -> Proposal:
 
 
 async def view_proposal(ctx: OperationContext, token: str) -> ProposalDocument:
-    check_policy("view_proposal", ctx.actor)
+    ctx.check_policy("view_proposal")
     p = await _proposal_from_token(ctx, token)
     client = await ctx.session.get(Client, p.client_id)
     assert client is not None
@@ -69,7 +68,7 @@ def _stage_words(stage: str) -> str:
 async def accept_proposal(ctx: OperationContext, token: str, accepted_by: str | None = None) -> AcceptResult:
     """Record the client's acceptance once: proposal accepted, project approved, lead to CONTRACT,
     the team told in Slack after commit."""
-    check_policy("accept_proposal", ctx.actor)
+    ctx.check_policy("accept_proposal")
     p = await _proposal_from_token(ctx, token)
     lead = await load_lead(ctx.session, p.lead_id, for_update=True)
     await ctx.session.refresh(p)

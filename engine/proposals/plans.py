@@ -17,7 +17,6 @@ from sqlalchemy import delete, select
 
 from engine.context import OperationContext
 from engine.errors import ProjectNotFound
-from engine.governance.policies import check_policy
 from engine.money import CENT
 from engine.proposals.errors import ProposalNotFound
 from engine.proposals.pricing import weeks_for
@@ -81,7 +80,7 @@ def plan_milestones(phases: list[Phase], price: Decimal, *, capacity: Decimal, b
 
 async def create_project_plan(ctx: OperationContext, proposal: Proposal | int) -> ProjectPlanOut:
     """The project of a proposal (reused while it is still only proposed) and its milestones."""
-    check_policy("create_project_plan", ctx.actor)
+    ctx.check_policy("create_project_plan")
     s = ctx.session
     if isinstance(proposal, int):
         found = await s.get(Proposal, proposal)
@@ -145,7 +144,7 @@ async def _reusable_project(ctx: OperationContext, proposal: Proposal) -> Projec
 
 
 async def get_project(ctx: OperationContext, project_id: int) -> ProjectView:
-    check_policy("view_projects", ctx.actor)
+    ctx.check_policy("view_projects")
     project = await ctx.session.get(Project, project_id)
     if project is None:
         raise ProjectNotFound(project_id)

@@ -10,7 +10,6 @@ from sqlalchemy import func, select, update
 from engine.context import OperationContext
 from engine.errors import InvalidInput
 from engine.fx import Rates, rates_for
-from engine.governance.policies import check_conditions, check_policy
 from engine.hunter import guard_output, screen_text
 from engine.mailing import email_client
 from engine.money import parse_amount
@@ -91,7 +90,7 @@ async def generate_proposal(ctx: OperationContext, lead_id: int, requirements: s
                             budget: Decimal | str | int | None = None) -> GenerateProposalResult:
     """Draft, price and store a new version of the lead's proposal; the lead moves to PROPOSAL
     (when that move is allowed) and the project plan is created or refreshed."""
-    check_policy("generate_proposal", ctx.actor)
+    ctx.check_policy("generate_proposal")
     lead = await load_lead(ctx.session, lead_id)
     if lead.stage == Stage.LOST.value:
         raise ProposalNotOpen(f"Lead #{lead_id} is lost; reopen it before proposing.", field="lead_id")
@@ -128,7 +127,7 @@ async def generate_proposal(ctx: OperationContext, lead_id: int, requirements: s
         pricing = pricing.model_copy(update={"budget_note": f"{pricing.budget_note} {fx_note}".strip()})
     # The discount pricing needed to fit the budget, as a share of the subtotal, against the policy's cap.
     share = pricing.discount / pricing.subtotal if pricing.subtotal > 0 else Decimal(0)
-    check_conditions("generate_proposal", ctx.actor, {"discount": share, "stage": lead.stage})
+    ctx.check_conditions("generate_proposal", {"discount": share, "stage": lead.stage})
 
     lead = await load_lead(ctx.session, lead_id, for_update=True)  # serialises versions of one lead
     proposal = await _store(ctx, lead.id, lead.client_id, currency, text, draft, pricing)

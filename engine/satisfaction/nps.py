@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext
 from engine.errors import InvalidInput, PolicyDenied, ProjectNotFound
-from engine.governance.policies import check_policy
 from engine.hunter import screen_text
 from engine.satisfaction.followups import apply_followups
 from engine.satisfaction.nps_arithmetic import (
@@ -46,7 +45,7 @@ def check_answer(score: object, comment: str | None) -> tuple[int, str | None]:
 async def record_nps_response(ctx: OperationContext, token: str, score: object, comment: str | None) -> NpsResponse:
     """Save the client's answer through their link; within the update window a second answer
     replaces the first (audited). Updates the project, the client, and acts on the category."""
-    check_policy("record_nps_response", ctx.actor)
+    ctx.check_policy("record_nps_response")
     value, text = check_answer(score, comment)
     now = utcnow()
     survey = await resolve_survey(ctx.session, ctx.settings, token, now=now, for_update=True)
@@ -123,7 +122,7 @@ async def agency_nps(session: AsyncSession, window_days: int) -> tuple[float | N
 
 async def track_client_satisfaction(ctx: OperationContext, project_id: int) -> SatisfactionReport:
     """The project's score, category and comment; the client's history; the agency's NPS; what to do next."""
-    check_policy("track_client_satisfaction", ctx.actor)
+    ctx.check_policy("track_client_satisfaction")
     project = await ctx.session.get(Project, project_id)
     if project is None:
         raise ProjectNotFound(project_id)

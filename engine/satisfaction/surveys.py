@@ -14,7 +14,6 @@ from engine.actors import Actor
 from engine.config import Settings
 from engine.context import OperationContext, Services, unit_of_work
 from engine.errors import GraceError
-from engine.governance.policies import check_policy
 from engine.hunter.detectors.markup import escape_mrkdwn
 from engine.projects import load_project
 from engine.satisfaction.errors import (
@@ -50,7 +49,7 @@ async def _open_survey(session: AsyncSession, project_id: int) -> NpsSurvey | No
 async def schedule_nps_survey(ctx: OperationContext, project_id: int) -> SurveyScheduled:
     """Plan the project's survey `nps_delay_days` after delivery. Idempotent: a project that
     already has a survey (in any state) keeps it."""
-    check_policy("send_nps_survey", ctx.actor)
+    ctx.check_policy("send_nps_survey")
     project = await load_project(ctx.session, project_id, lock=True)
     existing = (await ctx.session.execute(select(NpsSurvey).where(NpsSurvey.project_id == project_id)
                                           .order_by(NpsSurvey.id.desc()).limit(1))).scalar_one_or_none()
@@ -75,7 +74,7 @@ async def schedule_nps_survey(ctx: OperationContext, project_id: int) -> SurveyS
 async def send_nps_survey(ctx: OperationContext, project_id: int) -> SurveySent:
     """Open a survey for a delivered project and send its signed link: by e-mail when SMTP is set
     up, and always in the project's Slack thread. Refused while another survey is open."""
-    check_policy("send_nps_survey", ctx.actor)
+    ctx.check_policy("send_nps_survey")
     now = utcnow()
     project = await load_project(ctx.session, project_id, lock=True)
     if project.status not in SURVEYABLE:

@@ -12,7 +12,6 @@ from sqlalchemy import bindparam, func, select
 from engine.context import OperationContext
 from engine.errors import LeadNotFound
 from engine.fx import Rates, rates_for
-from engine.governance.policies import check_policy
 from engine.pipeline.leads import save_lead
 from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import WON, Stage
@@ -127,7 +126,7 @@ def recommendation(score: float, threshold: float, features: dict[str, Any]) -> 
 
 async def qualify_lead(ctx: OperationContext, lead_id: int) -> QualifyResult:
     """Score the lead, explain it, save it; above the threshold a new lead moves to QUALIFIED."""
-    check_policy("qualify_lead", ctx.actor)
+    ctx.check_policy("qualify_lead")
     lead, client, interactions, model_id = await _load(ctx, lead_id, for_update=True)
     s = await score(ctx, lead, client, interactions, await scorer_for(ctx.services, ctx.session, model_id))
     threshold = ctx.settings.qualify_threshold
@@ -143,14 +142,13 @@ async def qualify_lead(ctx: OperationContext, lead_id: int) -> QualifyResult:
     ctx.audit("lead.qualified" if qualified else "lead.scored", f"lead:{lead.id}", score=s.score,
               qualified=qualified, scored_by=s.scored_by)
     # updated_at is part of every prediction's cache key: this write retires the cached one.
-    # The operation's last write, so it carries the audit entries (one round trip for both on
-    # PostgreSQL); a move writes the score in the move's own UPDATE.
+    # A move writes the score in the move's own UPDATE.
     saved = {"score": s.score, "close_probability": s.probability, "qualified": qualified, "features": s.features,
              "qualification_data": qualification_data, "updated_at": now}
     if move is None:
-        await save_lead(ctx, lead, saved, last_write=True)
+        await save_lead(ctx, lead, saved)
     else:
-        await set_stage(ctx, lead, Stage.QUALIFIED, move, also=saved, last_write=True)
+        await set_stage(ctx, lead, Stage.QUALIFIED, move, also=saved)
     ctx.emit("lead.scored", lead_id=lead.id, score=s.score, qualified=qualified, stage=lead.stage)
     return QualifyResult(lead_id=lead.id, score=s.score, probability=s.probability, qualified=qualified,
                          stage=lead.stage, recommendation=rec, factors=s.factors, scored_by=s.scored_by)
@@ -186,7 +184,7 @@ async def predict_close_rate(ctx: OperationContext, lead_id: int) -> ClosePredic
     per lead version: the key holds the last change of the lead and its client, the number of
     interactions and the active model, so any change makes a fresh one (qualify_lead also drops the
     lead's entries)."""
-    check_policy("predict_close_rate", ctx.actor)
+    ctx.check_policy("predict_close_rate")
     lead, client, interactions, model_id = await _load(ctx, lead_id)
     scorer = await scorer_for(ctx.services, ctx.session, model_id)
     cache = prediction_cache(ctx.services)
@@ -252,7 +250,7 @@ def next_step(stage: str, days_in_stage: float, days_quiet: float | None, score:
 
 async def suggest_next_action(ctx: OperationContext, lead_id: int) -> NextAction:
     """A concrete next step, saved as the lead's next action and its date."""
-    check_policy("suggest_next_action", ctx.actor)
+    ctx.check_policy("suggest_next_action")
     lead, client, interactions, model_id = await _load(ctx, lead_id, for_update=True)
     last = (await ctx.session.execute(
         select(func.max(Interaction.occurred_at)).where(Interaction.lead_id == lead.id))).scalar_one_or_none()

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.context import OperationContext, Services
 from engine.errors import GraceError, InvalidInput
 from engine.fx import Rates, rates_for
-from engine.governance.policies import check_policy
 from engine.pipeline.stages import WON, Stage
 from engine.scoring.features import FeatureSpace, LeadRecord, extract
 from engine.scoring.records import interactions_count, lead_record
@@ -133,7 +132,7 @@ async def train_model(ctx: OperationContext, *, only_if_better: bool = False,
     promoted, and the result's `reason` says why; `progress` hears each step of the fitting."""
     from engine.scoring.model import CANDIDATES, dumps, fit_scorer  # deferred for start-up time: sklearn
 
-    check_policy("train_model", ctx.actor)
+    ctx.check_policy("train_model")
     if estimator is not None and estimator not in CANDIDATES:
         raise InvalidInput(f"Unknown estimator {estimator!r}; choose one of {', '.join(CANDIDATES)}.",
                            field="estimator")

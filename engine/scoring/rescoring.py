@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext
 from engine.fx import rates_for
-from engine.governance.policies import check_policy
 from engine.pipeline.stages import OPEN
 from engine.scoring.batch import feature_column, load_lead_columns
 from engine.scoring.operations import recommendation
@@ -128,7 +127,7 @@ async def rescore_open_leads(ctx: OperationContext, *, batch_size: int = BATCH_S
     """Recompute every open lead's score, probability and recommendation with the active model and
     write them back (one audit entry for the run). Without an active model nothing changes: the
     cold-start rule's scores depend only on the lead, and were stored when it was qualified."""
-    check_policy("train_model", ctx.actor)  # model upkeep: the same people (admins, the system) as training
+    ctx.check_policy("train_model")  # model upkeep: the same people (admins, the system) as training
     started = utcnow()
     clock = time.perf_counter()
     scorer = await active_scorer(ctx.services, ctx.session)

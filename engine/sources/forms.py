@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.context import OperationContext
 from engine.errors import GraceError, InvalidInput, NotFound
-from engine.governance.policies import check_policy
 from engine.pipeline.schemas import LeadInput, LeadSource
 from engine.sources.intake import IntakeResult, intake_lead
 from storage.models import FormRejection, LeadForm
@@ -98,7 +97,7 @@ def _view(form: LeadForm, rejections: dict[str, int] | None = None) -> FormView:
 
 
 async def create_form(ctx: OperationContext, spec: FormSpec) -> FormView:
-    check_policy("manage_forms", ctx.actor)
+    ctx.check_policy("manage_forms")
     form = LeadForm(public_id="f_" + secrets.token_urlsafe(12), name=spec.name, allowed_origins=spec.allowed_origins,
                     redirect_url=spec.redirect_url, thank_you=spec.thank_you, created_by=ctx.actor.label)
     ctx.session.add(form)
@@ -108,7 +107,7 @@ async def create_form(ctx: OperationContext, spec: FormSpec) -> FormView:
 
 
 async def revoke_form(ctx: OperationContext, public_id: str) -> FormView:
-    check_policy("manage_forms", ctx.actor)
+    ctx.check_policy("manage_forms")
     form = await find_form(ctx.session, public_id)
     if form.revoked_at is None:
         form.revoked_at = utcnow()
@@ -118,7 +117,7 @@ async def revoke_form(ctx: OperationContext, public_id: str) -> FormView:
 
 
 async def list_forms(ctx: OperationContext) -> list[FormView]:
-    check_policy("view_forms", ctx.actor)
+    ctx.check_policy("view_forms")
     forms = (await ctx.session.execute(select(LeadForm).order_by(LeadForm.id))).scalars().all()
     counts: dict[int, dict[str, int]] = {}
     for r in (await ctx.session.execute(select(FormRejection))).scalars():

@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from engine.context import OperationContext
 from engine.errors import InvalidInput, Unauthenticated
-from engine.governance.policies import check_policy
 from engine.pipeline.schemas import LeadInput, LeadSource
 from engine.sources.intake import (
     IntakeResult,
@@ -183,7 +182,7 @@ async def receive_email(ctx: OperationContext, msg: InboundEmail, *,
     its timestamp and token, not the message: `signature_token` is remembered so that a captured
     signature cannot be replayed with another message.
     """
-    check_policy("capture_lead", ctx.actor)
+    ctx.check_policy("capture_lead")
     data = email_to_lead(msg)
     if signature_token:
         await _refuse_replayed_signature(ctx, msg, signature_token)

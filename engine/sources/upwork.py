@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from engine.context import OperationContext
 from engine.errors import InvalidInput
-from engine.governance.policies import check_policy
 from engine.pipeline.schemas import LeadInput, LeadSource
 from engine.sources.intake import IntakeResult, intake_lead
 
@@ -198,6 +197,6 @@ def post_to_lead(post: UpworkPost) -> LeadInput:
 
 async def capture_upwork_post(ctx: OperationContext, text: str) -> IntakeResult:
     """Turn pasted Upwork job post text (or its URL) into a lead with source `upwork`, once per job."""
-    check_policy("capture_lead", ctx.actor)
+    ctx.check_policy("capture_lead")
     post = parse_job_post(text)
     return await intake_lead(ctx, post_to_lead(post), external_id=post_key(post), kind="job_post")

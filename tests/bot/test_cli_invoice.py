@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from bot.cli.main import app
 from tests.conftest import in_thread
-from tests.engine.billing.factories import THIRDS, make_project
+from tests.helpers.billing import THIRDS, make_project
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -20,7 +20,7 @@ from engine.context import Services
 from engine.fx import FxRateInput, set_fx_rate
 from storage.models import AuditEntry, Interaction
 from tests.conftest import in_thread, lead_data, make_key
-from tests.delivery_factories import make_members, make_project
+from tests.helpers.delivery import make_members, make_project
 from tools.agent import GraceAgent
 from tools.deps import AgentDeps
 

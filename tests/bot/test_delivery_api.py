@@ -1,6 +1,6 @@
 """REST: deliver, read a project's delivery and a vote; errors name the field."""
 
-from tests.delivery_factories import make_members, make_project
+from tests.helpers.delivery import make_members, make_project
 
 
 async def test_deliver_and_read_back(api, services):

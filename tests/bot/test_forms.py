@@ -1,46 +1,17 @@
 """Website forms posted as browsers and scripts post them: leads, abuse checks, counters, CORS."""
 
 import asyncio
-import time
 import uuid
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import create_app
 from engine.pipeline.leads import get_lead
 from engine.pipeline.metrics import get_pipeline_metrics
-from engine.sources.forms import FormSpec, create_form, list_forms, revoke_form
-from engine.sources.guard import issue_form_token
-from storage.models import Client, Lead
+from engine.sources.forms import list_forms, revoke_form
+from storage.models import Client
 from tests.conftest import ADMIN, lead_data, op
-
-
-def old_token(services, public_id, age=10.0):
-    return issue_form_token(services.settings.resolved_secret_key(), public_id, issued_at=time.time() - age)
-
-
-async def make_form(services, **kw):
-    return await op(services, ADMIN, create_form, FormSpec(name="Contact us", **kw))
-
-
-def client_for(services, ip="203.0.113.7"):
-    transport = httpx.ASGITransport(app=create_app(services=services), client=(ip, 40000))
-    return httpx.AsyncClient(transport=transport, base_url="http://grace.test")
-
-
-def fields(services, form, **over):
-    data = {"name": "Jane Doe", "email": f"jane.{uuid.uuid4().hex[:8]}@acme.io", "company": "Acme",
-            "message": "We need a Shopify rebuild with a custom checkout.", "budget": "$12k",
-            "referrer": "Bob Smith", "homepage": "", "_grace_token": old_token(services, form.public_id)}
-    data.update(over)
-    return data
-
-
-async def leads(services):
-    async with services.session_factory() as s:
-        return (await s.execute(select(Lead).order_by(Lead.id))).scalars().all()
+from tests.helpers.forms import client_for, fields, leads, make_form, old_token
 
 
 async def rejections(services, public_id):

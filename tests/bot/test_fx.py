@@ -22,7 +22,7 @@ from engine.proposals.catalog import DEFAULT_CATALOG, parse_catalog
 from storage.models import Invoice
 from storage.types import utcnow
 from tests.conftest import ADMIN, SALES, in_thread, lead_data, make_key, op
-from tests.engine.billing.factories import make_project as billing_project
+from tests.helpers.billing import make_project as billing_project
 
 
 async def test_rates_through_the_api(services: Services, api: httpx.AsyncClient) -> None:

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from tests.bot.test_forms import client_for, fields, leads, make_form
-from tests.bot.test_inbound import LINKEDIN_SECRET, li_sign, linkedin_payload
 from tests.conftest import lead_data
+from tests.helpers.forms import client_for, fields, leads, make_form
+from tests.helpers.inbound import LINKEDIN_SECRET, li_sign, linkedin_payload
 
 
 async def test_a_budget_of_spaces_is_answered_at_once_and_names_the_field(services):

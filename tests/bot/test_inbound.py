@@ -15,10 +15,10 @@ from engine.pipeline.moves import move_to_stage
 from engine.pipeline.schemas import StageMoveInput
 from storage.models import Client, Interaction, Lead
 from tests.conftest import ADMIN, lead_data, op
+from tests.helpers.inbound import LINKEDIN_SECRET, li_sign, linkedin_payload
 
 MAILGUN_KEY = "key-mailgun-signing"
 SENDGRID_SECRET = "sg-inbound-secret"
-LINKEDIN_SECRET = "li-client-secret"
 
 REPLY = """Hi,
 
@@ -155,39 +155,6 @@ async def test_sources_off_without_their_secret_are_not_found(services, api):
     assert r.status_code == 404 and r.json()["error"] == "source_not_configured"
     r = await api.get("/webhooks/linkedin", params={"challengeCode": str(uuid.uuid4())})
     assert r.status_code == 404
-
-
-def linkedin_payload(email="ada@analytical.io", response_id=None):
-    response_id = response_id or f"{uuid.uuid4()}-{int(time.time())}"
-    q = [("firstName", "FIRST_NAME"), ("lastName", "LAST_NAME"), ("email", "EMAIL"), ("company", "COMPANY_NAME"),
-         ("title", "JOB_TITLE"), ("country", "COUNTRY"), ("projectSize", None)]
-    answers = ["Ada", "Lovelace", email, "Analytical Engines", "CTO", "United Kingdom", None]
-    questions = [{"questionId": i + 1, "name": name, "question": {"localized": {"en_US": name}},
-                  **({"predefinedField": pf} if pf else {}),
-                  "questionDetails": {"textQuestionDetails": {}} if pf else
-                  {"multipleChoiceQuestionDetails": {"options": [{"id": 1, "text": {"localized": {"en_US": "<$10k"}}},
-                                                                 {"id": 2, "text": {"localized": {"en_US": "$10k-$50k"}}}]}}}
-                 for i, (name, pf) in enumerate(q)]
-    answer_rows = [{"questionId": i + 1, "answerDetails": {"textQuestionAnswer": {"answer": a}}}
-                   for i, a in enumerate(answers) if a is not None]
-    answer_rows.append({"questionId": 7, "answerDetails": {"multipleChoiceAnswer": {"options": [2]}}})
-    form_urn = "urn:li:leadGenForm:6789"
-    return {
-        "type": "LEAD_ACTION", "leadAction": "CREATED", "leadType": "SPONSORED",
-        "leadGenFormResponse": f"urn:li:leadGenFormResponse:{response_id}", "leadGenForm": form_urn,
-        "owner": {"sponsoredAccount": "urn:li:sponsoredAccount:507404993"}, "occurredAt": 1764300000000,
-        "leadFormResponse": {
-            "id": response_id, "owner": {"sponsoredAccount": "urn:li:sponsoredAccount:507404993"},
-            "submitter": "urn:li:person:AbCdEf", "leadType": "SPONSORED", "testLead": False,
-            "versionedLeadGenFormUrn": f"urn:li:versionedLeadGenForm:({form_urn},1)", "submittedAt": 1764300000000,
-            "formResponse": {"answers": answer_rows, "consentResponses": [{"accepted": True, "consentId": 1}]},
-        },
-        "form": {"id": 6789, "content": {"questions": questions}},
-    }
-
-
-def li_sign(body: bytes, secret=LINKEDIN_SECRET):
-    return "hmacsha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 async def test_linkedin_lead_gen_maps_answers_and_custom_fields(configured, api):

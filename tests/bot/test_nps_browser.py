@@ -14,7 +14,7 @@ from engine.context import Services
 from engine.satisfaction.surveys import send_nps_survey
 from storage.models import Client, Lead, Project
 from tests.conftest import IN_CI, SALES, op
-from tests.nps_helpers import delivered_project, get
+from tests.helpers.nps import delivered_project, get
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

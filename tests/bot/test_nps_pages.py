@@ -9,7 +9,7 @@ from engine.satisfaction.tokens import read_token, sign_survey
 from storage.models import NpsSurvey, Project
 from storage.types import utcnow
 from tests.conftest import make_key
-from tests.nps_helpers import delivered_project, get, snapshot
+from tests.helpers.nps import delivered_project, get, snapshot
 
 
 class Tags(HTMLParser):

@@ -40,7 +40,7 @@ async def test_builds_running_is_read_from_the_database_at_scrape_time(api, serv
     from sqlalchemy import update
 
     from storage.models import Project
-    from tests.delivery_factories import make_project
+    from tests.helpers.delivery import make_project
 
     running, done = await make_project(services), await make_project(services)
     async with services.session_factory() as s:

@@ -22,7 +22,7 @@ from engine.pipeline.importer import _storage_error
 from engine.team import create_api_key
 from storage.models import AuditEntry, Invoice, Lead, LeadStageHistory, Project, Vote, VoteSession
 from tests.conftest import ADMIN, lead_data, make_key, op
-from tests.delivery_factories import make_members, make_project
+from tests.helpers.delivery import make_members, make_project
 
 ONE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 

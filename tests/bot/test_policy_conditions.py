@@ -31,9 +31,9 @@ from engine.governance import rules
 from storage.models import Invoice, Lead, Project, VoteSession
 from storage.types import utcnow
 from tests.conftest import lead_data, make_key
-from tests.delivery_factories import make_members
-from tests.delivery_factories import make_project as delivery_project
-from tests.engine.billing.factories import make_project as billing_project
+from tests.helpers.billing import make_project as billing_project
+from tests.helpers.delivery import make_members
+from tests.helpers.delivery import make_project as delivery_project
 from tools import billing as billing_tools
 from tools import delivery as delivery_tools
 from tools import proposals as proposal_tools

@@ -16,9 +16,9 @@ from bot.services import build_services, close_services
 from bot.slack.actions.votes import ONLY_APPROVERS
 from bot.slack.ids import ActionId
 from storage.models import AuditEntry, Project, ProjectArtifact, Vote
-from tests.bot.slack_helpers import block_action, button_value, post_signed
 from tests.conftest import make_key
-from tests.delivery_factories import make_members, make_project
+from tests.helpers.delivery import make_members, make_project
+from tests.helpers.slack import block_action, button_value, post_signed
 from workers.settings import worker_functions
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)

@@ -70,6 +70,41 @@ async def test_a_returning_client_keeps_what_it_has_and_gains_what_it_lacked(ser
         assert [c for (c,) in leads] == [a.client_id] * 3
 
 
+async def test_a_returning_client_s_metadata_is_merged_key_by_key(services):
+    """Top-level keys of the new metadata replace the old ones whole (a nested object is not merged
+    into the old one); JSON's types survive the merge on both databases."""
+    a = await capture(services, email="nest@example.com",
+                      metadata={"email": {"subject": "First", "provider": "imap"}, "vip": True, "n": 1, "x": None})
+    await capture(services, email="NEST@example.com",
+                  metadata={"email": {"subject": "Second"}, "vip": False, "tags": ["a", None, 2.5], "q": "it's"})
+    async with services.session_factory() as s:
+        client = await s.get(Client, a.client_id)
+    assert client.metadata_ == {"email": {"subject": "Second"}, "vip": False, "n": 1, "x": None,
+                                "tags": ["a", None, 2.5], "q": "it's"}
+
+
+async def test_an_import_overwrites_what_it_knows_of_a_returning_client(services):
+    from engine.pipeline.importer import import_leads
+
+    a = await capture(services, email="imp@example.com", name="Ann Old", company="Old Co", industry="retail",
+                      metadata={"tier": "gold", "Visits": "1"})
+    async with services.session_factory() as s:
+        before = (await s.get(Client, a.client_id)).updated_at
+    report = await op(services, ADMIN, import_leads, ["name", "email", "company", "Visits"], [
+        {"name": "Ann New", "email": "IMP@example.com", "company": "New Co", "Visits": "4"},
+        {"name": "Ann Newer", "email": "imp@example.com", "company": "", "Visits": "5"},
+        {"name": "Bo", "email": "bo@example.com", "company": "Bo Ltd", "Visits": ""},
+    ])
+    assert (report.created, report.clients_created, report.clients_updated, report.updated) == (3, 1, 1, 1)
+    async with services.session_factory() as s:
+        client = await s.get(Client, a.client_id)
+        bo = (await s.execute(select(Client).where(Client.email_normalized == "bo@example.com"))).scalar_one()
+    # Known fields are overwritten, the name too; a blank cell keeps what the client had.
+    assert (client.name, client.company, client.industry) == ("Ann Newer", "New Co", "retail")
+    assert client.metadata_ == {"tier": "gold", "Visits": "5"} and client.updated_at > before
+    assert (bo.name, bo.company) == ("Bo", "Bo Ltd")
+
+
 async def test_concurrent_captures_of_one_address_make_one_client(services):
     emails = [f"Race{'X' if i % 2 else 'x'}@example.com" for i in range(20)]
     results = await asyncio.gather(*(capture(services, email=e) for e in emails))

@@ -13,7 +13,7 @@ from engine.delivery.writer import OfflineBuildWriter
 from engine.errors import PolicyDenied, ProjectNotDeliverable
 from storage.models import AuditEntry, Lead, Milestone, Project, ProjectArtifact, VoteSession
 from tests.conftest import ADMIN, VIEWER, op
-from tests.delivery_factories import DELIVERY, make_project, member
+from tests.helpers.delivery import DELIVERY, make_project, member
 
 
 async def project_row(services, pid):

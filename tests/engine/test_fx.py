@@ -18,7 +18,7 @@ from engine.pipeline.schemas import LeadInput
 from engine.proposals.service import generate_proposal
 from storage.models import AuditEntry, Invoice, Proposal, VoteSession
 from tests.conftest import ADMIN, SALES, VIEWER, lead_data, op
-from tests.delivery_factories import DELIVERY, make_members, make_project
+from tests.helpers.delivery import DELIVERY, make_members, make_project
 
 FINANCE_RATE = FxRateInput(currency="EUR", rate=Decimal("1.08"))
 

@@ -12,7 +12,7 @@ from engine.pipeline.schemas import LeadInput, StageMoveInput
 from storage.models import Lead, LeadStageHistory
 from storage.types import utcnow
 from tests.conftest import SALES, VIEWER, lead_data, op
-from tests.facts import accepted_by_client
+from tests.helpers.facts import accepted_by_client
 
 
 async def _move(services, lead_id, *stages):

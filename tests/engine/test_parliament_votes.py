@@ -13,7 +13,7 @@ from engine.parliament.votes import cast_vote, close_expired_votes, get_vote
 from storage.models import AuditEntry, Project, Vote, VoteSession
 from storage.types import utcnow
 from tests.conftest import ADMIN, op
-from tests.delivery_factories import DELIVERY, make_members, make_project, member
+from tests.helpers.delivery import DELIVERY, make_members, make_project, member
 
 
 async def audit_actions(services, action):

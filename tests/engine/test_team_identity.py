@@ -8,7 +8,7 @@ import pytest
 
 from engine.actors import Role
 from engine.errors import InvalidInput, PolicyDenied
-from engine.governance.policies import check_policy, known_actions
+from engine.governance.policies import known_actions
 from engine.governance.rules import lint
 from engine.team import actor_for_slack_user, add_team_member, has_role
 from tests.conftest import ADMIN, op
@@ -36,7 +36,7 @@ async def test_no_role_may_do_or_read_anything(services):
         stranger = await actor_for_slack_user(s, "U0NOBODY")
     for action in sorted(known_actions()):
         with pytest.raises(PolicyDenied):
-            check_policy(action, stranger)
+            services.policies.check(action, stranger)
 
 
 @ONE

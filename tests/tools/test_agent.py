@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from engine.actors import Actor, Role
 from engine.config import Settings
-from engine.governance.policies import allowed
 from storage.models import AgentConversation, Lead
 from tests.conftest import ADMIN
 from tools.agent import GraceAgent, configured_model, tool_specs
@@ -59,7 +58,7 @@ async def test_only_tools_the_role_allows_are_offered(services, role):
     agent = GraceAgent(services.settings)
     actor = Actor(kind="team_member", ref="U1", role=role)
     tools = await offered_tools(agent, AgentDeps(services, actor))
-    assert set(tools) == {s.name for s in tool_specs() if allowed(s.action, role)}
+    assert set(tools) == {s.name for s in tool_specs() if services.policies.allowed(s.action, role)}
 
 
 @ONE
@@ -170,8 +169,8 @@ async def test_a_configured_model_runs_the_same_tools_and_approvals(services):
     services.settings.model = "test"
     r = await converse(services, SAM, "test:llm", "do everything")
     called = {c["tool"] for c in r.tool_calls}
-    assert called == {s.name for s in tool_specs() if allowed(s.action, SAM.role)}
-    confirmed = {s.name for s in tool_specs() if s.confirm and allowed(s.action, SAM.role)}
+    assert called == {s.name for s in tool_specs() if services.policies.allowed(s.action, SAM.role)}
+    confirmed = {s.name for s in tool_specs() if s.confirm and services.policies.allowed(s.action, SAM.role)}
     assert {p.tool for p in r.pending} == confirmed == {"mark_lead_lost", "send_nps_survey"}
     assert not confirmed & {o.tool for o in r.outcomes}
     done = await decide(services, SAM, "test:llm", r.pending[0].tool_call_id, False)

@@ -7,13 +7,13 @@ from typer.testing import CliRunner
 
 from bot.cli.main import app
 from engine.actors import Actor, Role
+from tests.helpers.agent import UNSURE_ABOUT_LEAD
 from tools.conversation import choose, converse
 from tools.offline import rules as R
 from tools.offline.parser import parse
 
 SAM = Actor(kind="team_member", ref="U0SAM", role=Role.SALES, name="Sam")
 # Messages the shipped model is unsure about (checked below, so a retrained model that is not fails here first).
-UNSURE_ABOUT_LEAD = "lead {n} said nope"
 UNSURE_ABOUT_LOST = UNSURE_ABOUT_LEAD
 
 

@@ -11,7 +11,7 @@ from engine.actors import Actor, Role
 from engine.proposals.acceptance import accept_proposal
 from storage.models import Invoice, Lead, NpsSurvey, Project
 from tests.conftest import op
-from tests.facts import CLIENT
+from tests.helpers.facts import CLIENT
 from tools.conversation import converse, decide
 
 SAM = Actor(kind="team_member", ref="U0SAM", role=Role.SALES, name="Sam")

@@ -24,15 +24,16 @@ from sqlalchemy import func, select
 from engine.actors import Actor, Role
 from engine.config import Settings
 from engine.context import Services
-from engine.governance.policies import allowed
+from engine.governance.policies import Policies
 from storage.models import Invoice, Lead
-from tests.engine.billing.factories import make_project
 from tests.fakes.openai import FakeOpenAI, Turn, run_fake_openai
-from tests.tools.test_hunter_agent import INJECTION, poisoned_lead_with_an_open_invoice
+from tests.helpers.agent import INJECTION, poisoned_lead_with_an_open_invoice
+from tests.helpers.billing import make_project
 from tools.agent import GraceAgent, configured_model, tool_specs
 from tools.conversation import converse, decide, get_agent
 from tools.history import load_thread
 
+SHIPPED = Policies()  # the rules the test services load (no policies file)
 SAM = Actor(kind="team_member", ref="U0SAM", role=Role.SALES, name="Sam")
 FIN = Actor(kind="team_member", ref="U0FIN", role=Role.FINANCE, name="Fin")
 VIC = Actor(kind="team_member", ref="U0VIC", role=Role.VIEWER, name="Vic")
@@ -58,7 +59,7 @@ async def llm(settings: Settings, monkeypatch) -> AsyncIterator[tuple[Services, 
 
 
 def allowed_tools(role: Role) -> set[str]:
-    return {s.name for s in tool_specs() if allowed(s.action, role)}
+    return {s.name for s in tool_specs() if SHIPPED.allowed(s.action, role)}
 
 
 def test_the_model_is_pydantic_ais_openai_chat_client_on_the_configured_server():

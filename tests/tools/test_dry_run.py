@@ -67,7 +67,7 @@ async def test_the_offline_dry_run_calls_what_the_agent_would_over_the_corpus(se
         for role in {Role.ADMIN, TEAM[i % len(TEAM)]}:
             actor = Actor(kind="team_member", ref=f"U0{role.value.upper()}", role=role)
             agent_said = await dry_run(services, actor, text)
-            assert shape(offline_dry_run(actor, text)) == shape(agent_said), (role, text)
+            assert shape(offline_dry_run(actor, text, services.policies)) == shape(agent_said), (role, text)
             called |= {c["tool"] for c in agent_said.tool_calls}
     # The comparison reaches every tool (a new tool's phrasings belong in the corpus, see the README).
     assert called == {s.name for s in tool_specs()}, sorted({s.name for s in tool_specs()} - called)
@@ -80,9 +80,9 @@ async def test_a_money_moving_call_is_recorded_not_asked_on_both_paths(services)
     agent_said = await dry_run(services, fin, text)
     assert agent_said.tool_calls == [{"tool": "mark_invoice_paid", "args": {
         "invoice_number_or_id": "INV-20260105-ABC234", "reference": "TRX-991"}}]
-    assert shape(offline_dry_run(fin, text)) == shape(agent_said)
+    assert shape(offline_dry_run(fin, text, services.policies)) == shape(agent_said)
     viewer = Actor(kind="team_member", ref="U0VIEW", role=Role.VIEWER)
-    refused = offline_dry_run(viewer, text)
+    refused = offline_dry_run(viewer, text, services.policies)
     assert refused.tool_calls == [] and "viewer" in refused.text
     assert shape(refused) == shape(await dry_run(services, viewer, text))
 
@@ -121,7 +121,7 @@ async def test_a_call_the_tool_refuses_reads_the_same_on_both_paths(services):
     admin = Actor(kind="team_member", ref="U0ADMIN", role=Role.ADMIN)
     agent_said = await dry_run(services, admin, "qualify lead 3")
     assert agent_said.tool_calls == [] and agent_said.text.startswith("I couldn't do that: lead_id: ")
-    assert shape(offline_dry_run(admin, "qualify lead 3", specs=misfit.TOOLS)) == shape(agent_said)
+    assert shape(offline_dry_run(admin, "qualify lead 3", services.policies, specs=misfit.TOOLS)) == shape(agent_said)
 
 
 POOL: list[Any] = [3, "3", "x", "", None, 2.0, 2.5, True, False, -1, 10**20, "1.08", "2026-01-05",

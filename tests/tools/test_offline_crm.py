@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from engine.actors import Actor, Role
 from engine.context import Services
+from engine.governance.policies import Policies
 from storage.models import Interaction
-from tests.delivery_factories import make_members
+from tests.helpers.delivery import make_members
 from tools.conversation import converse
 from tools.offline import rules as R
 from tools.offline.model import answer
@@ -117,7 +118,7 @@ def test_a_client_edit_changes_the_field_it_names(text, changes):
 def test_what_it_cannot_know_it_asks_for(text, tool, missing):
     p = parse(text, raw=text)
     assert (p.kind, p.intent.tool if p.intent else None, p.missing) == ("missing", tool, missing)
-    reply = answer(p, Role.SALES, {tool})
+    reply = answer(p, Role.SALES, {tool}, Policies())
     assert not any(part.part_kind == "tool-call" for part in reply.parts)
     assert R.NEEDS_WORDS[missing[0]] in reply.parts[0].content  # type: ignore[union-attr]
 
@@ -131,7 +132,7 @@ def test_a_change_to_data_is_never_made_on_a_guess():
         if p.kind == "call" and p.intent and p.intent.tool in changing:
             assert p.confidence >= 0.4, (text, p.intent.tool, p.confidence)
         if p.kind == "unsure":
-            reply = answer(p, Role.SALES, {r.tool for r in p.readings})
+            reply = answer(p, Role.SALES, {r.tool for r in p.readings}, Policies())
             assert not any(part.part_kind == "tool-call" for part in reply.parts)
 
 
@@ -187,7 +188,7 @@ def test_one_likely_reading_below_the_threshold_is_asked_about_when_it_changes_d
     monkeypatch.setattr(classifier, "load", lambda: Unsure("qualify_lead"))
     p = parse("lead 5 hmm")
     assert p.kind == "unsure" and [r.tool for r in p.readings] == ["qualify_lead"]
-    reply = answer(p, Role.SALES, {"qualify_lead"})
+    reply = answer(p, Role.SALES, {"qualify_lead"}, Policies())
     assert not any(part.part_kind == "tool-call" for part in reply.parts)
     assert "I won't change anything on a guess" in reply.parts[0].content  # type: ignore[union-attr]
     monkeypatch.setattr(classifier, "load", lambda: Unsure("show_lead"))

@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from engine.actors import Role
+from engine.governance.policies import Policies
 from tools.offline import rules
 from tools.offline.model import answer
 from tools.offline.parser import parse
+
+SHIPPED = Policies()
 
 
 def call(text: str, lead: int | None = None, project: int | None = None) -> tuple[str | None, dict]:
@@ -133,21 +136,21 @@ def test_slack_markup_is_read_through():
 def test_when_unsure_it_says_what_it_needs(text, missing):
     p = parse(text)
     assert p.kind == "missing" and p.missing == missing
-    reply = answer(p, Role.ADMIN, {i.tool for i in rules.INTENTS}).parts[0].content
+    reply = answer(p, Role.ADMIN, {i.tool for i in rules.INTENTS}, SHIPPED).parts[0].content
     assert "I understood" in reply and "For example" in reply and "need" in reply
 
 
 def test_not_understood_gives_examples():
     p = parse("the weather is lovely")
     assert p.kind == "unknown"
-    reply = answer(p, Role.SALES, {"capture_lead", "find_leads", "pipeline_metrics"}).parts[0].content
+    reply = answer(p, Role.SALES, {"capture_lead", "find_leads", "pipeline_metrics"}, SHIPPED).parts[0].content
     assert "Try for example" in reply
 
 
 def test_unregistered_tool_is_not_available_yet_and_a_forbidden_one_is_refused():
     offered = {"capture_lead", "find_leads"}
-    assert "isn't available yet" in answer(parse("qualify lead 3"), Role.SALES, offered).parts[0].content
-    assert answer(parse("invoice project 3"), Role.VIEWER, offered).parts[0].content.startswith("Sorry")
+    assert "isn't available yet" in answer(parse("qualify lead 3"), Role.SALES, offered, SHIPPED).parts[0].content
+    assert answer(parse("invoice project 3"), Role.VIEWER, offered, SHIPPED).parts[0].content.startswith("Sorry")
 
 
 def test_help():

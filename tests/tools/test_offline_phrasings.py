@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.actors import Role
+from engine.governance.policies import Policies
 from tools.agent import tool_specs
 from tools.offline import rules
 from tools.offline.model import answer
@@ -74,7 +75,7 @@ def test_mark_an_invoice_paid(text, args):
 def test_mark_paid_without_a_reference_asks_for_it():
     p = parse("mark invoice INV-20260105-ABC234 paid")
     assert p.kind == "missing" and p.missing == ["reference"]
-    reply = answer(p, Role.FINANCE, {"mark_invoice_paid"}).parts[0].content
+    reply = answer(p, Role.FINANCE, {"mark_invoice_paid"}, Policies()).parts[0].content
     assert "reference" in reply and "For example" in reply
 
 

@@ -16,7 +16,7 @@ from bot.services import build_services, close_services
 from engine.delivery.deliver import deliver_project
 from storage.models import AuditEntry, Project, ProjectArtifact
 from tests.conftest import op
-from tests.delivery_factories import DELIVERY, make_project
+from tests.helpers.delivery import DELIVERY, make_project
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 GRACE = Path(sys.executable).with_name("grace")

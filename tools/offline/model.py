@@ -28,6 +28,7 @@ from pydantic_ai.messages import (
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from engine.actors import Role
+from engine.governance.policies import Policies
 from tools.offline import rules as R
 from tools.offline.parser import LEAD_ID, PROJECT_ID, Parsed, parse
 from tools.offline.replies import summarise
@@ -92,16 +93,16 @@ def _picked(messages: list[ModelMessage], text: str) -> Parsed | None:
     return Parsed("missing" if r.missing else "call", R.BY_TOOL[r.tool], r.args, r.missing, earlier.entities)
 
 
-def answer(parsed: Parsed, role: Role, offered: set[str]) -> ModelResponse:
+def answer(parsed: Parsed, role: Role, offered: set[str], policies: Policies) -> ModelResponse:
     """The model's reply to a user message, given what the parser understood (`turn.decide`)."""
-    said = decide(parsed, role, offered)
+    said = decide(parsed, role, offered, policies)
     if isinstance(said, ToolCall):
         return ModelResponse(parts=[ToolCallPart(said.tool, said.args)])
     return ModelResponse(parts=[TextPart(said)])
 
 
-def offline_model(role: Role) -> FunctionModel:
-    """A model for one run on behalf of a speaker with this role."""
+def offline_model(role: Role, policies: Policies) -> FunctionModel:
+    """A model for one run on behalf of a speaker with this role, under these policies."""
 
     def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         last = messages[-1]
@@ -122,8 +123,8 @@ def offline_model(role: Role) -> FunctionModel:
         raw, text = read_prompt(prompts)
         offered = {t.name for t in info.function_tools}
         if picked := _picked(messages, text):
-            return answer(picked, role, offered)
+            return answer(picked, role, offered, policies)
         lead, project = last_mentioned(messages[:-1])
-        return answer(parse(text, lead, project, raw=raw), role, offered)
+        return answer(parse(text, lead, project, raw=raw), role, offered, policies)
 
     return FunctionModel(respond, model_name="grace-offline")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.actors import Role
-from engine.governance.policies import ALLOWED_ROLES, allowed
+from engine.governance.policies import ALLOWED_ROLES, Policies
 from tools.offline import rules as R
 from tools.offline.parser import Parsed
 from tools.offline.text import MAX_CHARS
@@ -45,12 +45,12 @@ def choices_in(text: str) -> list[str]:
     return [m.group(2) for m in CHOICE_LINE.finditer(text)]
 
 
-def decide(parsed: Parsed, role: Role, offered: set[str]) -> Answer:
+def decide(parsed: Parsed, role: Role, offered: set[str], policies: Policies) -> Answer:
     """The model's answer to a user message, given what the parser understood and the tools offered."""
     if parsed.kind == "help":
         return R.HELP_TEXT
     if parsed.kind == "unsure":
-        usable = [r for r in parsed.readings if r.tool in offered and allowed(R.BY_TOOL[r.tool].action, role)]
+        usable = [r for r in parsed.readings if r.tool in offered and policies.allowed(R.BY_TOOL[r.tool].action, role)]
         if len(usable) == 2:
             lines = "\n".join(f"{i}. {r.label}" for i, r in enumerate(usable, 1))
             return f"{R.UNSURE}\n{lines}\n{R.UNSURE_TAIL}"
@@ -63,7 +63,7 @@ def decide(parsed: Parsed, role: Role, offered: set[str]) -> Answer:
         ex += [ex[-1]] * (3 - len(ex))
         return R.UNKNOWN.format(known=f" (I noticed {known})" if known else "", ex1=ex[0], ex2=ex[1], ex3=ex[2])
     intent = parsed.intent
-    if not allowed(intent.action, role):
+    if not policies.allowed(intent.action, role):
         roles = sorted(r.value for r in ALLOWED_ROLES[intent.action]) or ["admin"]
         return R.REFUSED.format(role=role.value, what=intent.what, roles=" or ".join(roles))
     if intent.tool not in offered:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from bot.cli.render import render_reply
-from tests.bot.slack.test_result_blocks import PROPOSAL, QUALIFIED
+from tests.helpers.results import PROPOSAL, QUALIFIED
 from tools.conversation import ChatReply, ToolOutcome
 
 

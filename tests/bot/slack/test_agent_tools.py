@@ -8,10 +8,9 @@ from sqlalchemy import select
 from engine.billing.invoices import collect_payment
 from engine.team import add_team_member
 from storage.models import Invoice, Lead
-from tests.bot.slack.conftest import VIEWER_USER, mention, next_ts
-from tests.bot.slack.test_events import buttons, wait_replies
 from tests.conftest import ADMIN, op
-from tests.engine.billing.factories import make_project
+from tests.helpers.billing import make_project
+from tests.helpers.slack import VIEWER_USER, buttons, mention, next_ts, wait_replies
 
 FIN_USER = "U0FINANCE"
 POST = """Shopify store migration

@@ -3,9 +3,8 @@ real app, answers through the fake Slack API)."""
 
 from __future__ import annotations
 
-from tests.bot.slack.conftest import SALES_USER, mention, next_ts
-from tests.bot.slack.test_events import buttons, replies, wait_replies
-from tests.tools.test_agent_choice import UNSURE_ABOUT_LEAD
+from tests.helpers.agent import UNSURE_ABOUT_LEAD
+from tests.helpers.slack import SALES_USER, buttons, mention, next_ts, replies, wait_replies
 
 
 async def test_a_reading_button_takes_that_reading_once(slack, slack_services, fake_slack):

@@ -11,28 +11,17 @@ import time
 from sqlalchemy import select
 
 from storage.models import InboundEvent, Lead
-from tests.bot.slack.conftest import OTHER_SALES, SALES_USER, VIEWER_USER, mention, next_ts
 from tests.fakes.slack import BOT_ID, BOT_USER
-
-
-def replies(fake_slack, thread_ts: str) -> list:
-    return [c for c in fake_slack.of("chat.postMessage") if c.params.get("thread_ts") == thread_ts]
-
-
-async def wait_replies(fake_slack, thread_ts: str, n: int = 1) -> list:
-    for _ in range(500):
-        got = replies(fake_slack, thread_ts)
-        if len(got) >= n:
-            return got
-        await fake_slack.wait_for("chat.postMessage", len(fake_slack.of("chat.postMessage")) + 1, timeout=10)
-    raise AssertionError(f"no {n} replies in thread {thread_ts}")
-
-
-def buttons(call) -> dict[str, dict]:
-    for block in call.params["blocks"]:
-        if block["type"] == "actions":
-            return {e["text"]["text"]: e for e in block["elements"]}
-    raise AssertionError("no buttons in the message")
+from tests.helpers.slack import (
+    OTHER_SALES,
+    SALES_USER,
+    VIEWER_USER,
+    buttons,
+    mention,
+    next_ts,
+    replies,
+    wait_replies,
+)
 
 
 async def test_forged_signature_is_refused(slack, fake_slack):
@@ -43,7 +32,7 @@ async def test_forged_signature_is_refused(slack, fake_slack):
 
 
 async def test_stale_timestamp_is_refused(slack):
-    from tests.bot.slack.conftest import event_body
+    from tests.helpers.slack import event_body
 
     r = await slack.post_json(event_body(mention("pipeline")), timestamp=int(time.time()) - 600)
     assert r.status_code == 401

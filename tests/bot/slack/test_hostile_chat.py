@@ -6,8 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import Lead
-from tests.bot.slack.conftest import mention, next_ts
-from tests.bot.slack.test_events import wait_replies
+from tests.helpers.slack import mention, next_ts, wait_replies
 
 
 async def test_a_20000_character_message_is_answered(slack, slack_services, fake_slack):

@@ -13,8 +13,8 @@ from typing import Any
 from engine.pipeline.capture import capture_lead
 from engine.pipeline.schemas import LeadInput
 from engine.team import add_team_member
-from tests.bot.slack.conftest import SALES_USER, VIEWER_USER
 from tests.conftest import ADMIN, SALES, lead_data, op
+from tests.helpers.slack import SALES_USER, VIEWER_USER
 
 STRANGER = "U0STRANGER"
 GUEST = "UGUEST01"  # on the team table, but a guest in the workspace

@@ -36,10 +36,10 @@ from storage.models import (
     Proposal,
     Vote,
 )
-from tests.bot.slack.conftest import event_body, mention, next_ts, sign
-from tests.bot.slack.surfaces import mrkdwn_texts
 from tests.conftest import ADMIN, op
 from tests.fakes.slack import TEAM
+from tests.helpers.slack import event_body, mention, next_ts, sign
+from tests.helpers.slack_surfaces import mrkdwn_texts
 
 SALES, DELIVERY, FINANCE = "U0SALES", "U0DELIVERY", "U0FINANCE"
 APPROVERS = ["U0APPROVER1", "U0APPROVER2"]
@@ -272,7 +272,7 @@ async def test_a_hostile_name_from_a_public_form_is_shown_as_typed_everywhere(li
     """`<https://evil.example|Open signed contract>` as a public form's name: the lead card, the vote card
     the approvers see, and every other message Grace posts show it as text, never as a link."""
     from engine.sources.forms import FormSpec, create_form
-    from tests.bot.test_forms import fields
+    from tests.helpers.forms import fields
 
     slack, web, services = life
     form = await op(services, ADMIN, create_form, FormSpec(name="Contact us"))
@@ -296,7 +296,7 @@ async def test_a_hostile_name_from_a_public_form_is_shown_as_typed_everywhere(li
 
 
 def test_every_surface_shows_a_hostile_name_as_typed():
-    from tests.bot.slack.surfaces import render_all
+    from tests.helpers.slack_surfaces import render_all
 
     shown, _ = render_all(HOSTILE)
     for name, blocks in shown.items():

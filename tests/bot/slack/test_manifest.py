@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.slack.app import COMMAND_SCOPE, EVENT_SCOPES, METHOD_SCOPES
-from tests.bot.slack.test_completeness import matched_by
+from tests.helpers.slack_surfaces import matched_by
 
 MANIFEST = yaml.safe_load((Path(__file__).parents[3] / "manifest.yml").read_text())
 
@@ -35,7 +35,7 @@ async def test_scopes_are_exactly_those_the_code_needs(bolt):
 
 async def test_every_web_api_method_called_is_declared(slack, slack_services, fake_slack):
     """After a conversation with buttons, a command and the Home tab, every method Slack saw is declared."""
-    from tests.bot.slack.conftest import mention, next_ts
+    from tests.helpers.slack import mention, next_ts
 
     root = next_ts()
     await slack.event(mention("new lead: Ada Lovelace ada@example.com", ts=root))

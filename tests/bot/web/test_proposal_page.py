@@ -18,7 +18,7 @@ from engine.proposals.links import proposal_token
 from engine.proposals.service import generate_proposal
 from storage.models import Lead
 from tests.conftest import IN_CI, SALES, lead_data, op
-from tests.engine.proposals.test_generate import signed_days_ago
+from tests.helpers.proposals import signed_days_ago
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 

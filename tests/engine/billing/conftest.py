@@ -4,8 +4,8 @@ import pytest_asyncio
 
 from bot.devtools.serving import free_port
 from engine.context import Services
-from tests.engine.billing.factories import use_stripe
 from tests.fakes.stripe import FakeStripe, run_fake_stripe
+from tests.helpers.billing import use_stripe
 
 
 @pytest_asyncio.fixture

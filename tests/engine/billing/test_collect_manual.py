@@ -18,7 +18,7 @@ from engine.pipeline.metrics import get_revenue_stats
 from storage.models import AuditEntry, Client, Invoice, Lead
 from storage.types import utcnow
 from tests.conftest import ADMIN, SALES, op
-from tests.engine.billing.factories import THIRDS, make_project, reload
+from tests.helpers.billing import THIRDS, make_project, reload
 
 FINANCE = Actor(kind="test", ref="finance", role=Role.FINANCE, name="Test Finance")
 

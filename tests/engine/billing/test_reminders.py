@@ -8,7 +8,7 @@ from engine.billing.invoices import collect_payment
 from storage.models import Invoice
 from storage.types import utcnow
 from tests.conftest import ADMIN, op
-from tests.engine.billing.factories import THIRDS, make_project, reload
+from tests.helpers.billing import THIRDS, make_project, reload
 from workers.jobs import JOBS
 
 

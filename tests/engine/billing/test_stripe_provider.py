@@ -9,7 +9,7 @@ from engine.billing.errors import PaymentProviderFailed
 from engine.billing.invoices import collect_payment
 from storage.models import Client, Invoice
 from tests.conftest import ADMIN, op
-from tests.engine.billing.factories import THIRDS, make_project, reload
+from tests.helpers.billing import THIRDS, make_project, reload
 
 
 async def test_stripe_invoices_in_minor_units_with_one_customer(stripe_services, fake_stripe):

@@ -12,8 +12,8 @@ from sqlalchemy import func, select, update
 from engine.billing.invoices import collect_payment
 from storage.models import AuditEntry, Client, InboundEvent, Invoice, Lead
 from tests.conftest import ADMIN, op
-from tests.engine.billing.factories import THIRDS, make_project, reload
 from tests.fakes.stripe import signed
+from tests.helpers.billing import THIRDS, make_project, reload
 
 SECRET = "whsec_test"
 

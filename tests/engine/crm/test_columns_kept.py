@@ -16,7 +16,7 @@ from engine.proposals.links import proposal_token
 from engine.proposals.service import generate_proposal
 from storage.models import Client, Interaction, Lead, Project
 from tests.conftest import ADMIN, SALES, lead_data, op
-from tests.engine.proposals.test_generate import CLIENT
+from tests.helpers.proposals import CLIENT
 
 
 async def _get(services: Services, model: type, id_: int) -> object:

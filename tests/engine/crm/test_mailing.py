@@ -15,7 +15,7 @@ from engine.proposals.acceptance import accept_proposal
 from engine.proposals.service import generate_proposal
 from storage.models import AuditEntry, Interaction
 from tests.conftest import ADMIN, SALES, lead_data, op
-from tests.facts import CLIENT
+from tests.helpers.facts import CLIENT
 
 
 def _smtp(services: Services, sink: Any) -> None:

@@ -3,20 +3,13 @@
 import pytest
 from sqlalchemy import select
 
+from bot.services import build_services, close_services
 from engine.actors import Actor, Role
 from engine.errors import PolicyDenied, RateLimited
 from engine.governance import rules
-from engine.governance.limits import WINDOW, SlidingWindow
-from engine.governance.policies import (
-    ALLOWED_ROLES,
-    actions_for,
-    allowed,
-    check_policy,
-    configure_policies,
-    evaluate_policy,
-    known_actions,
-    register_action,
-)
+from engine.governance.limits import SlidingWindow
+from engine.governance.policies import ALLOWED_ROLES, Policies, known_actions, register_action
+from engine.governance.rules import PolicyFileError
 from engine.pipeline.capture import capture_lead
 from engine.pipeline.schemas import LeadInput
 from engine.pipeline.stages import Stage
@@ -24,14 +17,13 @@ from storage.models import AuditEntry
 from tests.conftest import SALES, lead_data, op
 
 KEY = Actor(kind="api_key", ref="42", role=Role.SALES, name="website form")
+ONE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
-@pytest.fixture(autouse=True)
-def fresh_policies():
-    WINDOW.reset()
-    yield
-    configure_policies(None)
-    WINDOW.reset()
+@pytest.fixture
+def policies() -> Policies:
+    """The shipped rules, the default threshold and fresh rate-limit windows (what `Services` holds)."""
+    return Policies()
 
 
 def test_every_action_of_the_code_table_is_in_the_shipped_file():
@@ -41,63 +33,65 @@ def test_every_action_of_the_code_table_is_in_the_shipped_file():
         assert set(shipped.actions[action].roles) == {r.value for r in roles}, action
 
 
-def test_check_policy_keeps_its_old_behaviour():
-    check_policy("capture_lead", SALES)
+def test_check_policy_keeps_its_old_behaviour(policies):
+    policies.check("capture_lead", SALES)
     with pytest.raises(PolicyDenied, match="A viewer may not capture lead"):
-        check_policy("capture_lead", Actor(kind="test", ref="v", role=Role.VIEWER))
+        policies.check("capture_lead", Actor(kind="test", ref="v", role=Role.VIEWER))
     with pytest.raises(KeyError):
-        check_policy("no_such_action", SALES)
-    assert allowed("manage_team", "admin") and not allowed("manage_team", "sales")
-    assert "view_leads" in actions_for("viewer") and "capture_lead" not in actions_for("viewer")
+        policies.check("no_such_action", SALES)
+    assert policies.allowed("manage_team", "admin") and not policies.allowed("manage_team", "sales")
+    assert "view_leads" in policies.actions_for("viewer") and "capture_lead" not in policies.actions_for("viewer")
 
 
-def test_conditions_on_the_context():
-    d = evaluate_policy("generate_proposal", "sales", {"discount": "0.10"})
+def test_conditions_on_the_context(policies):
+    d = policies.evaluate("generate_proposal", "sales", {"discount": "0.10"})
     assert d.allowed and not d.requires_vote
-    d = evaluate_policy("generate_proposal", "sales", {"discount": 0.25})
+    d = policies.evaluate("generate_proposal", "sales", {"discount": 0.25})
     assert not d.allowed and "25%" in d.reason and "15%" in d.reason
-    assert not evaluate_policy("collect_payment", "finance", {"amount": "300000"}).allowed
-    assert evaluate_policy("collect_payment", "finance", {"amount": "1200.50"}).allowed
-    d = evaluate_policy("deliver_project", "delivery", {"amount": 4000, "stage": "ACTIVE"})
+    assert not policies.evaluate("collect_payment", "finance", {"amount": "300000"}).allowed
+    assert policies.evaluate("collect_payment", "finance", {"amount": "1200.50"}).allowed
+    d = policies.evaluate("deliver_project", "delivery", {"amount": 4000, "stage": "ACTIVE"})
     assert d.allowed and not d.requires_vote
-    d = evaluate_policy("deliver_project", "delivery", {"amount": 9000, "stage": "ACTIVE"})
+    d = policies.evaluate("deliver_project", "delivery", {"amount": 9000, "stage": "ACTIVE"})
     assert d.allowed and d.requires_vote and "Parliament" in d.reason
-    assert not evaluate_policy("deliver_project", "delivery", {"amount": 9000, "vote_approved": False}).allowed
-    assert not evaluate_policy("deliver_project", "delivery", {"amount": 9000, "vote_approved": True}).requires_vote
-    d = evaluate_policy("deliver_project", "delivery", {"stage": "PROPOSAL"})
+    assert not policies.evaluate("deliver_project", "delivery", {"amount": 9000, "vote_approved": False}).allowed
+    assert not policies.evaluate("deliver_project", "delivery", {"amount": 9000, "vote_approved": True}).requires_vote
+    d = policies.evaluate("deliver_project", "delivery", {"stage": "PROPOSAL"})
     assert not d.allowed and "ACTIVE" in d.reason
     # Conditions bind admins too; roles do not.
-    assert not evaluate_policy("generate_proposal", "admin", {"discount": 0.5}).allowed
+    assert not policies.evaluate("generate_proposal", "admin", {"discount": 0.5}).allowed
 
 
 def test_vote_threshold_follows_the_parliament_setting():
-    configure_policies(None, parliament_threshold=20000)
-    assert not evaluate_policy("deliver_project", "delivery", {"amount": 9000}).requires_vote
-    configure_policies(None, parliament_threshold=5000)
-    assert evaluate_policy("deliver_project", "delivery", {"amount": 9000}).requires_vote
+    high = Policies.load(None, parliament_threshold=20000)
+    assert not high.evaluate("deliver_project", "delivery", {"amount": 9000}).requires_vote
+    low = Policies.load(None, parliament_threshold=5000)
+    assert low.evaluate("deliver_project", "delivery", {"amount": 9000}).requires_vote
+    # Each process's policies are its own: loading one leaves another as it was.
+    assert not high.evaluate("deliver_project", "delivery", {"amount": 9000}).requires_vote
 
 
-def test_rate_limit_per_api_key_sliding_window():
+def test_rate_limit_per_api_key_sliding_window(policies):
     for i in range(30):
-        assert evaluate_policy("capture_lead", KEY, now=1000 + i).allowed
-    d = evaluate_policy("capture_lead", KEY, now=1030)
+        assert policies.evaluate("capture_lead", KEY, now=1000 + i).allowed
+    d = policies.evaluate("capture_lead", KEY, now=1030)
     assert not d.allowed and d.retry_after == pytest.approx(30) and "at most 30" in d.reason
     other = Actor(kind="api_key", ref="43", role=Role.SALES)
-    assert evaluate_policy("capture_lead", other, now=1030).allowed  # per key
-    assert evaluate_policy("capture_lead", KEY, now=1060.5).allowed  # the first call left the window
+    assert policies.evaluate("capture_lead", other, now=1030).allowed  # per key
+    assert policies.evaluate("capture_lead", KEY, now=1060.5).allowed  # the first call left the window
     with pytest.raises(RateLimited) as e:
         for _ in range(40):
-            check_policy("capture_lead", KEY)
+            policies.check("capture_lead", KEY)
     assert e.value.status == 429
 
 
-def test_rate_limit_exempts_admins_the_cli_and_jobs():
+def test_rate_limit_exempts_admins_the_cli_and_jobs(policies):
     admin_key = Actor(kind="api_key", ref="1", role=Role.ADMIN)
     cli = Actor(kind="cli", ref="ops", role=Role.ADMIN)
     for _ in range(50):
-        assert evaluate_policy("capture_lead", admin_key).allowed
-        assert evaluate_policy("capture_lead", cli).allowed
-        assert evaluate_policy("capture_lead", Actor.system()).allowed
+        assert policies.evaluate("capture_lead", admin_key).allowed
+        assert policies.evaluate("capture_lead", cli).allowed
+        assert policies.evaluate("capture_lead", Actor.system()).allowed
 
 
 def test_sliding_window_counts_only_the_window():
@@ -121,20 +115,52 @@ def test_override_file_replaces_shipped_rules(tmp_path):
     path = tmp_path / "policies.yml"
     path.write_text("version: 1\nactions:\n  capture_lead:\n    roles: [sales, viewer]\n"
                     "    rate_limit: {max: 2, per_seconds: 60}\n")
-    configure_policies(path)
+    policies = Policies.load(path)
     viewer_key = Actor(kind="api_key", ref="9", role=Role.VIEWER)
-    assert evaluate_policy("capture_lead", viewer_key).allowed
-    assert evaluate_policy("capture_lead", viewer_key).allowed
-    assert not evaluate_policy("capture_lead", viewer_key).allowed
-    assert not evaluate_policy("manage_team", "sales").allowed  # other actions: shipped rules
+    assert policies.evaluate("capture_lead", viewer_key).allowed
+    assert policies.evaluate("capture_lead", viewer_key).allowed
+    assert not policies.evaluate("capture_lead", viewer_key).allowed
+    assert not policies.evaluate("manage_team", "sales").allowed  # other actions: shipped rules
 
 
-def test_code_registered_actions_are_known():
+@ONE
+async def test_the_settings_policies_file_belongs_to_the_services_built_from_them(settings, tmp_path):
+    """`GRACE_POLICIES_PATH` reaches the operations through `Services.policies`: two processes' services,
+    one with the file and one without, each decide by their own rules and count their own windows."""
+    path = tmp_path / "policies.yml"
+    path.write_text("version: 1\nactions:\n  capture_lead:\n    roles: [sales, viewer]\n"
+                    "    rate_limit: {max: 1, per_seconds: 60}\n")
+    viewer = Actor(kind="team_member", ref="U0VIC", role=Role.VIEWER)
+    overridden = await build_services(settings.model_copy(update={"policies_path": path}))
+    plain = await build_services(settings)
+    try:
+        assert overridden.policies.override_path == str(path) and plain.policies.override is None
+        lead = await op(overridden, viewer, capture_lead, LeadInput(**lead_data()))
+        assert lead.lead_id
+        with pytest.raises(RateLimited):  # this file's limit, in this services' window
+            await op(overridden, viewer, capture_lead, LeadInput(**lead_data()))
+        with pytest.raises(PolicyDenied, match="A viewer may not capture lead"):
+            await op(plain, viewer, capture_lead, LeadInput(**lead_data()))
+        assert await op(plain, SALES, capture_lead, LeadInput(**lead_data()))
+    finally:
+        await close_services(overridden)
+        await close_services(plain)
+
+
+@ONE
+async def test_a_bad_policies_file_stops_start_up_naming_the_problem(settings, tmp_path):
+    path = tmp_path / "policies.yml"
+    path.write_text("version: 1\nactions:\n  deliver_project:\n    conditions: {required_stage: SHIPPED}\n")
+    with pytest.raises(PolicyFileError, match="unknown stage SHIPPED"):
+        await build_services(settings.model_copy(update={"policies_path": path}))
+
+
+def test_code_registered_actions_are_known(policies):
     register_action("issue9_test_action", {Role.FINANCE})
     try:
         assert "issue9_test_action" in known_actions()
-        assert evaluate_policy("issue9_test_action", "finance").allowed
-        assert not evaluate_policy("issue9_test_action", "sales").allowed
+        assert policies.evaluate("issue9_test_action", "finance").allowed
+        assert not policies.evaluate("issue9_test_action", "sales").allowed
     finally:
         ALLOWED_ROLES.pop("issue9_test_action")
 

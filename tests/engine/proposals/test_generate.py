@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine.actors import Actor, Role
 from engine.audit import verify_audit_chain
 from engine.context import Services
 from engine.errors import GraceError, InvalidInput, PolicyDenied
@@ -28,8 +27,7 @@ from engine.proposals.links import proposal_token
 from engine.proposals.service import generate_proposal
 from storage.models import AuditEntry, Lead, LeadStageHistory, Milestone, Project, Proposal
 from tests.conftest import ADMIN, SALES, VIEWER, lead_data, op
-
-CLIENT = Actor(kind="client", ref="link", role=Role.CLIENT)
+from tests.helpers.proposals import CLIENT, signed_days_ago
 
 
 async def new_lead(services: Services, **kw: Any) -> int:
@@ -146,20 +144,6 @@ async def test_concurrent_accepts_record_one(services: Services) -> None:
     assert sum(not isinstance(o, BaseException) for o in outcomes) == 1
     approved = [a for a in await rows(services, AuditEntry) if a.action == "proposal.approved"]
     assert len(approved) == 1
-
-
-def signed_days_ago(days: int, sign: Any) -> str:
-    """A token signed as if `days` ago (itsdangerous reads the clock through the signer)."""
-    import time
-
-    from itsdangerous import TimestampSigner
-
-    real = TimestampSigner.get_timestamp
-    TimestampSigner.get_timestamp = lambda self: int(time.time()) - days * 86400  # type: ignore[method-assign]
-    try:
-        return str(sign())
-    finally:
-        TimestampSigner.get_timestamp = real  # type: ignore[method-assign]
 
 
 async def test_old_versions_and_bad_links_cannot_be_accepted(services: Services) -> None:

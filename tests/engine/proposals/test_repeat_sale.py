@@ -14,7 +14,7 @@ from engine.pipeline.schemas import LeadInput, StageMoveInput
 from engine.proposals.acceptance import accept_proposal
 from engine.proposals.service import generate_proposal
 from tests.conftest import ADMIN, SALES, lead_data, op
-from tests.engine.proposals.test_generate import CLIENT
+from tests.helpers.proposals import CLIENT
 
 OVERRIDE = "recorded by an admin: the first project's paperwork predates Grace"
 TO_REPEAT = ["QUALIFIED", "CONTRACT", "ACTIVE", "DELIVERED", "PAID", "REPEAT"]

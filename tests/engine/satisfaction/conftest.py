@@ -1,20 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from tests.helpers.smtp import smtp_sink
 
-import pytest
-
-from bot.devtools.serving import free_port
-from tests.nps_helpers import SmtpSink
-
-
-@pytest.fixture
-def smtp_sink() -> Iterator[SmtpSink]:
-    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
-    from aiosmtpd.controller import Controller
-
-    sink = SmtpSink(port=free_port())
-    controller = Controller(sink, hostname=sink.host, port=sink.port)
-    controller.start()
-    yield sink
-    controller.stop()
+__all__ = ["smtp_sink"]

@@ -15,7 +15,7 @@ from engine.satisfaction.tokens import read_token, sign_survey
 from storage.models import AuditEntry, Client, Interaction, Lead, LeadStageHistory, NpsSurvey, Project
 from storage.types import utcnow
 from tests.conftest import SALES, VIEWER, op
-from tests.nps_helpers import delivered_project, get, snapshot
+from tests.helpers.nps import delivered_project, get, snapshot
 
 
 def client_actor(client_id: int) -> Actor:

@@ -13,7 +13,7 @@ from engine.satisfaction.tokens import read_token
 from storage.models import AuditEntry, Interaction, NpsSurvey
 from storage.types import utcnow
 from tests.conftest import ADMIN, SALES, VIEWER, op
-from tests.nps_helpers import count, delivered_project, get
+from tests.helpers.nps import count, delivered_project, get
 from workers.jobs import JOBS
 
 

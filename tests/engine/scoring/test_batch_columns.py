@@ -18,7 +18,7 @@ from engine.scoring.model import fit_scorer
 from engine.scoring.records import interactions_count, lead_record
 from storage.models import Client, Interaction, Lead
 from storage.types import utcnow
-from tests.engine.scoring.test_batch_features import records
+from tests.helpers.scoring import records
 
 # Budgets in EUR and INR convert (to the cent, as in SQL); GBP has no rate: no budget amount.
 RATES = Rates(base="USD", rates={"EUR": Decimal("1.08"), "INR": Decimal("0.012")})

@@ -2,46 +2,13 @@
 
 from __future__ import annotations
 
-import random
-from datetime import UTC, datetime, timedelta
-
 import numpy as np
 
 from engine.scoring.batch import transform_records
 from engine.scoring.explain import model_factors
-from engine.scoring.features import FeatureSpace, LeadRecord, extract
+from engine.scoring.features import FeatureSpace, extract
 from engine.scoring.model import fit_scorer
-
-
-def records(n: int, seed: int = 3) -> list[LeadRecord]:
-    """Leads with the awkward values real data holds: blanks, form placeholders, padded text,
-    numbers as strings, booleans beside 1 and 0, nested custom values, missing dates."""
-    rng = random.Random(seed)
-    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
-    out = []
-    for i in range(n):
-        first = rng.choice([None, now - timedelta(days=rng.randint(0, 300), seconds=rng.randint(0, 86399))])
-        out.append(LeadRecord(
-            company=rng.choice([None, "Co", " ", "n/a", "Select"]),
-            email=rng.choice([None, f"a@co{i % 9}.com", "x@Gmail.com", "no-at-sign", " "]),
-            budget=rng.choice([None, 0.0, float(rng.randint(1, 80) * 1000)]),
-            industry=rng.choice(["software", "Retail ", None, "select", "HEALTH"]),
-            source=rng.choice(["referral", "website", "n/a"]),
-            country=rng.choice(["France", "USA", None, " usa"]),
-            requirements=rng.choice([None, "", "  ", f"API integration for {i} users with stripe " * rng.randint(1, 3)]),
-            timeline=rng.choice([None, "2 months", "asap", "later", "n/a", "in 3 weeks"]),
-            project_type=rng.choice([None, "web", "app"]),
-            interactions=rng.choice([None, 0, 3]),
-            first_contact_at=first, as_of=now if rng.random() < 0.9 else None,
-            custom={"Employees": rng.choice([str(rng.randint(1, 500)), 5, 7.5, None, "1,200", "n/a"]),
-                    "Channel": rng.choice("abcde"), "Nested": {"a": 1}, "Tags": ["x"],
-                    "Flag": rng.choice([True, False, 1, 0, "yes"]), **({"Rare": "r"} if i % 7 == 0 else {}),
-                    "Signed Up": rng.choice([None, "n/a", "not a date", f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                                             f"{rng.randint(1, 28)}/{rng.randint(1, 12)}/2024", "2026-03-01T10:30:00+02:00",
-                                             "2025-11-30"]),
-                    "Page": f"page-{rng.randint(0, 80)}"},
-        ))
-    return out
+from tests.helpers.scoring import records
 
 
 def test_transform_records_is_transform_of_extract() -> None:

@@ -9,7 +9,7 @@ from engine.scoring.operations import predict_close_rate, qualify_lead, suggest_
 from engine.scoring.registry import NotEnoughHistory, train_model
 from storage.models import Lead, ScoringModel
 from tests.conftest import ADMIN, SALES, VIEWER, lead_data, op
-from tests.engine.scoring.helpers import seed_history
+from tests.helpers.scoring import seed_history
 
 
 async def capture(services, **kw):

@@ -8,7 +8,7 @@ import pytest
 from engine.scoring.features import extract
 from engine.scoring.model import CANDIDATES, dumps, fit_scorer, loads
 from engine.scoring.predict import _calibrated_logistic, positive_proba
-from tests.engine.scoring.test_batch_features import records
+from tests.helpers.scoring import records
 
 
 def _fitted(name: str):  # type: ignore[no-untyped-def]

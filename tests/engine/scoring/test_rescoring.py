@@ -17,7 +17,7 @@ from engine.scoring.rescoring import write_scores
 from storage.models import AuditEntry, Lead
 from storage.types import utcnow
 from tests.conftest import ADMIN, SALES, lead_data, op
-from tests.engine.scoring.helpers import seed_history
+from tests.helpers.scoring import seed_history
 from workers.cron import DAILY_HOUR, schedule
 from workers.jobs import JOBS
 from workers.settings import cron_jobs

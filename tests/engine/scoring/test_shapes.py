@@ -1,5 +1,5 @@
-"""The shapes of real exports that broke scoring, reproduced without their data (tests/engine/
-scoring/shapes.py): rows in date order, an imbalanced outcome, drifting columns, a balanced honest
+"""The shapes of real exports that broke scoring, reproduced without their data
+(tests/helpers/scoring_shapes.py): rows in date order, an imbalanced outcome, drifting columns, a balanced honest
 column in an almost-all-lost file. Small samples: these run in `make test`."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from engine.pipeline.csvfile import read_rows
 from engine.scoring.dataset import load_dataset
 from engine.scoring.evaluate import evaluate_dataset, leak_reasons
 from engine.scoring.model import calibrated, check_calibration
-from tests.engine.scoring.shapes import bank_like, education_like
+from tests.helpers.scoring_shapes import bank_like, education_like
 
 LR = ("logistic_regression",)
 

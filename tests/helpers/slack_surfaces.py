@@ -8,13 +8,21 @@ catalogue does not draw fails the completeness test (`unrendered_builders`).
 from __future__ import annotations
 
 import inspect
+import json
 import pkgutil
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import import_module
+from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
+from urllib.parse import urlencode
+
+import yaml
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 import bot.slack.blocks as blocks_pkg
 from bot.slack.blocks.conversation import chosen_blocks, decided_blocks, error_text, reply_blocks
@@ -24,8 +32,10 @@ from bot.slack.blocks.leads import lead_card, new_lead_card
 from bot.slack.blocks.proposals import proposal_summary_text
 from bot.slack.blocks.results import RENDERERS, outcome_blocks
 from bot.slack.blocks.votes import build_progress_blocks, summary_text, vote_blocks
+from bot.slack.ids import COMMAND, ActionId
 from engine.parliament.schemas import VoterView, VoteView
 from engine.proposals.schemas import GenerateProposalResult
+from tests.fakes.slack import TEAM
 from tools.conversation import ChatReply, PendingCall, ToolOutcome
 
 Blocks = list[dict[str, Any]]
@@ -178,3 +188,66 @@ def action_ids(blocks: Blocks) -> set[str]:
 
 def mrkdwn_texts(blocks: Blocks) -> list[str]:
     return [e["text"] for e in elements(blocks) if e.get("type") == "mrkdwn" and isinstance(e.get("text"), str)]
+
+
+MANIFEST = yaml.safe_load((Path(__file__).parents[2] / "manifest.yml").read_text())
+
+
+BOT_EVENTS = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+
+
+COMMANDS = {c["command"] for c in MANIFEST["features"]["slash_commands"]}
+
+
+def surface_action_ids() -> dict[str, set[str]]:
+    """action_id -> the surfaces that show it."""
+    shown, unrendered = render_all("Ada Lovelace")
+    assert not unrendered, f"builders no surface in tests/helpers/slack_surfaces.py draws: {sorted(unrendered)}"
+    out: dict[str, set[str]] = {}
+    for name, blocks in shown.items():
+        for aid in action_ids(blocks):
+            out.setdefault(aid, set()).add(name)
+    return out
+
+
+def action_request(action_id: str) -> dict[str, Any]:
+    return {"type": "block_actions", "team": {"id": TEAM}, "user": {"id": "U0SALES"}, "api_app_id": "A0GRACE",
+            "trigger_id": "trig.1", "container": {"type": "message", "message_ts": "1.1", "channel_id": "C0LEADS"},
+            "channel": {"id": "C0LEADS"}, "message": {"ts": "1.1", "blocks": []},
+            "actions": [{"action_id": action_id, "block_id": "b", "value": "{}", "type": "button",
+                         "action_ts": "1.2"}]}
+
+
+def event_request(manifest_event: str) -> dict[str, Any]:
+    """An Events API body for a manifest event name (`message.im` is a `message` in an IM)."""
+    kind, _, channel_type = manifest_event.partition(".")
+    event = {"type": kind, "user": "U0SALES", "text": "hi", "ts": "1.1", "channel": "D0IM", "event_ts": "1.1"}
+    if channel_type:
+        event["channel_type"] = channel_type
+    return {"type": "event_callback", "team_id": TEAM, "api_app_id": "A0GRACE", "event_id": "Ev1", "event": event}
+
+
+def command_request(command: str) -> str:
+    return urlencode({"command": command, "text": "help", "team_id": TEAM, "channel_id": "C0LEADS",
+                      "user_id": "U0SALES", "trigger_id": "trig.1"})
+
+
+async def matched_by(app: AsyncApp) -> list[tuple[Any, set[str]]]:
+    """Each listener of the app with what it answers, among every action, event and command we know of."""
+    candidates: dict[str, AsyncBoltRequest] = {}
+    for aid in set(surface_action_ids()) | {a.value for a in ActionId}:
+        candidates[f"action:{aid}"] = AsyncBoltRequest(body=urlencode({"payload": json.dumps(action_request(aid))}),
+                                                       headers={"content-type": "application/x-www-form-urlencoded"})
+    for ev in BOT_EVENTS:
+        candidates[f"event:{ev}"] = AsyncBoltRequest(body=json.dumps(event_request(ev)),
+                                                     headers={"content-type": "application/json"})
+    for cmd in COMMANDS | {COMMAND}:
+        candidates[f"command:{cmd}"] = AsyncBoltRequest(body=command_request(cmd),
+                                                        headers={"content-type": "application/x-www-form-urlencoded"})
+    out = []
+    # Bolt keeps its listeners in a private list; reading it is the only way to ask what an app answers.
+    for listener in app._async_listeners:
+        hits = {name for name, req in candidates.items()
+                if await listener.async_matches(req=req, resp=BoltResponse(status=404))}
+        out.append((listener, hits))
+    return out

@@ -8,7 +8,7 @@
 - `funnel_like`: a marketing-funnel file (an id, a first-contact date, a landing page id with
   hundreds of values, an origin; about 10% positive).
 
-Run as a script to write one: `python -m tests.engine.scoring.shapes bank out.csv [rows]`.
+Run as a script to write one: `python -m tests.helpers.scoring_shapes bank out.csv [rows]`.
 """
 
 from __future__ import annotations
