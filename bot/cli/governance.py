@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from bot.cli.common import console, fail, operation, run, settings, with_services
+from bot.cli.common import clean, console, fail, operation, run, safe, settings, with_services
 
 hunter = typer.Typer(help="Scan text or JSON for secrets, injection and other dangerous content.",
                      no_args_is_help=True)
@@ -104,7 +104,7 @@ def policy_lint(path: Path = typer.Argument(None, help="A policies file (default
     name = str(target) if target else "shipped policies.yml"
     if problems:
         for p in problems:
-            console.print(f"[red]error[/red] {name}: {p}", highlight=False)
+            console.print(f"[red]error[/red] {safe(name)}: {safe(p)}", highlight=False)
         raise typer.Exit(1)
     console.print(f"ok {name}")
 
@@ -115,7 +115,7 @@ def verify() -> None:
 
     report = run(with_services(lambda s: operation(s, verify_invariants)))
     for line in render(report):
-        console.print(line, highlight=False, markup=False)
+        console.print(clean(line), highlight=False, markup=False)
     if not report.ok:
         raise typer.Exit(1)
 
