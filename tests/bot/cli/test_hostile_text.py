@@ -10,6 +10,7 @@ themselves); each command runs through the real `grace` app and must exit as usu
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -146,3 +147,22 @@ def test_imported_rows_and_proposals_print_as_written(grace: Any, tmp_path: Path
     bad.write_text("version: 1\nactions:\n  \"[/b]evil\":\n    roles: [\"[red]x\"]\n")
     out = grace("policy", "lint", bad, code=1)
     assert "[/b]evil" in out
+
+
+def test_a_csv_column_named_like_markup_is_named_as_written_in_the_evaluation(tmp_path: Path) -> None:
+    """`grace model evaluate` names a column that gives the outcome away: a stranger's file chose that name."""
+    rng = random.Random(1)
+    column = "[/b]closed [red]\x1b[2J"
+    lines = [f"budget,source,industry,{column},outcome"]
+    for _ in range(120):
+        won = rng.random() < 0.4
+        lines.append(f"{rng.randint(1, 50) * 1000},{rng.choice(['referral', 'website'])},software,"
+                     f"{'yes' if won else 'no'},{'won' if won else 'lost'}")
+    data = tmp_path / "past.csv"
+    data.write_text("\n".join(lines) + "\n")
+    r = CliRunner().invoke(app, ["model", "evaluate", "--data", str(data), "--outcome", "outcome"],
+                           env={"GRACE_DATA_DIR": str(tmp_path)})
+    assert r.exit_code == 0, (r.output, r.exception)
+    out = " ".join(r.output.split())
+    assert "column '[/b]closed [red]\\x1b[2J' gives the outcome away" in out
+    assert "--exclude '[/b]closed [red]\\x1b[2J'" in out and not RAW_CONTROL.search(r.output)
