@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli.common import console, fail, operation, run, with_services
+from bot.cli.common import clean, console, fail, operation, run, safe, with_services
 from engine.actors import ASSIGNABLE_ROLES
 
 apikey = typer.Typer(help="API keys for the REST API and the dashboard.", no_args_is_help=True)
@@ -24,8 +24,8 @@ def apikey_create(
     from engine.team import create_api_key  # deferred for start-up time
 
     new = run(with_services(lambda s: operation(s, create_api_key, name, role, member or None)))
-    console.print(f"API key for {new.name} ({new.role}){f' acting for {new.member}' if new.member else ''}, "
-                  "shown once; keep it safe:")
+    console.print(clean(f"API key for {new.name} ({new.role}){f' acting for {new.member}' if new.member else ''}, "
+                        "shown once; keep it safe:"), markup=False)
     print(new.key)
 
 
@@ -38,7 +38,7 @@ def apikey_link(
     from engine.team import link_api_key  # deferred for start-up time
 
     run(with_services(lambda s: operation(s, link_api_key, key_id, member)))
-    console.print(f"API key #{key_id} now acts for {member}")
+    console.print(f"API key #{key_id} now acts for {safe(member)}")
 
 
 @apikey.command("revoke")
@@ -58,7 +58,8 @@ def apikey_list() -> None:
     keys = run(with_services(lambda s: operation(s, list_api_keys)))
     for k in keys:
         used = k.last_used_at.strftime("%Y-%m-%d %H:%M") if k.last_used_at else "never"
-        console.print(f"#{k.id} {k.prefix}… {k.name} ({k.role}) last used {used}{' REVOKED' if k.revoked else ''}")
+        console.print(clean(f"#{k.id} {k.prefix}… {k.name} ({k.role}) last used {used}{' REVOKED' if k.revoked else ''}"),
+                      markup=False)
 
 
 @team.command("add")
@@ -71,7 +72,7 @@ def team_add(
     from engine.team import add_team_member  # deferred for start-up time
 
     m = run(with_services(lambda s: operation(s, add_team_member, slack_id, name, role)))
-    console.print(f"{m.name} ({m.slack_user_id}) is now {m.role}")
+    console.print(clean(f"{m.name} ({m.slack_user_id}) is now {m.role}"), markup=False)
 
 
 @audit.command("verify")
@@ -88,7 +89,8 @@ def audit_verify() -> None:
     if report.ok:
         print(f"ok {report.entries} entries")
         return
-    print(f"broken at seq {report.first_broken_seq}: {report.problem} ({report.entries} entries verified before it)")
+    print(clean(f"broken at seq {report.first_broken_seq}: {report.problem} "
+                f"({report.entries} entries verified before it)"))
     raise typer.Exit(1)
 
 

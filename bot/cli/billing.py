@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from bot.cli.common import console, fail, operation, print_json, run, with_services
+from bot.cli.common import console, fail, operation, print_json, run, safe, with_services
 from bot.cli.crm import invoice_list_cmd
 
 invoice = typer.Typer(help="Invoices and payments.", no_args_is_help=True)
@@ -17,7 +17,7 @@ def _show(data: Any, json_out: bool) -> None:
         print_json(data.model_dump(mode="json"))
         return
     for k, v in data.model_dump(mode="json").items():
-        console.print(f"[bold]{k}[/bold]: {v}")
+        console.print(f"[bold]{k}[/bold]: {safe(v)}", highlight=False)
 
 
 @invoice.command("collect")

@@ -6,10 +6,19 @@ import uuid
 from typing import TYPE_CHECKING
 
 import typer
-from rich.markup import escape
 from rich.prompt import Confirm, IntPrompt, Prompt
 
-from bot.cli.common import console, load_policies, operator, print_json, run, settings, with_services
+from bot.cli.common import (
+    clean,
+    console,
+    load_policies,
+    operator,
+    print_json,
+    run,
+    safe,
+    settings,
+    with_services,
+)
 from engine.actors import Actor
 
 if TYPE_CHECKING:
@@ -45,7 +54,7 @@ async def _confirm_loop(services: Services, actor: Actor, key: str, reply: ChatR
             render_reply(console, reply)
     while reply.pending:
         call = reply.pending[0]
-        approve = await asyncio.to_thread(Confirm.ask, f"[yellow]{escape(call.question)}[/yellow]", console=console,
+        approve = await asyncio.to_thread(Confirm.ask, f"[yellow]{safe(call.question)}[/yellow]", console=console,
                                           default=False)
         reply = await decide(services, actor, key, call.tool_call_id, approve)
         render_reply(console, reply)
@@ -84,7 +93,7 @@ def chat(
             await _confirm_loop(services, actor, key, reply)
             return
         key = session or f"cli:{actor.ref}:{uuid.uuid4().hex[:8]}"
-        console.print(f"Talking to Grace as {actor.name or actor.ref} ({actor.role.value}). 'exit' to leave.",
+        console.print(clean(f"Talking to Grace as {actor.name or actor.ref} ({actor.role.value}). 'exit' to leave."),
                       markup=False)
         while True:
             try:
@@ -100,7 +109,7 @@ def chat(
                 render_reply(console, reply)
                 await _confirm_loop(services, actor, key, reply)
             except Exception as e:  # the session goes on; the model or the network may be back next time
-                console.print(f"[red]error:[/red] {escape(str(e))}")
+                console.print(f"[red]error:[/red] {safe(e)}")
 
     # A dry run of one message reads nothing from the database unless it speaks as a Slack user or
     # continues a conversation, so it skips the migration (and Alembic's start-up) like it skips every write.
@@ -133,8 +142,8 @@ def _print_dry_run(reply: ChatReply, json_out: bool) -> None:
         print_json({"tool_calls": reply.tool_calls, "reply": reply.text})
         return
     for call in reply.tool_calls:
-        console.print(f"would call [bold]{call['tool']}[/bold] {escape(str(call['args']))}")
-    console.print(reply.text, markup=False)
+        console.print(f"would call [bold]{call['tool']}[/bold] {safe(call['args'])}")
+    console.print(clean(reply.text), markup=False)
 
 
 def register(app: typer.Typer) -> None:

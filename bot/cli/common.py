@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from engine.actors import Actor, Role
 from engine.errors import GraceError
@@ -20,8 +22,27 @@ if TYPE_CHECKING:
     from engine.governance.policies import Policies
 
 T = TypeVar("T")
-console = Console()
-err_console = Console(stderr=True)
+# No ":name:" emoji codes: a client called "Acme :warning: Ltd" is printed as written.
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
+
+# What must not reach the terminal raw from people's words: C0 controls but tab and newline (ESC starts a
+# colour, a screen clear or an OSC 8 link; CR overwrites the line), DEL, the C1 controls (0x9b is a CSI on
+# its own), and the bidi overrides and isolates that make a line read differently from what it holds.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(value: Any) -> str:
+    """Outside text (a name, a note, a row of a file) as a string the terminal prints as written: each
+    control character shown as its escape (\\x1b), never sent raw."""
+    text = "" if value is None else str(value)
+    return CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+def safe(value: Any) -> str:
+    """Outside text to put inside a rich markup string: `clean`, then "[/b]" or "[link=...]" escaped so rich
+    prints the brackets instead of reading a tag (a stray closing tag is a MarkupError)."""
+    return escape(clean(value))
 
 
 def settings() -> Settings:
@@ -48,7 +69,7 @@ def operator() -> Actor:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[red]error:[/red] {message}")
+    err_console.print(f"[red]error:[/red] {safe(message)}")
     raise typer.Exit(code)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from bot.cli.common import console, fail, operation, print_json, run, with_services
+from bot.cli.common import clean, console, fail, operation, print_json, run, safe, with_services
 
 lead = typer.Typer(help="Leads: show, edit, assign an owner.", no_args_is_help=True)
 client = typer.Typer(help="Clients: show, edit, assign an owner, timeline.", no_args_is_help=True)
@@ -24,7 +24,7 @@ def _print(data: Any, json_out: bool) -> None:
         print_json(payload)
         return
     for k, v in payload.items():
-        console.print(f"[bold]{k}[/bold]: {'—' if v in (None, '', {}, []) else v}", highlight=False)
+        console.print(f"[bold]{k}[/bold]: {'—' if v in (None, '', {}, []) else safe(v)}", highlight=False)
 
 
 def _validated(model: Any, values: dict[str, Any]) -> Any:
@@ -95,9 +95,10 @@ def _print_changes(result: Any, json_out: bool) -> None:
         print_json(result.model_dump(mode="json"))
         return
     if not result.changes:
-        console.print(f"{result.subject.title()} #{result.id}: nothing changed.")
+        console.print(f"{result.subject.title()} #{result.id}: nothing changed.", markup=False)
     for name, change in result.changes.items():
-        console.print(f"{result.subject} #{result.id} {name}: {change.before!r} → {change.after!r}", highlight=False)
+        console.print(clean(f"{result.subject} #{result.id} {name}: {change.before!r} → {change.after!r}"),
+                      highlight=False, markup=False)
 
 
 @lead.command("assign")
@@ -169,7 +170,7 @@ def client_timeline_cmd(
         print_json(page.model_dump(mode="json"))
         return
     for e in page.items:
-        console.print(f"{e.at:%Y-%m-%d %H:%M}  {e.type:<11} {e.what}", highlight=False, markup=False)
+        console.print(clean(f"{e.at:%Y-%m-%d %H:%M}  {e.type:<11} {e.what}"), highlight=False, markup=False)
     console.print(f"({len(page.items)} of {page.total})")
 
 
@@ -193,8 +194,8 @@ def interaction_log_cmd(
     if json_out:
         print_json(view.model_dump(mode="json"))
         return
-    console.print(f"Logged {view.kind} #{view.id} with client #{view.client_id} "
-                  f"(sentiment {view.sentiment_label or 'n/a'}).")
+    console.print(clean(f"Logged {view.kind} #{view.id} with client #{view.client_id} "
+                        f"(sentiment {view.sentiment_label or 'n/a'})."), markup=False)
 
 
 @project.command("list")
@@ -216,8 +217,8 @@ def project_list_cmd(
         return
     for p in page.items:
         dates = f"{p.start_date or '–'} → {p.end_date or '–'}"
-        console.print(f"#{p.id:<5} {p.status:<18} {p.currency} {p.price or '–':>12}  "
-                      f"{'signed' if p.contract_signed else 'unsigned':<8} {dates}  {p.title} ({p.client_name})",
+        console.print(clean(f"#{p.id:<5} {p.status:<18} {p.currency} {p.price or '–':>12}  "
+                            f"{'signed' if p.contract_signed else 'unsigned':<8} {dates}  {p.title} ({p.client_name})"),
                       highlight=False, markup=False)
     console.print(f"({len(page.items)} of {page.total})")
 
@@ -239,8 +240,8 @@ def invoice_list_cmd(
         print_json(page.model_dump(mode="json"))
         return
     for i in page.items:
-        console.print(f"{i.invoice_number:<24} {i.status:<15} {i.currency} {i.amount:>12}  project #{i.project_id}"
-                      f"  {i.client_name}", highlight=False, markup=False)
+        console.print(clean(f"{i.invoice_number:<24} {i.status:<15} {i.currency} {i.amount:>12}  "
+                            f"project #{i.project_id}  {i.client_name}"), highlight=False, markup=False)
     console.print(f"({len(page.items)} of {page.total})")
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli.common import console, fail, settings
+from bot.cli.common import clean, console, fail, settings
 
 if TYPE_CHECKING:
     from bot.devtools.demo import DemoOutcome
@@ -32,9 +32,9 @@ def dashboard_note(outcome: DemoOutcome, kept: Path | None) -> None:
     else:
         console.print(f"No Grace server answers at {public} (GRACE_PUBLIC_URL): start one with `grace serve`.")
     if kept is not None:
-        console.print(f"The demo's database is kept in {outcome.database}. To browse it: "
-                      f"`GRACE_DATA_DIR={kept} grace serve --port 8001`, open http://127.0.0.1:8001/ and sign in "
-                      f"with the demo's admin key {outcome.api_key}")
+        console.print(clean(f"The demo's database is kept in {outcome.database}. To browse it: "
+                            f"`GRACE_DATA_DIR={kept} grace serve --port 8001`, open http://127.0.0.1:8001/ and "
+                            f"sign in with the demo's admin key {outcome.api_key}"), markup=False)
 
 
 def demo(

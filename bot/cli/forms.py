@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli.common import console, fail, operation, print_json, run, settings, with_services
+from bot.cli.common import clean, console, fail, operation, print_json, run, safe, settings, with_services
 
 form = typer.Typer(help="Website forms that post leads without an API key.", no_args_is_help=True)
 
@@ -35,7 +35,7 @@ def form_create(
         fail(f"{field}: {str(err['msg']).removeprefix('Value error, ')}")
     f = run(with_services(lambda s: operation(s, create_form, spec)))
     hosted, script = _urls(f.public_id)
-    console.print(f"Form [bold]{f.name}[/bold]: {f.public_id}")
+    console.print(f"Form [bold]{safe(f.name)}[/bold]: {safe(f.public_id)}")
     print(f"hosted page: {hosted}")
     print("embed:")
     print(f'<div data-grace-form="{f.public_id}"></div>\n<script src="{script}" async></script>')
@@ -47,7 +47,7 @@ def form_revoke(public_id: str = typer.Argument(..., help="The form's id (f_...)
     from engine.sources.forms import revoke_form  # deferred for start-up time
 
     f = run(with_services(lambda s: operation(s, revoke_form, public_id)))
-    print(f"revoked {f.public_id} ({f.name})")
+    print(clean(f"revoked {f.public_id} ({f.name})"))
 
 
 @form.command("list")
@@ -62,8 +62,8 @@ def form_list(as_json: bool = typer.Option(False, "--json")) -> None:
     for f in forms:
         state = f"revoked {f.revoked_at:%Y-%m-%d}" if f.revoked_at else "live"
         rejected = ", ".join(f"{k} {v}" for k, v in sorted(f.rejections.items())) or "none"
-        print(f"{f.public_id}  {f.name}  [{state}]  origins: {', '.join(f.allowed_origins) or '(hosted page only)'}"
-              f"  rejected: {rejected}")
+        print(clean(f"{f.public_id}  {f.name}  [{state}]  origins: "
+                    f"{', '.join(f.allowed_origins) or '(hosted page only)'}  rejected: {rejected}"))
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 import typer
 
-from bot.cli.common import console, fail, operation, print_json, run, with_services
+from bot.cli.common import clean, console, fail, operation, print_json, run, with_services
 
 fx = typer.Typer(help="Exchange rates: what one unit of a currency is worth in the agency's currency.",
                  no_args_is_help=True)
@@ -40,7 +40,7 @@ def set_cmd(
     if json_out:
         print_json(view.model_dump(mode="json"))
         return
-    console.print(f"1 {view.currency} = {view.rate} {view.base} from {view.as_of}")
+    console.print(clean(f"1 {view.currency} = {view.rate} {view.base} from {view.as_of}"), markup=False)
 
 
 @fx.command("list")
@@ -53,9 +53,10 @@ def list_cmd(json_out: bool = typer.Option(False, "--json")) -> None:
         print_json(rates.model_dump(mode="json"))
         return
     if not rates.rates:
-        console.print(f"No rates set: amounts in other currencies than {rates.base} are never added together.")
+        console.print(clean(f"No rates set: amounts in other currencies than {rates.base} are never added together."),
+                      markup=False)
     for r in rates.rates:
-        console.print(f"{r.as_of}  1 {r.currency} = {r.rate} {r.base}  (set by {r.set_by})")
+        console.print(clean(f"{r.as_of}  1 {r.currency} = {r.rate} {r.base}  (set by {r.set_by})"), markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 
-from bot.cli.common import console, fail, load_policies, operation, run, settings, with_services
-
-if TYPE_CHECKING:
-    pass
+from bot.cli.common import clean, console, fail, load_policies, operation, run, safe, settings, with_services
 
 hunter = typer.Typer(help="Scan text or JSON for secrets, injection and other dangerous content.",
                      no_args_is_help=True)
@@ -77,14 +74,14 @@ def policy_check(
     verdict = "allowed" if decision.allowed else "denied"
     if decision.allowed and decision.requires_vote:
         verdict = "allowed after a Parliament vote"
-    console.print(f"{action} by {role}: [bold]{verdict}[/bold]")
-    console.print(f"  why: {decision.reason}")
+    console.print(f"{safe(action)} by {safe(role)}: [bold]{verdict}[/bold]")
+    console.print(f"  why: {clean(decision.reason)}", markup=False)
     if decision.rule_name:
-        console.print(f"  rule: {decision.rule_name}")
-    console.print(f"  roles allowed: {', '.join(rule.roles) or '(none)'} (admin and system always)")
+        console.print(f"  rule: {clean(decision.rule_name)}", markup=False)
+    console.print(clean(f"  roles allowed: {', '.join(rule.roles) or '(none)'} (admin and system always)"), markup=False)
     conds = rule.conditions.model_dump(exclude_none=True)
     if conds:
-        console.print("  conditions: " + ", ".join(f"{k}={v}" for k, v in conds.items()))
+        console.print(clean("  conditions: " + ", ".join(f"{k}={v}" for k, v in conds.items())), markup=False)
     if rule.rate_limit:
         console.print(f"  rate limit: {rule.rate_limit.max} per {rule.rate_limit.per_seconds:g} s per actor "
                       f"({', '.join(rule.rate_limit.applies_to)}; exempt: {', '.join(rule.rate_limit.exempt_roles)})")
@@ -106,9 +103,9 @@ def policy_lint(path: Path = typer.Argument(None, help="A policies file (default
     name = str(target) if target else "shipped policies.yml"
     if problems:
         for p in problems:
-            console.print(f"[red]error[/red] {name}: {p}", highlight=False)
+            console.print(f"[red]error[/red] {safe(name)}: {safe(p)}", highlight=False)
         raise typer.Exit(1)
-    console.print(f"ok {name}")
+    console.print(f"ok {clean(name)}", markup=False)
 
 
 def verify() -> None:
@@ -117,7 +114,7 @@ def verify() -> None:
 
     report = run(with_services(lambda s: operation(s, verify_invariants)))
     for line in render(report):
-        console.print(line, highlight=False, markup=False)
+        console.print(clean(line), highlight=False, markup=False)
     if not report.ok:
         raise typer.Exit(1)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from bot.cli.common import console, operation, print_json, run, with_services
+from bot.cli.common import clean, console, operation, print_json, run, with_services
 
 imports = typer.Typer(help="Bring data in.", no_args_is_help=True)
 
@@ -53,7 +53,7 @@ def import_leads_cmd(
     console.print(f"{report.rows} rows: {report.created} leads created, {report.clients_created} new clients, "
                   f"{report.clients_updated} clients updated, {len(report.rejected)} rejected")
     for r in report.rejected[:50]:
-        console.print(f"  row {r.row}: {r.reason}")
+        console.print(clean(f"  row {r.row}: {r.reason}"), markup=False)
     if len(report.rejected) > 50:
         console.print(f"  ... and {len(report.rejected) - 50} more (use --json for all)")
 

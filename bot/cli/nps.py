@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli.common import console, operation, print_json, run, with_services
+from bot.cli.common import clean, console, operation, print_json, run, with_services
 
 nps = typer.Typer(help="NPS surveys and client satisfaction.", no_args_is_help=True)
 
@@ -15,9 +15,9 @@ def send_cmd(project_id: int = typer.Argument(..., help="A delivered project."))
     from engine.satisfaction.surveys import send_nps_survey  # deferred for start-up time
 
     sent = run(with_services(lambda s: operation(s, send_nps_survey, project_id)))
-    console.print(f"survey #{sent.survey_id} open until {sent.expires_at:%Y-%m-%d}"
-                  + (f", e-mailed to {sent.emailed_to}" if sent.emailed_to else ""))
-    console.print(sent.link, soft_wrap=True)
+    console.print(clean(f"survey #{sent.survey_id} open until {sent.expires_at:%Y-%m-%d}"
+                        + (f", e-mailed to {sent.emailed_to}" if sent.emailed_to else "")), markup=False)
+    console.print(clean(sent.link), soft_wrap=True, markup=False)
 
 
 @nps.command("due")

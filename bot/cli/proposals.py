@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli.common import console, fail, operation, print_json, run, settings, with_services
+from bot.cli.common import clean, console, fail, operation, print_json, run, safe, settings, with_services
 from engine.errors import GraceError
 
 if TYPE_CHECKING:
@@ -37,13 +37,13 @@ def generate_cmd(
     console.print(f"[bold]Proposal #{p.id} v{p.version}[/bold] for lead #{lead_id}")
     for d in p.deliverables:
         tag = " (optional)" if d.optional else ""
-        console.print(f"  {d.name}{tag}: {d.hours} h × {d.rate} = {d.amount}")
+        console.print(clean(f"  {d.name}{tag}: {d.hours} h × {d.rate} = {d.amount}"), markup=False)
     console.print(f"  {p.total_hours} hours, about {p.weeks} weeks; subtotal {p.subtotal}, discount {p.discount}, "
-                  f"[bold]price {p.price}[/bold]")
-    console.print(f"  {p.budget_note}")
+                  f"[bold]price {safe(p.price)}[/bold]")
+    console.print(f"  {clean(p.budget_note)}", markup=False)
     for m in result.project_plan.milestones:
-        console.print(f"  milestone {m.name}: {m.amount} due {m.due}")
-    console.print(f"  client link: {p.link}")
+        console.print(clean(f"  milestone {m.name}: {m.amount} due {m.due}"), markup=False)
+    console.print(f"  client link: {clean(p.link)}", markup=False)
 
 
 @proposal.command("catalog")
@@ -56,14 +56,15 @@ def catalog_cmd() -> None:
         catalog = load_catalog(s.catalog_path)
     except GraceError as e:
         fail(e.message)
-    console.print(f"catalog: {s.catalog_path or 'shipped default'} — ok")
+    console.print(clean(f"catalog: {s.catalog_path or 'shipped default'} — ok"), markup=False)
     for role, r in catalog.roles.items():
-        console.print(f"  role {role}: {r.rate}/h (cost {r.cost}/h)")
+        console.print(clean(f"  role {role}: {r.rate}/h (cost {r.cost}/h)"), markup=False)
     for code, table in catalog.currencies.items():
-        console.print(f"  rates in {code}: " + ", ".join(f"{role} {r.rate}/h" for role, r in table.roles.items()))
+        console.print(clean(f"  rates in {code}: " + ", ".join(f"{role} {r.rate}/h" for role, r in table.roles.items())),
+                      markup=False)
     for line in catalog.services:
         hours = sum(d.hours for d in line.deliverables)
-        console.print(f"  {line.key}: {line.name} — {len(line.deliverables)} deliverables, {hours} h")
+        console.print(clean(f"  {line.key}: {line.name} — {len(line.deliverables)} deliverables, {hours} h"), markup=False)
 
 
 def register(app: typer.Typer) -> None:

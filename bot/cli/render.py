@@ -1,7 +1,8 @@
 """Rich rendering of the agent's replies in the terminal.
 
 What the tools return carries people's words (a client's name, a lost reason, an invoice's reference):
-it is drawn as plain text, never read as rich markup, so "[/b]" in a name is printed, not an error.
+it is drawn as plain text, never read as rich markup, so "[/b]" in a name is printed, not an error, and
+a control character (ESC...) is shown as its escape, not sent to the terminal.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+
+from bot.cli.common import clean, safe
 
 if TYPE_CHECKING:
     from tools.replies import ChatReply, ToolOutcome
@@ -21,7 +23,7 @@ LEAD_FIELDS = ("lead_id", "client_name", "company", "email", "stage", "source", 
 
 def plain(value: Any) -> Text:
     """A table cell or title as plain text."""
-    return Text("" if value is None else str(value))
+    return Text(clean(value))
 
 
 def lead_table(items: list[dict[str, Any]], title: str | None = None) -> Table:
@@ -103,7 +105,7 @@ def render_outcome(console: Console, o: ToolOutcome) -> None:
     if "lead_id" in r and "client_name" in r:
         console.print(lead_table([r]))
         if r.get("top_factors"):
-            console.print(f"  top factors: {_factors(r)}", highlight=False, markup=False)
+            console.print(f"  top factors: {clean(_factors(r))}", highlight=False, markup=False)
     elif (table := result_table(o.tool, r)) is not None:
         console.print(table)
     elif o.tool == "find_leads" and r.get("items"):
@@ -116,4 +118,4 @@ def render_reply(console: Console, reply: ChatReply) -> None:
     for o in reply.outcomes:
         render_outcome(console, o)
     style = "yellow" if reply.pending else "bold"
-    console.print(f"[{style}]grace:[/{style}] {escape(reply.text)}", highlight=False)
+    console.print(f"[{style}]grace:[/{style}] {safe(reply.text)}", highlight=False)

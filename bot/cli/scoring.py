@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from bot.cli.common import console, err_console, operation, print_json, run, with_services
+from bot.cli.common import clean, console, err_console, operation, print_json, run, safe, with_services
 from engine.errors import GraceError
 
 model = typer.Typer(help="The lead-scoring model.", no_args_is_help=True)
@@ -19,13 +19,13 @@ model = typer.Typer(help="The lead-scoring model.", no_args_is_help=True)
 def steps(what: str) -> Iterator[Callable[[str], None]]:
     """A progress display on stderr (the JSON on stdout stays clean): the step the engine is at, a
     count of the steps done and the time elapsed. Gone when the work ends."""
-    with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), TextColumn("{task.fields[step]}"),
+    with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), TextColumn("{task.fields[step]}", markup=False),
                   TextColumn("({task.completed} steps)"), TimeElapsedColumn(),
                   console=err_console, transient=True) as bar:
         task = bar.add_task(what, total=None, step="starting")
 
         def listen(step: str) -> None:
-            bar.update(task, advance=1, step=step)
+            bar.update(task, advance=1, step=clean(step))
 
         yield listen
 
@@ -43,14 +43,14 @@ def train_cmd(
         result = run(with_services(lambda s: operation(s, train_model, estimator=estimator, progress=listen)))
     if not result.promoted:
         err_console.print(f"[yellow]warning:[/yellow] model #{result.model_id} was stored but not made active: "
-                          f"{result.reason}")
+                          f"{safe(result.reason)}")
     if json_out:
         print_json(result.model_dump(mode="json"))
         return
     cv = ", ".join(f"{k} {v:.3f}" for k, v in result.metrics.get("cv_roc_auc", {}).items()) or "not compared"
-    console.print(f"model #{result.model_id}: {result.estimator} on {result.training_size} closed leads "
-                  f"({result.positives} won, {result.negatives} lost); CV ROC AUC: {cv}")
-    console.print(f"{'active' if result.promoted else 'not active'}: {result.reason}")
+    console.print(clean(f"model #{result.model_id}: {result.estimator} on {result.training_size} closed leads "
+                        f"({result.positives} won, {result.negatives} lost); CV ROC AUC: {cv}"), markup=False)
+    console.print(clean(f"{'active' if result.promoted else 'not active'}: {result.reason}"), markup=False)
 
 
 @model.command("evaluate")
@@ -81,28 +81,30 @@ def evaluate_cmd(
         with steps("evaluating") as listen:
             ev, details = evaluate_dataset(ds, split=split, progress=listen)  # type: ignore[arg-type]
     except GraceError as e:
-        err_console.print(f"[red]error:[/red] {e.message}")
+        err_console.print(f"[red]error:[/red] {safe(e.message)}")
         raise typer.Exit(1) from None
     if plot_to:
         plot(plot_to, details["y"], details["model_p"], details["rule_p"], ev.model.name)  # type: ignore[arg-type]
     for col, why in details["leaks"].items():  # type: ignore[attr-defined]
-        err_console.print(f"[yellow]warning:[/yellow] column {col!r} gives the outcome away ({why}): it was "
-                          f"probably filled in after the outcome was known. Leave it out with --exclude {col!r}.")
+        err_console.print(f"[yellow]warning:[/yellow] column {safe(repr(col))} gives the outcome away ({safe(why)}): "
+                          f"it was probably filled in after the outcome was known. Leave it out with "
+                          f"--exclude {safe(repr(col))}.")
     if not ev.calibration.promotable:
-        err_console.print(f"[yellow]warning:[/yellow] this model would not be promoted: {ev.calibration.reason}.")
+        err_console.print(f"[yellow]warning:[/yellow] this model would not be promoted: {safe(ev.calibration.reason)}.")
     if json_out:
         print_json(ev.model_dump(mode="json"))
         return
     how = "5-fold cross-validation" if split == "cv" else "trained on the earlier 80%, tested on the rest"
-    console.print(f"{ev.rows} leads, {ev.positive_rate:.1%} won; {how}")
+    console.print(f"{ev.rows} leads, {ev.positive_rate:.1%} won; {how}", markup=False)
     console.print(f"{'':28}{'ROC AUC':>9}{'PR AUC':>9}{'Brier':>8}{'top 10%':>9}")
     for label, f in ((f"model ({ev.model.name})", ev.model), ("cold-start rule", ev.rule)):
-        console.print(f"{label:28}{f.roc_auc:>9.3f}{f.pr_auc:>9.3f}{f.brier:>8.3f}{f.precision_top_decile:>9.1%}")
+        console.print(f"{clean(label):28}{f.roc_auc:>9.3f}{f.pr_auc:>9.3f}{f.brier:>8.3f}"
+                      f"{f.precision_top_decile:>9.1%}", markup=False)
     cands = ", ".join(f"{k} {v:.3f}" for k, v in details["candidates"].items())  # type: ignore[attr-defined]
-    console.print(f"candidates (ROC AUC, uncalibrated): {cands}")
-    console.print(f"calibration: {ev.calibration.reason}")
+    console.print(clean(f"candidates (ROC AUC, uncalibrated): {cands}"), markup=False)
+    console.print(clean(f"calibration: {ev.calibration.reason}"), markup=False)
     if plot_to:
-        console.print(f"curves written to {plot_to}")
+        console.print(clean(f"curves written to {plot_to}"), markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         """Bring the database schema up to date."""
         s = settings()
         migrate_database(s)
-        console.print(f"database is up to date ({s.resolved_database_url.split('@')[-1]})")
+        console.print(f"database is up to date ({s.resolved_database_url.split('@')[-1]})", markup=False)
 
     @app.command("serve")
     def serve_cmd(
@@ -57,7 +57,8 @@ def register(app: typer.Typer) -> None:
         migrate_database(s)
         s.host, s.port = host, port
         url = f"http://{host}:{port}"
-        console.print(f"Grace is listening on {url}  (database: {s.resolved_database_url.split('@')[-1]})", soft_wrap=True)
+        console.print(f"Grace is listening on {url}  (database: {s.resolved_database_url.split('@')[-1]})", soft_wrap=True,
+                      markup=False)
         console.print(f"API docs: {url}/docs   health: {url}/healthz")
         console.print("Create an API key: grace apikey create --name me --role admin")
         uvicorn.run(create_app(s), host=host, port=port, log_level=s.log_level.lower(), log_config=None,

@@ -24,6 +24,6 @@ def register(app: typer.Typer) -> None:
 
         configure_logging(s)
         migrate_database(s)
-        console.print(f"Grace worker on {s.redis_url.split('@')[-1]} (queue {s.queue_name})")
+        console.print(f"Grace worker on {s.redis_url.split('@')[-1]} (queue {s.queue_name})", markup=False)
         worker = Worker(**worker_options(s), burst=burst)
         worker.run()

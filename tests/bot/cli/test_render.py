@@ -34,3 +34,13 @@ def test_peoples_words_are_printed_as_written_not_read_as_markup():
     render_reply(console, ChatReply("Lost: [/oops] no budget", [ToolOutcome("qualify_lead", {}, lead, True)]))
     out = console.export_text()
     assert "[/b] Ada [bold]Lovelace" in out and "[link=x]Acme" in out and "Lost: [/oops] no budget" in out
+
+
+def test_control_characters_in_peoples_words_are_shown_as_escapes_not_sent_to_the_terminal():
+    lead = {**QUALIFIED, "client_name": "Ada\x1b[2J\x1b]8;;http://evil\x07 Lovelace", "company": "Acme\x9b31m"}
+    console = Console(record=True, width=140)
+    render_reply(console, ChatReply("Noted\x1b[31m: \u202eevil", [ToolOutcome("qualify_lead", {}, lead, True)]))
+    out = console.export_text()
+    assert "Ada\\x1b[2J\\x1b]8;;http://evil\\x07 Lovelace" in out and "Acme\\x9b31m" in out
+    assert "Noted\\x1b[31m: \\u202eevil" in out
+    assert not any(c in out for c in "\x1b\x07\x9b\u202e")
