@@ -322,7 +322,28 @@ def rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
             if isinstance(value, str) and len(value) >= 40 and key != "email":
                 out.append({"text": value, "kind": "ordinary", "family": "ordinary_lead", "template": f"lead:{i}",
                             "expected": "allow"})
+    _traffic(train, held)
     return _dedupe(train), _dedupe(held)
+
+
+def _traffic(train: list[dict[str, str]], held: list[dict[str, str]]) -> None:
+    """Ordinary texts that are not briefs (extra.TRAFFIC: survey comments, e-mail replies, Slack messages,
+    status updates), every fifth template held out, with pairs as a longer comment reads. A random
+    generator of its own, so the rows above stay as they were."""
+    rng = random.Random(4711)
+    for family, texts in extra.TRAFFIC.items():
+        suffixes = extra.TRAFFIC_SUFFIXES.get(family, ["", ""])
+        for i, text in enumerate(texts):
+            out = held if i % 5 == 4 else train
+            for suffix in rng.sample(suffixes, min(3, len(suffixes))):
+                out.append({"text": f"{text}{suffix}", "kind": "ordinary", "family": "ordinary_traffic",
+                            "template": f"traffic:{family}:{i}", "expected": "allow"})
+    for side in (train, held):
+        plain = [r for r in side if r["family"] == "ordinary_traffic"]
+        for r in list(plain):
+            other = rng.choice(plain)
+            if other["template"] != r["template"] and rng.random() < 0.5:
+                side.append({**r, "text": f"{r['text']} {other['text']}", "template": f"{r['template']}+"})
 
 
 def _dedupe(items: list[dict[str, str]]) -> list[dict[str, str]]:
