@@ -338,6 +338,15 @@ def _traffic(train: list[dict[str, str]], held: list[dict[str, str]]) -> None:
             for suffix in rng.sample(suffixes, min(3, len(suffixes))):
                 out.append({"text": f"{text}{suffix}", "kind": "ordinary", "family": "ordinary_traffic",
                             "template": f"traffic:{family}:{i}", "expected": "allow"})
+    # Injections sent the same way: each injection row once more after (or before) a training-side survey
+    # comment, e-mail reply or Slack message, so a complaint or a "thanks" around one does not hide it.
+    context = [t for texts in extra.TRAFFIC.values() for i, t in enumerate(texts) if i % 5 != 4]
+    for side in (train, held):
+        for r in [r for r in side if r["kind"] == "injection" and not r.get("buried") and len(r["text"]) < 300]:
+            if rng.random() < 0.5:
+                around = rng.choice(context)
+                text = f"{around} {r['text']}" if rng.random() < 0.7 else f"{r['text']} {around}"
+                side.append({**r, "text": text, "in_traffic": True})
     for side in (train, held):
         plain = [r for r in side if r["family"] == "ordinary_traffic"]
         for r in list(plain):
