@@ -322,7 +322,37 @@ def rows() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
             if isinstance(value, str) and len(value) >= 40 and key != "email":
                 out.append({"text": value, "kind": "ordinary", "family": "ordinary_lead", "template": f"lead:{i}",
                             "expected": "allow"})
+    _traffic(train, held)
     return _dedupe(train), _dedupe(held)
+
+
+def _traffic(train: list[dict[str, str]], held: list[dict[str, str]]) -> None:
+    """Ordinary texts that are not briefs (extra.TRAFFIC: survey comments, e-mail replies, Slack messages,
+    status updates), every fifth template held out, with pairs as a longer comment reads. A random
+    generator of its own, so the rows above stay as they were."""
+    rng = random.Random(4711)
+    for family, texts in extra.TRAFFIC.items():
+        suffixes = extra.TRAFFIC_SUFFIXES.get(family, ["", ""])
+        for i, text in enumerate(texts):
+            out = held if i % 5 == 4 else train
+            for suffix in rng.sample(suffixes, min(3, len(suffixes))):
+                out.append({"text": f"{text}{suffix}", "kind": "ordinary", "family": "ordinary_traffic",
+                            "template": f"traffic:{family}:{i}", "expected": "allow"})
+    # Injections sent the same way: each injection row once more after (or before) a training-side survey
+    # comment, e-mail reply or Slack message, so a complaint or a "thanks" around one does not hide it.
+    context = [t for texts in extra.TRAFFIC.values() for i, t in enumerate(texts) if i % 5 != 4]
+    for side in (train, held):
+        for r in [r for r in side if r["kind"] == "injection" and not r.get("buried") and len(r["text"]) < 300]:
+            if rng.random() < 0.5:
+                around = rng.choice(context)
+                text = f"{around} {r['text']}" if rng.random() < 0.7 else f"{r['text']} {around}"
+                side.append({**r, "text": text, "in_traffic": True})
+    for side in (train, held):
+        plain = [r for r in side if r["family"] == "ordinary_traffic"]
+        for r in list(plain):
+            other = rng.choice(plain)
+            if other["template"] != r["template"] and rng.random() < 0.5:
+                side.append({**r, "text": f"{r['text']} {other['text']}", "template": f"{r['template']}+"})
 
 
 def _dedupe(items: list[dict[str, str]]) -> list[dict[str, str]]:

@@ -123,7 +123,8 @@ def main() -> None:
     buried = np.array([bool(r.get("buried")) for r in rows])
     groups = np.array([r["template"].rstrip("+") for r in rows])
     paired = np.array([r["template"].endswith("+") for r in rows])
-    families = np.array([r["family"] + (" (buried)" if r.get("buried") else "") for r in rows])
+    families = np.array([r["family"] + (" (buried)" if r.get("buried") else " (in traffic)" if r.get("in_traffic") else "")
+                         for r in rows])
     chunk, sentence = np.zeros(len(rows)), np.zeros(len(rows))
     for fit_at, test_at in GroupKFold(n_splits=5).split(texts, y, groups):
         # Buried rows are only checked on; pairs of ordinary texts are left out of fitting (a pair holds
@@ -142,6 +143,9 @@ def main() -> None:
           f"5-fold cross-validation grouped by template, thresholds {threshold:.3f} (chunks), {sentence_threshold:.3f} (sentences):")
     print(f"  injections caught {flagged[y == 1].mean():.1%} (patterns alone {patterns[y == 1].mean():.1%}), "
           f"ordinary flagged {flagged[y == 0].mean():.2%}")
+    for f in sorted(set(families[y == 0])):
+        sel = (families == f) & (y == 0)
+        print(f"    {f:34} {flagged[sel].mean():6.2%} of {sel.sum()} flagged")
     for f in sorted(set(families[y == 1])):
         sel = (families == f) & (y == 1)
         print(f"    {f:34} {flagged[sel].mean():6.1%} of {sel.sum()}")
