@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from engine.context import OperationContext
 from engine.errors import InvalidInput, PolicyDenied
 from engine.governance.policies import Decision
-from engine.money import cents
+from engine.money import cents, currency_code
 from storage.models import FxRate
 from storage.types import utcnow
 
@@ -33,14 +33,6 @@ DecimalStr = Annotated[Decimal, PlainSerializer(lambda v: str(v), return_type=st
 def plain(value: Decimal | str) -> Decimal:
     """A stored NUMERIC(18, 8) without its trailing zeros (1.08000000 -> 1.08, 10 stays 10)."""
     return Decimal(format(Decimal(value).normalize(), "f"))
-
-
-def currency_code(value: str, field_name: str = "currency") -> str:
-    """An ISO-4217-shaped code (three letters), upper-cased; ValueError naming the field otherwise."""
-    code = (value or "").strip().upper()
-    if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise ValueError(f"{field_name} must be a three-letter currency code such as EUR, not {value[:10]!r}")
-    return code
 
 
 class FxRateInput(BaseModel):

@@ -116,3 +116,11 @@ def parse_amount(value: Any) -> tuple[Decimal, str | None]:
 
 def money_str(value: Decimal | None) -> str | None:
     return None if value is None else str(cents(value))
+
+
+def currency_code(value: str, field_name: str = "currency") -> str:
+    """An ISO-4217-shaped code (three letters), upper-cased; ValueError naming the field otherwise."""
+    code = (value or "").strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ValueError(f"{field_name} must be a three-letter currency code such as EUR, not {value[:10]!r}")
+    return code

@@ -13,9 +13,8 @@ from engine.actors import Actor, Role
 from engine.context import OperationContext
 from engine.crm.schemas import Change, ClientEdit, EditResult, LeadEdit, OwnerInput, OwnerResult
 from engine.errors import ClientNotFound, InvalidInput, PolicyDenied
-from engine.fx import currency_code
 from engine.hunter import screen_text
-from engine.money import parse_amount
+from engine.money import currency_code, parse_amount
 from engine.pipeline.leads import load_lead
 from storage.models import Client, Lead, TeamMember
 from storage.types import utcnow

@@ -10,7 +10,7 @@ from sqlalchemy import Row, Select, func, select
 from engine.context import OperationContext
 from engine.crm.schemas import InvoicePage, InvoiceSummary, ProjectPage, ProjectSummary
 from engine.errors import InvalidInput
-from engine.fx import currency_code
+from engine.money import currency_code
 from engine.statuses import InvoiceStatus
 from storage.models import Client, Invoice, Project
 from storage.types import utcnow

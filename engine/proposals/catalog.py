@@ -15,8 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from engine.errors import InvalidInput
-from engine.fx import currency_code
-from engine.money import cents
+from engine.money import cents, currency_code
 
 DEFAULT_CATALOG = Path(__file__).with_name("catalog.yml")
 MAX_HOURS = Decimal("5000")
