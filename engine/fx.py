@@ -163,10 +163,6 @@ def over_threshold(amount: Decimal, currency: str, threshold: Decimal, rates: Ra
     return None if converted is None else converted > threshold
 
 
-# More than any amount parse_amount accepts: the probe of "is there a condition on the amount at all".
-_ANY_AMOUNT = Decimal("1e12")
-
-
 async def check_amount_conditions(ctx: OperationContext, action: str, amount: Decimal, currency: str,
                                   context: dict[str, Any] | None = None) -> Decision:
     """The policy's conditions for `action`, its amount ones (`max_amount`, `require_vote_over`)
@@ -182,12 +178,11 @@ async def check_amount_conditions(ctx: OperationContext, action: str, amount: De
     if converted is not None:
         return ctx.check_conditions(action, {**others, "amount": converted})
     decision = ctx.check_conditions(action, others)
-    rule = ""
-    try:
-        if ctx.check_conditions(action, {**others, "amount": _ANY_AMOUNT}).requires_vote:
-            rule = f"{action}.require_vote_over"
-    except PolicyDenied as e:
-        rule = e.rule
+    # The rule's own amount conditions (a vote already approved settles require_vote_over).
+    c = ctx.services.policies.rule_for(action).conditions
+    rule = (f"{action}.max_amount" if c.max_amount is not None else
+            f"{action}.require_vote_over" if c.require_vote_over is not None and others.get("vote_approved") is not True
+            else "")
     if rule:
         denied = PolicyDenied(action, ctx.actor.role.value, (
             f"No exchange rate from {currency} to {rates.base} is set, so {amount} {currency} cannot be checked "
