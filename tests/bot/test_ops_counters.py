@@ -23,6 +23,7 @@ from engine.actors import Actor
 from engine.counters import HTTP_ANSWERS, HTTP_ERRORS, InProcessCounters, RedisCounters
 from engine.monitoring.alerts import run_alert_checks
 from tests.conftest import make_key, op
+from tests.helpers.servers import wait_until_serving
 from workers.jobs import check_alerts
 
 SYSTEM = Actor.system("alerts")
@@ -96,7 +97,7 @@ async def test_a_grace_serve_process_s_errors_open_the_alert_in_the_worker_s_che
         worker_ctx: dict[str, Any] = {"settings": shared}
         try:
             url = f"http://127.0.0.1:{port}"
-            await _wait_up(url, server, tmp_path / "serve.log")
+            await wait_until_serving(url, server, lambda: (tmp_path / "serve.log").read_text(errors="replace"))
             async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}) as http:
                 for _ in range(10):
                     assert (await http.get("/api/fx/rates")).status_code == 200
@@ -122,15 +123,3 @@ async def test_a_grace_serve_process_s_errors_open_the_alert_in_the_worker_s_che
             server.wait(10)
 
 
-async def _wait_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    async with httpx.AsyncClient() as http:
-        for _ in range(300):
-            if proc.poll() is not None:
-                raise AssertionError(log.read_text(errors="replace"))
-            try:
-                if (await http.get(url + "/healthz")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"{url} did not come up")

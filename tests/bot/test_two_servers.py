@@ -12,6 +12,7 @@ import pytest
 
 from bot.devtools.serving import free_port
 from tests.conftest import lead_data, make_key
+from tests.helpers.servers import wait_until_serving
 
 
 def _serve(settings, port):
@@ -19,20 +20,6 @@ def _serve(settings, port):
            "GRACE_DATA_DIR": str(settings.data_dir), "GRACE_SECRET_KEY": "shared", "GRACE_LOG_LEVEL": "WARNING"}
     return subprocess.Popen([sys.executable, "-m", "bot.cli.main", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-async def _wait_up(url, proc):
-    async with httpx.AsyncClient() as http:
-        for _ in range(300):
-            if proc.poll() is not None:
-                raise AssertionError(proc.stderr.read().decode())
-            try:
-                if (await http.get(url + "/healthz")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"{url} did not come up")
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
@@ -46,7 +33,7 @@ async def test_event_through_one_server_reaches_a_websocket_on_the_other(service
     try:
         urls = [f"http://127.0.0.1:{p}" for p in ports]
         for url, proc in zip(urls, procs, strict=True):
-            await _wait_up(url, proc)
+            await wait_until_serving(url, proc, lambda p=proc: p.stderr.read().decode())
         async with websockets.connect(f"ws://127.0.0.1:{ports[0]}/ws?key={key}") as ws:
             assert json.loads(await ws.recv())["type"] == "hello"
             async with httpx.AsyncClient(base_url=urls[1], headers={"Authorization": f"Bearer {key}"}) as http:
