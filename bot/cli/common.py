@@ -29,7 +29,11 @@ err_console = Console(stderr=True, emoji=False)
 # What must not reach the terminal raw from people's words: C0 controls but tab and newline (ESC starts a
 # colour, a screen clear or an OSC 8 link; CR overwrites the line), DEL, the C1 controls (0x9b is a CSI on
 # its own), and the bidi overrides and isolates that make a line read differently from what it holds.
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+CONTROL = re.compile(f"[{CONTROL_CHARS}]")
+# In JSON also the lone surrogates a "\\ud800" escape in the input decodes to: UTF-8 cannot encode them, so
+# written raw they end the command with a UnicodeEncodeError.
+JSON_ESCAPED = re.compile(f"[{CONTROL_CHARS}\ud800-\udfff]")
 
 
 def clean(value: Any) -> str:
@@ -112,6 +116,10 @@ def migrate_database(s: Settings) -> None:
     upgrade(s.resolved_database_url)
 
 
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
-
+def print_json(data: Any, *, indent: int | None = 2) -> None:
+    """Print `data` as JSON the terminal shows as written: letters (é, 東) as themselves, each control
+    character, bidi override or isolate and lone surrogate as its \\uXXXX escape; parsing the output gives
+    `data` back."""
+    text = json.dumps(data, indent=indent, default=str, ensure_ascii=False)
+    # Outside its strings JSON holds none of those characters; inside a string \\uXXXX is the same character.
+    sys.stdout.write(JSON_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")

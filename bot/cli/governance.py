@@ -9,7 +9,18 @@ from typing import Any
 
 import typer
 
-from bot.cli.common import clean, console, fail, load_policies, operation, run, safe, settings, with_services
+from bot.cli.common import (
+    clean,
+    console,
+    fail,
+    load_policies,
+    operation,
+    print_json,
+    run,
+    safe,
+    settings,
+    with_services,
+)
 
 hunter = typer.Typer(help="Scan text or JSON for secrets, injection and other dangerous content.",
                      no_args_is_help=True)
@@ -41,7 +52,7 @@ def hunter_scan(
         fail(f"--kind must be one of: {', '.join(KINDS)}")
     s = settings()
     findings = scan(kind, data, max_chars=s.hunter_max_chars)
-    sys.stdout.write(json.dumps(findings.to_dict(), ensure_ascii=False) + "\n")
+    print_json(findings.to_dict(), indent=None)
 
 
 @policy.command("check")

@@ -1,12 +1,19 @@
 """`grace hunter scan`, `grace policy check`, `grace policy lint`."""
 
 import json
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
 from bot.cli.main import app
 
 runner = CliRunner()
+GRACE = Path(sys.executable).with_name("grace")  # the command as installed
+# What must not reach the terminal raw: C0 controls but tab and newline, DEL, C1, bidi overrides and isolates.
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def test_hunter_scan_text_from_stdin_prints_the_exact_shape():
@@ -33,6 +40,32 @@ def test_hunter_scan_clean_binary_and_bad_kind(tmp_path):
     b.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
     assert json.loads(runner.invoke(app, ["hunter", "scan", str(b)]).stdout)["action"] == "block"
     assert runner.invoke(app, ["hunter", "scan", "--kind", "nope"], input="x").exit_code == 1
+
+
+def test_hunter_scan_prints_control_and_bidi_characters_as_escapes_and_letters_as_written():
+    """The excerpt and the field name come from the scanned text: a C1 CSI (0x9b), NEL, DEL or a bidi isolate
+    in them is shown as its \\u escape, é and 東京 as themselves; parsing the output gives the text back."""
+    card = "José in 東京 pays \x9b31m\x85\x7f with 4111 1111 1111 1111"
+    lead = {"name": "Zoë", "requirements\u2066é\u2069\u202e": card}
+    proc = subprocess.run([GRACE, "hunter", "scan", "-"], input=json.dumps(lead).encode(), capture_output=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode("utf-8")
+    assert not RAW_CONTROL.search(out), out
+    assert "東京 pays \\u009b31m\\u0085\\u007f with" in out and "requirements\\u2066é\\u2069\\u202e" in out
+    (finding,) = json.loads(out)["findings"]
+    assert finding["field"] == "requirements\u2066é\u2069\u202e"
+    assert "東京 pays \x9b31m\x85\x7f with" in finding["excerpt"]
+
+
+def test_hunter_scan_of_a_lone_surrogate_prints_its_escape_instead_of_failing():
+    """JSON may spell a lone surrogate ("\\ud800"); UTF-8 cannot, so it is printed as the escape it came as."""
+    proc = subprocess.run([GRACE, "hunter", "scan", "-"], input=b'{"company": "Acme \\ud800 4111 1111 1111 1111"}',
+                          capture_output=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode("utf-8")
+    assert "\\ud800" in out
+    assert json.loads(out)["findings"][0]["excerpt"].startswith("Acme \ud800")
 
 
 def test_policy_check_explains():

@@ -10,6 +10,7 @@ themselves); each command runs through the real `grace` app and must exit as usu
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import re
 from decimal import Decimal
@@ -88,6 +89,7 @@ def grace(tmp_path: Path) -> Any:
         return " ".join(r.output.split())  # rich wraps long lines at the console's width
 
     run.ids = ids  # type: ignore[attr-defined]
+    run.env = env  # type: ignore[attr-defined]
     return run
 
 
@@ -166,3 +168,15 @@ def test_a_csv_column_named_like_markup_is_named_as_written_in_the_evaluation(tm
     out = " ".join(r.output.split())
     assert "column '[/b]closed [red]\\x1b[2J' gives the outcome away" in out
     assert "--exclude '[/b]closed [red]\\x1b[2J'" in out and not RAW_CONTROL.search(r.output)
+
+
+def test_json_output_shows_letters_as_written_and_controls_as_escapes(grace: Any) -> None:
+    """`--json` prints a name in Zoë's or 東京's letters as they are (not \\u00eb), while the seeded C1 CSI
+    and right-to-left override stay escapes; the output parses back to the stored text."""
+    client_id = grace.ids["client"]
+    grace("client", "edit", client_id, "--company", "Zoë Müller 東京 GmbH")
+    r = CliRunner().invoke(app, ["client", "show", str(client_id), "--json"], env=grace.env)
+    assert r.exit_code == 0, (r.output, r.exception)
+    assert not RAW_CONTROL.search(r.stdout), r.stdout
+    assert '"company": "Zoë Müller 東京 GmbH"' in r.stdout and "\\u009b31m\\u202eq" in r.stdout
+    assert json.loads(r.stdout)["name"] == HOSTILE
