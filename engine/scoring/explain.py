@@ -1,4 +1,4 @@
-"""Why a lead scored as it did, in plain words ("budget $12,000: +14").
+"""Why a lead scored as it did, in plain words ("budget 12,000 USD: +14").
 
 For the rule, its parts. For a model, each feature's contribution is how far the score
 moves when that feature alone is set back to a typical lead's value (the median, or the
@@ -27,12 +27,13 @@ class Factor(BaseModel):
     text: str
 
 
-def describe(name: str, value: Value) -> str:
+def describe(name: str, value: Value, currency: str) -> str:
+    """A feature's value in words; `currency` is the agency's, the one the budget feature is in."""
     if value is None or value == MISSING:
         return f"no {label(name)}"
     if name == "budget_amount":
         x = to_number(value)
-        return f"budget ${x:,.0f}" if x is not None else "no budget"
+        return f"budget {x:,.0f} {currency}" if x is not None else "no budget"
     if name in ("has_company", "has_budget", "has_timeline"):
         return f"{'has' if value else 'no'} {label(name)[4:]}"
     if name == "corporate_domain":
@@ -51,8 +52,9 @@ def rule_factors(parts: list[RulePart]) -> list[Factor]:
             for p in sorted(parts, key=lambda p: -p.points)]
 
 
-def model_factors(scorer: FittedScorer, features: dict[str, Value]) -> tuple[float, list[Factor]]:
-    """The score (probability x 100) and the top positive and negative contributions."""
+def model_factors(scorer: FittedScorer, features: dict[str, Value], currency: str) -> tuple[float, list[Factor]]:
+    """The score (probability x 100) and the top positive and negative contributions, amounts named in
+    `currency` (the agency's)."""
     space = scorer.space
     ref = space.typical
     names = [n for n in space.features if _differs(features.get(n), ref[n])]
@@ -68,7 +70,7 @@ def model_factors(scorer: FittedScorer, features: dict[str, Value]) -> tuple[flo
     contrib = [(n, score - float(q)) for n, q in zip(names, p[1:], strict=True)]
     pos = sorted((c for c in contrib if c[1] >= 0.5), key=lambda c: -c[1])[:TOP]
     neg = sorted((c for c in contrib if c[1] <= -0.5), key=lambda c: c[1])[:TOP]
-    return score, [Factor(feature=n, points=round(v, 1), text=f"{describe(n, features.get(n))}: {_fmt(v)}")
+    return score, [Factor(feature=n, points=round(v, 1), text=f"{describe(n, features.get(n), currency)}: {_fmt(v)}")
                    for n, v in pos + neg]
 
 

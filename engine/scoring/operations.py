@@ -104,10 +104,10 @@ async def score(ctx: OperationContext, lead: Lead, client: Client, interactions:
     if scorer == "load":
         scorer = await active_scorer(ctx.services, ctx.session)
     if scorer is None:
-        s, parts = rule_score(rec)
+        s, parts = rule_score(rec, base)
         return Scored(score=round(s, 1), probability=round(s / 100, 4), factors=rule_factors(parts),
                       scored_by="cold-start rule", model_id=None, training_size=0, features=features)
-    s, factors = model_factors(scorer, features)
+    s, factors = model_factors(scorer, features, base)
     return Scored(score=round(s, 1), probability=round(s / 100, 4), factors=factors,
                   scored_by=f"model #{scorer.model_id} ({scorer.name})", model_id=scorer.model_id,
                   training_size=int(scorer.meta.get("training_size", 0)), features=features)

@@ -66,16 +66,20 @@ def requirements_points(words: float, specific: float) -> float:
     return min(words // 10, REQUIREMENTS_WORDS_MAX) + min(specific, REQUIREMENTS_SPECIFIC_MAX)
 
 
-def rule_parts(rec: LeadRecord) -> list[RulePart]:
+def _inputs(rec: LeadRecord) -> tuple[float | None, str | None, str | None, float, float]:
+    """What the rule reads of a lead: budget, industry, source, requirements' words and specific terms."""
     f = extract(rec)
-    words = float(f["requirements_words"] or 0)
-    specific = float(f["requirements_specificity"] or 0)
-    budget = rec.budget if rec.budget else None
-    industry = str(f["industry"]) if f["industry"] != MISSING else None
-    source = str(f["source"]) if f["source"] != MISSING else None
+    return (rec.budget if rec.budget else None, str(f["industry"]) if f["industry"] != MISSING else None,
+            str(f["source"]) if f["source"] != MISSING else None, float(f["requirements_words"] or 0),
+            float(f["requirements_specificity"] or 0))
+
+
+def rule_parts(rec: LeadRecord, currency: str) -> list[RulePart]:
+    """The rule's parts, each with its text; `currency` is the agency's, the one `rec.budget` is in."""
+    budget, industry, source, words, specific = _inputs(rec)
     return [
         RulePart("budget", budget_points(budget),
-                 rec.budget_note or (f"budget ${budget:,.0f}" if budget else "no budget given")),
+                 rec.budget_note or (f"budget {budget:,.0f} {currency}" if budget else "no budget given")),
         RulePart("industry", industry_points(industry), f"industry {industry}" if industry else "no industry given"),
         RulePart("source", source_points(source), f"source {source}" if source else "no source given"),
         RulePart("requirements", requirements_points(words, specific),
@@ -84,12 +88,20 @@ def rule_parts(rec: LeadRecord) -> list[RulePart]:
     ]
 
 
-def rule_score(rec: LeadRecord) -> tuple[float, list[RulePart]]:
-    """The score (0..100) and the parts that made it."""
-    parts = rule_parts(rec)
+def rule_score(rec: LeadRecord, currency: str) -> tuple[float, list[RulePart]]:
+    """The score (0..100) and the parts that made it (their texts name amounts in `currency`)."""
+    parts = rule_parts(rec, currency)
     return min(BASE + sum(p.points for p in parts), 100.0), parts
+
+
+def rule_points(rec: LeadRecord) -> float:
+    """The score (0..100) alone, as `rule_score` gives it, without the texts."""
+    budget, industry, source, words, specific = _inputs(rec)
+    points = budget_points(budget) + industry_points(industry) + source_points(source) + \
+        requirements_points(words, specific)
+    return min(BASE + points, 100.0)
 
 
 def rule_probabilities(records: Sequence[LeadRecord]) -> np.ndarray:
     """The rule's score of each record as a probability (score / 100)."""
-    return np.array([rule_score(r)[0] / 100.0 for r in records])
+    return np.array([rule_points(r) / 100.0 for r in records])

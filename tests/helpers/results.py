@@ -6,7 +6,7 @@ QUALIFIED = {"lead_id": 3, "client_name": "Ada Lovelace", "company": "Acme Ltd",
              "budget": "4000.00", "currency": "USD", "source": "referral", "qualified": True,
              "recommendation": "Qualified: book a discovery call and prepare a proposal.",
              "top_factors": [{"feature": "source", "points": 20.0, "text": "source referral: +20"},
-                             {"feature": "budget", "points": -6.0, "text": "budget $4,000"}],
+                             {"feature": "budget", "points": -6.0, "text": "budget 4,000 USD"}],
              "requirements": "A <script> & a chatbot"}
 
 

@@ -12,9 +12,9 @@ from storage.models import Client, Lead, LeadStageHistory
 from storage.types import utcnow
 
 
-async def seed_history(services: Services, won: int, lost: int, *, seed: int = 1) -> None:
-    """`won` leads that reached CONTRACT and `lost` LOST ones; won leads tend to have bigger budgets
-    and to come by referral, so a model has something to learn."""
+async def seed_history(services: Services, won: int, lost: int, *, seed: int = 1, currency: str = "USD") -> None:
+    """`won` leads that reached CONTRACT and `lost` LOST ones, their budgets in `currency`; won leads tend
+    to have bigger budgets and to come by referral, so a model has something to learn."""
     rng = random.Random(seed)
     now = utcnow()
     async with services.session_factory() as s:
@@ -32,7 +32,7 @@ async def seed_history(services: Services, won: int, lost: int, *, seed: int = 1
             stage = "CONTRACT" if outcome else "LOST"
             closed = created + timedelta(days=rng.randint(10, 40))
             lead = Lead(client_id=c.id, source=rng.choice(["referral", "website"] if outcome else ["website", "cold_email"]),
-                        stage=stage, budget=Decimal(budget), requirements="A web shop with stripe payments",
+                        stage=stage, budget=Decimal(budget), currency=currency, requirements="A web shop with stripe payments",
                         created_at=created, stage_changed_at=closed, closed_at=closed,
                         lost_reason=None if outcome else "price")
             s.add(lead)

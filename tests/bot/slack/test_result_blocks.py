@@ -14,7 +14,7 @@ def render(tool: str, result: dict) -> str:
 
 def test_qualify_shows_the_lead_card_with_score_stage_and_factors():
     out = render("qualify_lead", QUALIFIED)
-    for expected in ("Lead #3", "76/100", "QUALIFIED", "source referral: +20 (+20)", "budget $4,000 (-6)",
+    for expected in ("Lead #3", "76/100", "QUALIFIED", "source referral: +20 (+20)", "budget 4,000 USD (-6)",
                      "book a discovery call"):
         assert expected in out, expected
     assert "<script>" not in out and "&lt;script&gt; &amp; a chatbot" in out

@@ -109,7 +109,7 @@ async def test_leads_loaded_as_columns_score_as_one_lead_at_a_time(services):  #
         cols = await load_lead_columns(s, scorer.space, RATES)
     batch = scorer.proba_columns(cols)
     assert np.array_equal(batch, scorer.proba_records(recs))
-    single = [model_factors(scorer, f)[0] for f in rows[:30]]
+    single = [model_factors(scorer, f, "USD")[0] for f in rows[:30]]
     np.testing.assert_allclose(batch[:30] * 100.0, single, rtol=0, atol=1e-9)
 
     open_recs, open_ids = await _records(services, Lead.stage == "LEAD")

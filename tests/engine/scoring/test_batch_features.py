@@ -29,7 +29,7 @@ def test_batch_and_single_scores_are_identical() -> None:
     y = np.array([1 if (r.budget or 0) > 30000 or i % 5 == 0 else 0 for i, r in enumerate(recs)])
     scorer, _ = fit_scorer(rows, y, name="logistic_regression")
     batch = scorer.proba_records(recs) * 100.0
-    single = [model_factors(scorer, extract(r))[0] for r in recs[:40]]
+    single = [model_factors(scorer, extract(r), "USD")[0] for r in recs[:40]]
     # same matrix rows; only the BLAS kernel may differ with the matrix's size
     np.testing.assert_allclose(batch[:40], single, rtol=0, atol=1e-9)
     np.testing.assert_allclose(batch, scorer.proba(rows) * 100.0, rtol=0, atol=1e-9)
@@ -42,7 +42,7 @@ def test_factors_are_the_score_moves_of_each_feature_set_back_to_typical() -> No
     scorer, _ = fit_scorer(rows, y, name="logistic_regression")
     ref = scorer.space.reference()
     for features in rows[:25]:
-        score, factors = model_factors(scorer, features)
+        score, factors = model_factors(scorer, features, "USD")
         for f in factors:
             moved = scorer.proba([{**features, f.feature: ref[f.feature]}])[0] * 100.0
             assert abs((score - moved) - f.points) <= 0.05 + 1e-9
