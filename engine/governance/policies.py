@@ -113,6 +113,11 @@ def _percent(share: Decimal) -> str:
     return f"{(share * 100).quantize(Decimal('0.0001')).normalize():f}%"
 
 
+def _money(amount: Decimal, currency: str) -> str:
+    """259200.00 -> '259,200.00 USD', as amounts are written everywhere (engine/fx.py, scoring)."""
+    return f"{amount:,} {currency}"
+
+
 def _words(action: str) -> str:
     return action.replace("_", " ")
 
@@ -120,29 +125,33 @@ def _words(action: str) -> str:
 @dataclass
 class Policies:
     """The policies in force in one process: the file loaded at start-up over the shipped one,
-    the Parliament threshold, and the rate-limit windows. Built at the composition roots from the
-    settings (`Policies.load`) and held by `Services`; operations reach it through
-    `OperationContext.check_policy`."""
+    the Parliament threshold, the agency's currency (the one amounts are compared and named in), and
+    the rate-limit windows. Built at the composition roots from the settings (`Policies.load`) and
+    held by `Services`; operations reach it through `OperationContext.check_policy`."""
 
     override: rules.PolicyFile | None = None
     override_path: str | None = None
     parliament_threshold: Decimal = Decimal("5000")
+    currency: str = "USD"
     # Per process and keyed by actor: with several API replicas each enforces the limit on its share.
     window: SlidingWindow = field(default_factory=SlidingWindow)
 
     @classmethod
     def load(cls, path: Path | str | None = None, *, parliament_threshold: Decimal | int | str = Decimal("5000"),
-             stages: frozenset[str] | None = None) -> Policies:
+             currency: str = "USD", stages: frozenset[str] | None = None) -> Policies:
         """The policies file at `path` over the shipped one (none: the shipped rules alone);
+        `currency`: the agency's, which the amounts of contexts and conditions are in;
         `stages`: the pipeline's stage names, to refuse a file naming another."""
         return cls(override=rules.load(path, stages=stages) if path else None,
                    override_path=str(path) if path else None,
-                   parliament_threshold=Decimal(parliament_threshold))
+                   parliament_threshold=Decimal(parliament_threshold), currency=currency.upper())
 
     @classmethod
     def from_settings(cls, settings: Settings, *, stages: frozenset[str] | None = None) -> Policies:
-        """What a process runs with: `GRACE_POLICIES_PATH` over the shipped file, `GRACE_PARLIAMENT_THRESHOLD`."""
-        return cls.load(settings.policies_path, parliament_threshold=settings.parliament_threshold, stages=stages)
+        """What a process runs with: `GRACE_POLICIES_PATH` over the shipped file, `GRACE_PARLIAMENT_THRESHOLD`,
+        `GRACE_CURRENCY`."""
+        return cls.load(settings.policies_path, parliament_threshold=settings.parliament_threshold,
+                        currency=settings.currency, stages=stages)
 
     def rule_for(self, action: str) -> rules.Rule:
         """The rule in force: the override file's, else the shipped file's, else the code's roles."""
@@ -189,7 +198,8 @@ class Policies:
         c = rule.conditions
         amount = _amount(ctx, "amount")
         if c.max_amount is not None and amount is not None and amount > c.max_amount:
-            return no(f"{amount} is over the limit of {c.max_amount} to {_words(action)}.", "max_amount")
+            return no(f"{_money(amount, self.currency)} is over the limit of {_money(c.max_amount, self.currency)} "
+                      f"to {_words(action)}.", "max_amount")
         stage = ctx.get("stage")
         if c.required_stage and stage is not None and str(stage).upper() not in c.required_stage:
             return no(f"To {_words(action)} the lead must be in {' or '.join(c.required_stage)}, not {stage}.",
@@ -206,11 +216,13 @@ class Policies:
             if amount > threshold:
                 vote = ctx.get("vote_approved")
                 if vote is False:
-                    return no(f"{amount} is over {threshold} and the Parliament vote did not approve it.",
+                    return no(f"{_money(amount, self.currency)} is over {_money(threshold, self.currency)} and the "
+                              "Parliament vote did not approve it.",
                               "require_vote_over")
                 if vote is not True:
                     requires_vote = True
-                    reason = (f"{amount} is over {threshold}: a Parliament vote must approve it first "
+                    reason = (f"{_money(amount, self.currency)} is over {_money(threshold, self.currency)}: a "
+                              "Parliament vote must approve it first "
                               f"(policy {action}.require_vote_over).")
         lim = rule.rate_limit
         if lim and count and isinstance(actor, Actor) and actor.kind in lim.applies_to and role not in lim.exempt_roles:

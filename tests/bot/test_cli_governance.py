@@ -80,6 +80,21 @@ def test_policy_check_explains():
     assert runner.invoke(app, ["policy", "check", "capture_lead", "--role", "wizard"]).exit_code == 1
 
 
+def test_policy_check_names_amounts_in_the_agencys_currency():
+    """The amounts of a context and of policies.yml are in GRACE_CURRENCY: a refusal says which."""
+    def check(action: str, role: str, context: str) -> tuple[int, str]:
+        r = runner.invoke(app, ["policy", "check", action, "--role", role, "--context", context],
+                          env={"GRACE_CURRENCY": "EUR"})
+        return r.exit_code, " ".join(r.output.split())  # rich wraps long lines at the console's width
+
+    code, out = check("mark_invoice_paid", "finance", '{"amount": 259200.00}')
+    assert code == 1 and "259,200.0 EUR is over the limit of 250,000 EUR to mark invoice paid" in out, out
+    code, out = check("deliver_project", "delivery", '{"amount": 9000, "stage": "ACTIVE"}')
+    assert code == 0 and "9,000 EUR is over 5,000 EUR: a Parliament vote must approve it first" in out, out
+    code, out = check("deliver_project", "delivery", '{"amount": 9000, "stage": "ACTIVE", "vote_approved": false}')
+    assert code == 1 and "9,000 EUR is over 5,000 EUR and the Parliament vote did not approve it" in out, out
+
+
 def test_policy_lint(tmp_path):
     r = runner.invoke(app, ["policy", "lint"])
     assert r.exit_code == 0 and "ok" in r.output

@@ -108,7 +108,7 @@ async def test_a_eur_invoice_marked_paid_is_checked_against_the_usd_limit(servic
     assert (await api.post("/api/fx/rates", json={"currency": "EUR", "rate": "1.08"})).status_code == 201
     over = await mark(eur_240k)  # 240,000 EUR = 259,200 USD
     assert over.status_code == 403 and over.json()["details"]["rule"] == "mark_invoice_paid.max_amount", over.text
-    assert "259200.00 is over the limit of 250000" in over.json()["message"]
+    assert "259,200.00 USD is over the limit of 250,000 USD to mark invoice paid" in over.json()["message"]
     assert await _status(services, eur_240k) == "issued"
 
     eur_200k = await _issued_invoice(services, "200000.00", "EUR")  # 216,000 USD
