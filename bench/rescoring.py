@@ -93,8 +93,8 @@ async def baseline(services, n: int) -> float:  # type: ignore[no-untyped-def]
         for (lead, _, _), rec, score in zip(rows, records, p.tolist(), strict=True):
             lead.score = round(score, 1)
             lead.close_probability = round(score / 100, 4)
-            lead.qualification_data = {**lead.qualification_data,
-                                       "recommendation": recommendation(lead.score, threshold, extract(rec))}
+            advice = recommendation(lead.score, threshold, extract(rec), rec.budget_rate_missing)
+            lead.qualification_data = {**lead.qualification_data, "recommendation": advice}
         await ctx.session.flush()
     return time.perf_counter() - t
 

@@ -33,7 +33,7 @@ from engine.scoring.features import (
     custom_value,
     fast_number,
 )
-from engine.scoring.records import budget_expression, interactions_count, lead_record
+from engine.scoring.records import budget_expression, interactions_count, lead_record, rate_missing_expression
 from storage.models import Client, Lead
 
 DAYS = "days_since_first_contact"
@@ -200,6 +200,7 @@ def _expressions(keys: Sequence[str], rates: Rates) -> list[tuple[str, Any]]:
         "industry": Client.industry,
         "source": Lead.source, "country": Client.country, "requirements": Lead.requirements,
         "timeline": Lead.timeline, "project_type": Lead.project_type, "interactions": interactions_count(),
+        "budget_rate_missing": rate_missing_expression(rates),
     }
     out = []
     for key in keys:

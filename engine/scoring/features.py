@@ -70,6 +70,9 @@ class LeadRecord:
     custom: dict[str, Any] = field(default_factory=dict)
     # How a budget given in another currency was read (converted, or no rate): for the explanation.
     budget_note: str | None = None
+    # The currency of a budget given in it with no exchange rate set (so `budget` is None): the
+    # client gave a budget, only its tier is unknown. Read by the recommendation, never a feature.
+    budget_rate_missing: str | None = None
 
 
 def is_missing(v: Any) -> bool:

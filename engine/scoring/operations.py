@@ -69,6 +69,7 @@ class Scored(BaseModel):
     model_id: int | None
     training_size: int
     features: dict[str, Any]
+    budget_rate_missing: str | None = None  # the budget's currency when no rate converts it
 
 
 _LOAD: dict[bool, Any] = {}
@@ -106,19 +107,29 @@ async def score(ctx: OperationContext, lead: Lead, client: Client, interactions:
     if scorer is None:
         s, parts = rule_score(rec, base)
         return Scored(score=round(s, 1), probability=round(s / 100, 4), factors=rule_factors(parts),
-                      scored_by="cold-start rule", model_id=None, training_size=0, features=features)
+                      scored_by="cold-start rule", model_id=None, training_size=0, features=features,
+                      budget_rate_missing=rec.budget_rate_missing)
     s, factors = model_factors(scorer, features, base)
     return Scored(score=round(s, 1), probability=round(s / 100, 4), factors=factors,
                   scored_by=f"model #{scorer.model_id} ({scorer.name})", model_id=scorer.model_id,
-                  training_size=int(scorer.meta.get("training_size", 0)), features=features)
+                  training_size=int(scorer.meta.get("training_size", 0)), features=features,
+                  budget_rate_missing=rec.budget_rate_missing)
 
 
-def recommendation(score: float, threshold: float, features: dict[str, Any]) -> str:
+def recommendation(score: float, threshold: float, features: dict[str, Any],
+                   budget_rate_missing: str | None = None) -> str:
+    """What to do with a scored lead. `budget_rate_missing`: the currency of a budget the lead gave that no
+    rate converts (`has_budget` is 0 then): the rate is what is missing, not the budget."""
     if score > threshold:
         return "Qualified: book a discovery call and prepare a proposal."
     missing = [what for key, what in (("has_budget", "budget"), ("has_timeline", "timeline"),
-                                      ("has_company", "company")) if not features.get(key)]
+                                      ("has_company", "company"))
+               if not features.get(key) and not (key == "has_budget" and budget_rate_missing)]
     ask = f" Ask for the {', '.join(missing)}." if missing else ""
+    if budget_rate_missing:
+        cur = budget_rate_missing
+        ask += (f" The budget is in {cur} and no {cur} exchange rate is set, so it does not count yet: set one "
+                f"(grace fx set {cur} RATE, or POST /api/fx/rates) and qualify the lead again.")
     if score >= 50:
         return f"Nurture: promising but below {threshold:.0f}.{ask}"
     return f"Low priority: keep in the newsletter, follow up in a month.{ask}"
@@ -131,7 +142,7 @@ async def qualify_lead(ctx: OperationContext, lead_id: int) -> QualifyResult:
     s = await score(ctx, lead, client, interactions, await scorer_for(ctx.services, ctx.session, model_id))
     threshold = ctx.settings.qualify_threshold
     qualified = s.score > threshold
-    rec = recommendation(s.score, threshold, s.features)
+    rec = recommendation(s.score, threshold, s.features, s.budget_rate_missing)
     now = utcnow()
     qualification_data = {
         "scored_at": now.isoformat(), "scored_by": s.scored_by, "model_id": s.model_id, "threshold": threshold,

@@ -39,6 +39,13 @@ def budget_expression(rates: Rates) -> Any:
     return case((Lead.currency == rates.base, Lead.budget), *converted, else_=None)
 
 
+def rate_missing_expression(rates: Rates) -> Any:
+    """`LeadRecord.budget_rate_missing` in SQL (the batch loader's column): the lead's currency where
+    it has a budget that `budget_expression` cannot convert (no rate), else NULL."""
+    return case((Lead.budget.is_(None), None), (Lead.currency.in_((rates.base, *sorted(rates.rates))), None),
+                else_=Lead.currency)
+
+
 def lead_record(lead: Lead, client: Client, interactions: int | None, rates: Rates) -> LeadRecord:
     """What scoring sees of a stored lead. Days since first contact are counted up to the lead's
     creation, so a closed lead in training and an open one today are measured alike; the budget
@@ -50,6 +57,7 @@ def lead_record(lead: Lead, client: Client, interactions: int | None, rates: Rat
         country=client.country, requirements=lead.requirements, timeline=lead.timeline,
         project_type=lead.project_type, interactions=interactions, first_contact_at=client.first_contact_at,
         as_of=lead.created_at, custom=custom, budget_note=budget_note,
+        budget_rate_missing=lead.currency if lead.budget is not None and budget is None else None,
     )
 
 

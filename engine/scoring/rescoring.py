@@ -33,9 +33,10 @@ if TYPE_CHECKING:  # scikit-learn loads only with a model
     from engine.scoring.model import FittedScorer
 
 BATCH_SIZE = 10_000
-# The documented features the recommendation reads (what to ask the lead for).
+# The documented features the recommendation reads (what to ask the lead for), and the raw fields they
+# come from with the currency of a budget no rate converts (the rate, not the budget, is then missing).
 ASKED = ("has_budget", "has_timeline", "has_company")
-RAW_ASKED = ("budget", "timeline", "company")
+RAW_ASKED = ("budget", "timeline", "company", "budget_rate_missing")
 OPEN_STAGES = tuple(sorted(s.value for s in OPEN))
 
 
@@ -58,13 +59,15 @@ def scores_of(scorer: FittedScorer, cols: Any, threshold: float) -> tuple[list[f
     probs = [round(x / 100, 4) for x in p.tolist()]
     asked = np.stack([feature_column(cols, name) for name in ASKED], axis=1).astype(bool) if len(cols) \
         else np.zeros((0, len(ASKED)), dtype=bool)
-    texts: dict[tuple[bool, bool, bool, bool, bool], str] = {}
+    unrated = cols.fields["budget_rate_missing"]
+    texts: dict[tuple[bool, bool, bool, bool, bool, str | None], str] = {}
     recs = []
-    for s, (b, t, c) in zip(scores, asked.tolist(), strict=True):
-        key = (s > threshold, s >= 50, b, t, c)
+    for s, (b, t, c), code in zip(scores, asked.tolist(), unrated.codes.tolist(), strict=True):
+        cur = unrated.values[code]
+        key = (s > threshold, s >= 50, b, t, c, cur)
         rec = texts.get(key)
         if rec is None:
-            rec = texts[key] = recommendation(s, threshold, dict(zip(ASKED, (b, t, c), strict=True)))
+            rec = texts[key] = recommendation(s, threshold, dict(zip(ASKED, (b, t, c), strict=True)), cur)
         recs.append(rec)
     return scores, probs, recs
 

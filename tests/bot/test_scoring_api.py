@@ -84,3 +84,26 @@ async def test_the_models_explanation_names_a_budget_in_the_agencys_currency(eur
     assert (await op(services, ADMIN, train_model, estimator="logistic_regression")).promoted
     factor = await budget_factor(api, source="referral", budget="€90.000")
     assert factor["feature"] == "budget_amount" and factor["text"].startswith("budget 90,000 EUR: +"), factor
+
+
+async def test_a_budget_in_a_currency_without_a_rate_asks_for_the_rate_not_the_budget(api):
+    """The client gave a budget, in INR; with no INR rate scoring cannot tier it (has_budget stays 0, the
+    model's features are unchanged), and the recommendation says what is missing: the rate, and how to set it."""
+    r = await api.post("/api/business/leads", json=lead_data(source="cold_email", industry="farming", timeline=None,
+                                                            budget="₹ 9,50,000"))
+    lead_id = r.json()["lead_id"]
+    q = (await api.post(f"/api/business/leads/{lead_id}/qualify")).json()
+    assert not q["qualified"] and q["recommendation"].startswith("Nurture: promising but below 70."), q
+    assert "Ask for the timeline." in q["recommendation"] and "budget," not in q["recommendation"], q
+    assert ("The budget is in INR and no INR exchange rate is set, so it does not count yet: set one "
+            "(grace fx set INR RATE, or POST /api/fx/rates) and qualify the lead again.") in q["recommendation"], q
+    budget = next(f for f in q["factors"] if f["feature"] == "budget")
+    assert budget["points"] == 0 and "no INR to USD rate set" in budget["text"], budget
+
+    assert (await api.post("/api/fx/rates", json={"currency": "INR", "rate": "0.012"})).status_code == 201
+    q = (await api.post(f"/api/business/leads/{lead_id}/qualify")).json()  # 11,400 USD: +14, over 70
+    assert q["qualified"] and q["recommendation"] == "Qualified: book a discovery call and prepare a proposal.", q
+
+    r = await api.post("/api/business/leads", json=lead_data(source="cold_email", industry="farming", budget=None))
+    q = (await api.post(f"/api/business/leads/{r.json()['lead_id']}/qualify")).json()
+    assert "Ask for the budget." in q["recommendation"] and "rate" not in q["recommendation"], q

@@ -61,6 +61,26 @@ async def test_nightly_rescoring_writes_what_qualification_would(services):
                    .scalars().all()) == 2  # one entry per run
 
 
+async def test_nightly_rescoring_asks_for_a_missing_rate_not_for_a_budget_the_client_gave(services):
+    """A budget in INR with no INR rate is no budget to the model (has_budget 0); the nightly run
+    recommends what `qualify_lead` does: setting the rate, not asking the client again."""
+    await seed_history(services, won=35, lost=35)
+    assert (await op(services, ADMIN, train_model, estimator="logistic_regression")).promoted
+    unrated = (await op(services, SALES, capture_lead, LeadInput(**lead_data(
+        source="cold_email", industry="farming", company=None, budget="₹ 9,50,000")))).lead_id
+    none_given = (await op(services, SALES, capture_lead, LeadInput(**lead_data(
+        source="cold_email", industry="farming", company=None, budget=None)))).lead_id
+    out = await JOBS["rescore_leads_nightly"]({"services": services})
+    assert out["written"] == 2
+    async with services.session_factory() as s:
+        stored = {i: (await s.get(Lead, i)).qualification_data["recommendation"] for i in (unrated, none_given)}
+    assert "Ask for the company." in stored[unrated] and "Ask for the budget" not in stored[unrated]
+    assert "no INR exchange rate is set" in stored[unrated] and "grace fx set INR RATE" in stored[unrated]
+    assert "Ask for the budget, company." in stored[none_given] and "rate" not in stored[none_given]
+    for lead_id in (unrated, none_given):
+        assert (await op(services, SALES, qualify_lead, lead_id)).recommendation == stored[lead_id]
+
+
 async def test_without_an_active_model_nothing_is_rewritten(services):
     ids = await _open_leads(services, 3)
     await op(services, SALES, qualify_lead, ids[0])
