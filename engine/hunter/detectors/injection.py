@@ -140,6 +140,8 @@ def detect_prompt_injection(text: str) -> Iterator[Hit]:
         if not may_match(low, _ANCHORS[rx]):
             continue
         for n, m in enumerate(rx.finditer(low)):
+            if rx in _MENTIONABLE and _mentioned(low, m.start(), m.end()):
+                continue  # talked about, not said: the classifier reads the text
             found_phrase = True
             # sensitive: the excerpt (kept on the lead, shown to people and models) must not
             # carry the injected instruction itself.
@@ -175,6 +177,31 @@ def detect_prompt_injection(text: str) -> Iterator[Hit]:
         for start, end in _classified_chunks(text):  # each chunk read as one, so each is redacted
             yield Hit("prompt_injection", Severity.HIGH, start, end, "instruction to the assistant (by meaning)",
                       replacement="[removed: possible prompt injection]")
+
+
+# A phrase can be talked about rather than said: quoted ("our last vendor's bot obeyed 'ignore your
+# instructions'"), negated ("the assistant must never reveal the system prompt") or named as what a
+# test tries ("jailbreak attempts", "a prompt-injection pentest"). Leads for chatbot and security work
+# do this all the time; such a match is left to the classifier, which reads the whole sentence.
+_NEGATION_BEFORE = re.compile(r"(?:\b(?:never|not|no|nor|without|cannot|refuses?\s+to|won't|mustn't|shouldn't|can't|"
+                              r"doesn't|don't|against|prevent(?:s|ing)?|block(?:s|ing)?|resist(?:s|ing)?|nunca|jamais|"
+                              r"niemals|nie|nooit|mai)\W{1,3}(?:\w+\W{1,3}){0,3})$")
+_TEST_AROUND = re.compile(r"(?:test(?:s|ing|ed|ers?)\b|-test|attempt|tentativ|versuch|intent|probes?\b|red[ -]?team|"
+                          r"pentest|resist|scenario|payload|examples?\b|e\.g\.)")
+_MENTIONABLE = frozenset({_OVERRIDE, _REVEAL, _OWN_PROMPT})
+_QUOTES = ('"', "\u201c", "\u201d", "\u00ab", "\u00bb", "\u201e", "`")
+
+
+def _mentioned(low: str, start: int, end: int) -> bool:
+    """Whether the phrase at low[start:end] is quoted, negated or named as a test's subject."""
+    line = low.rfind("\n", 0, start) + 1
+    before = low[max(line, start - 200):start]
+    if sum(before.count(q) for q in _QUOTES) % 2 == 1:
+        return True
+    if _NEGATION_BEFORE.search(before[-40:]):
+        return True
+    around = low[max(line, start - 40):end + 25]
+    return "jailbreak" in low[start:end] and (low[end:end + 1] == "s" or bool(_TEST_AROUND.search(around)))
 
 
 def _sentence_end(text: str, end: int) -> int:

@@ -35,7 +35,13 @@ CHAR = {"analyzer": "char_wb", "ngram_range": [3, 5], "lowercase": True, "sublin
         "max_features": 30000}
 WORD = {"analyzer": "word", "ngram_range": [1, 2], "lowercase": True, "sublinear_tf": True, "min_df": 2}
 C = float(sys.argv[sys.argv.index('-C') + 1]) if '-C' in sys.argv else 10.0
-ORDINARY_FLAGGED = 0.002
+# The thresholds keep at most this share of the hand-written ordinary texts flagged in cross-validation
+# (they are a month of real traffic with many look-alikes of attacks: chatbot projects quoting prompts,
+# "please mark invoice 881 paid", "disregard my last e-mail"); without hand-written rows, of all ordinary ones.
+ORDINARY_FLAGGED = float(sys.argv[sys.argv.index('--ordinary-flagged') + 1]) if '--ordinary-flagged' in sys.argv \
+    else 0.01
+# A hand-written row counts this many times in fitting: the template rows are many and alike.
+HAND_WEIGHT = 2.0
 # Neither threshold below this: the cross-validated ordinary texts are paraphrases and translations
 # of one another, so they look more familiar to each fold than a stranger's text will (the first
 # fresh evaluation of a model chosen without it flagged 10% of ordinary texts).
@@ -48,6 +54,20 @@ READ_CHUNKS = "--sentences-only" not in sys.argv
 def load(name: str) -> list[dict[str, str]]:
     rows = [json.loads(x) for x in (HERE / name).read_text(encoding="utf-8").splitlines() if x.strip()]
     return [r for r in rows if r["kind"] != "secret"]
+
+
+def training_rows() -> list[dict[str, str]]:
+    """build.py's template rows and the hand-written ones (hand_*.jsonl, see hand.py)."""
+    return load("train.jsonl") + [r for f in sorted(HERE.glob("hand_*.jsonl")) for r in load(f.name)]
+
+
+def fit(texts: list[str], y: np.ndarray, hand: np.ndarray):  # type: ignore[no-untyped-def]
+    """The pipeline fitted on `texts` (hand-written ones weighted HAND_WEIGHT) and on every sentence of
+    the ordinary ones (fitting_set)."""
+    all_texts, all_y = fitting_set(texts, y)
+    weight = np.ones(len(all_texts))
+    weight[:len(texts)][hand] = HAND_WEIGHT
+    return pipeline().fit(all_texts, all_y, logisticregression__sample_weight=weight)
 
 
 def pipeline():  # type: ignore[no-untyped-def]
@@ -89,15 +109,17 @@ def unit_scores(model, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:  # ty
     return out[:len(texts)], out[len(texts):]
 
 
-def thresholds(chunk: np.ndarray, sentence: np.ndarray, y: np.ndarray, patterns: np.ndarray) -> tuple[float, float]:
+def thresholds(chunk: np.ndarray, sentence: np.ndarray, y: np.ndarray, patterns: np.ndarray,
+               counted: np.ndarray) -> tuple[float, float]:
     """The pair (chunk, sentence threshold) catching the most injections while at most ORDINARY_FLAGGED
-    of the ordinary texts are flagged (by the patterns or either threshold)."""
-    budget = int(ORDINARY_FLAGGED * (y == 0).sum())
-    free = (y == 0) & ~patterns
+    of the `counted` ordinary texts are flagged (by the patterns or either threshold)."""
+    negative = (y == 0) & counted
+    budget = int(ORDINARY_FLAGGED * negative.sum())
+    free = negative & ~patterns
     best = (-1.0, 0.5, 0.5)
     for ts in np.unique(np.concatenate([sentence[free], [1.0]])):
         ts = max(FLOOR, float(ts) + 1e-6)
-        left = budget - int(patterns[y == 0].sum()) - int((sentence[free] >= ts).sum())
+        left = budget - int(patterns[negative].sum()) - int((sentence[free] >= ts).sum())
         if left < 0:
             continue
         rest = np.sort(chunk[free & (sentence < ts)])[::-1]
@@ -117,12 +139,13 @@ def fitting_set(texts: list[str], y: np.ndarray) -> tuple[list[str], np.ndarray]
 
 
 def main() -> None:
-    rows = load("train.jsonl")
+    rows = training_rows()
     texts = [r["text"] for r in rows]
     y = np.array([r["kind"] == "injection" for r in rows], dtype=int)
     buried = np.array([bool(r.get("buried")) for r in rows])
     groups = np.array([r["template"].rstrip("+") for r in rows])
     paired = np.array([r["template"].endswith("+") for r in rows])
+    hand = np.array([r["template"].startswith("hand") for r in rows])
     families = np.array([r["family"] + (" (buried)" if r.get("buried") else " (in traffic)" if r.get("in_traffic") else "")
                          for r in rows])
     chunk, sentence = np.zeros(len(rows)), np.zeros(len(rows))
@@ -130,10 +153,10 @@ def main() -> None:
         # Buried rows are only checked on; pairs of ordinary texts are left out of fitting (a pair holds
         # a second template's text, which may be in the fold being checked).
         fit_at = fit_at[~buried[fit_at] & ~paired[fit_at]]
-        model = pipeline().fit(*fitting_set([texts[i] for i in fit_at], y[fit_at]))
+        model = fit([texts[i] for i in fit_at], y[fit_at], hand[fit_at])
         chunk[test_at], sentence[test_at] = unit_scores(model, [texts[i] for i in test_at])
     patterns = by_patterns(texts)
-    threshold, sentence_threshold = thresholds(chunk, sentence, y, patterns)
+    threshold, sentence_threshold = thresholds(chunk, sentence, y, patterns, hand if hand.any() else ~hand)
     flagged = patterns | (chunk >= threshold) | (sentence >= sentence_threshold)
     oof = np.maximum(chunk, sentence)
     if "-v" in sys.argv:
@@ -143,16 +166,17 @@ def main() -> None:
           f"5-fold cross-validation grouped by template, thresholds {threshold:.3f} (chunks), {sentence_threshold:.3f} (sentences):")
     print(f"  injections caught {flagged[y == 1].mean():.1%} (patterns alone {patterns[y == 1].mean():.1%}), "
           f"ordinary flagged {flagged[y == 0].mean():.2%}")
+    if hand.any():
+        print(f"  hand-written rows: injections caught {flagged[hand & (y == 1)].mean():.1%} of {(hand & (y == 1)).sum()}, "
+              f"ordinary flagged {flagged[hand & (y == 0)].mean():.2%} of {(hand & (y == 0)).sum()}")
     for f in sorted(set(families[y == 0])):
         sel = (families == f) & (y == 0)
         print(f"    {f:34} {flagged[sel].mean():6.2%} of {sel.sum()} flagged")
     for f in sorted(set(families[y == 1])):
         sel = (families == f) & (y == 1)
         print(f"    {f:34} {flagged[sel].mean():6.1%} of {sel.sum()}")
-    fit = ~buried
-    texts = [t for t, keep in zip(texts, fit, strict=True) if keep]
-    y = y[fit]
-    model = pipeline().fit(*fitting_set(texts, y))
+    keep = ~buried
+    model = fit([t for t, k in zip(texts, keep, strict=True) if k], y[keep], hand[keep])
     union, clf = model.steps[0][1], model.steps[1][1]
     (_, char), (_, word) = union.transformer_list
     n_char = len(char.vocabulary_)

@@ -1,0 +1,50 @@
+"""Add hand-written rows to Hunter's training corpus as hand_<name>.jsonl.
+
+    python tests/data/hunter/meaning/hand.py NAME FILE.jsonl
+
+FILE holds rows written one by one by a person (no templates): {"text", "kind": injection |
+ordinary, "family", "group", "lang"}. Rows are checked (kind, non-empty text), exact duplicates
+and any text found in a held-out file are dropped, and each row gets the corpus's fields: its
+template is "hand-NAME:GROUP" (variants of one idea share a group, so cross-validation keeps
+them in one fold) and its expected action (redact for an injection, allow otherwise).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+HELD_OUT = ("heldout.jsonl", "fresh_heldout.jsonl", "fresh_heldout2.jsonl", "fresh_heldout3.jsonl",
+            "fresh_heldout4.jsonl", "fresh_heldout5.jsonl", "fresh_feedback.jsonl")
+
+
+def main() -> None:
+    name, source = sys.argv[1], Path(sys.argv[2])
+    held = {json.loads(x)["text"].strip() for f in HELD_OUT if (HERE / f).exists()
+            for x in (HERE / f).read_text(encoding="utf-8").splitlines() if x.strip()}
+    out, seen, dropped = [], set(), 0
+    for n, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        text, kind = str(r.get("text", "")).strip(), r.get("kind")
+        if kind not in ("injection", "ordinary") or not text:
+            raise SystemExit(f"{source}:{n}: kind must be injection or ordinary and text non-empty")
+        if text in seen or text in held:
+            dropped += 1
+            continue
+        seen.add(text)
+        family = r.get("family") or kind
+        out.append({"text": text, "kind": kind, "family": f"hand_{family}" if kind == "injection" else "hand_ordinary",
+                    "template": f"hand-{name}:{r.get('group') or n}", "lang": r.get("lang", "en"),
+                    "expected": "redact" if kind == "injection" else "allow", "origin": f"hand-{name}"})
+    target = HERE / f"hand_{name}.jsonl"
+    target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in out), encoding="utf-8")
+    print(f"{target.name}: {len(out)} rows ({sum(r['kind'] == 'injection' for r in out)} injections), "
+          f"{dropped} dropped as duplicates or held out")
+
+
+if __name__ == "__main__":
+    main()
