@@ -103,9 +103,12 @@ def _amount(context: dict[str, Any], key: str) -> Decimal | None:
     if v is None or v == "":
         return None
     try:
-        return Decimal(str(v))
+        amount = Decimal(str(v))
     except InvalidOperation:
         raise ValueError(f"context {key} is not a number: {v!r}") from None
+    if not amount.is_finite():  # NaN compares as an error, Infinity passes every limit
+        raise ValueError(f"context {key} is not a finite number: {v!r}")
+    return amount
 
 
 def _percent(share: Decimal) -> str:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
@@ -93,6 +94,15 @@ def test_policy_check_names_amounts_in_the_agencys_currency():
     assert code == 0 and "9,000 EUR is over 5,000 EUR: a Parliament vote must approve it first" in out, out
     code, out = check("deliver_project", "delivery", '{"amount": 9000, "stage": "ACTIVE", "vote_approved": false}')
     assert code == 1 and "9,000 EUR is over 5,000 EUR and the Parliament vote did not approve it" in out, out
+
+
+@pytest.mark.parametrize("amount", ['"NaN"', '"sNaN"', '"Infinity"', '"-inf"', "1e999", '"twelve"'])
+def test_policy_check_refuses_an_amount_that_is_not_a_finite_number(amount):
+    """NaN used to end in a decimal.InvalidOperation traceback, and Infinity passed no limit."""
+    r = runner.invoke(app, ["policy", "check", "mark_invoice_paid", "--role", "finance",
+                            "--context", f'{{"amount": {amount}}}'])
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.exception
+    assert "context amount is not a" in " ".join(r.output.split()), r.output
 
 
 def test_policy_lint(tmp_path):
