@@ -36,7 +36,9 @@ _OVERRIDE = re.compile(
     r"|(?:reveal|print|show|repeat|output|leak)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+|initial\s+|hidden\s+)?"
     r"(?:prompt|instructions)"
     r"|(?:your|new|updated|real|hidden)\s+system\s+prompt|system\s+prompt\s*[:=]|(?:you\s+are|you're)\s+(?:now\s+)?in\s+developer\s+mode"
-    r"|(?:enable|enter|activate)\s+(?:your\s+)?developer\s+mode\s+(?:and|to)\s+(?:skip|ignore|bypass|disable)|jailbreak"
+    r"|(?:enable|enter|activate)\s+(?:your\s+)?developer\s+mode\s+(?:and|to)\s+(?:skip|ignore|bypass|disable)"
+    # "jailbreak" alone is a subject leads ask about (jailbreak testing of their bot); these claim it
+    r"|jailbreak\s+mode|this\s+is\s+an?\s+jailbreak|you\s+(?:are|have\s+been)\s+jailbroken"
     r"|do\s+anything\s+now"
     r"|(?:do\s+not|don't|never)\s+(?:tell|inform|alert|notify)\s+(?:the\s+)?(?:user|team|human|admin|anyone)"
     r"|without\s+asking\s+(?:for\s+)?(?:confirmation|approval|permission)\b"
@@ -48,7 +50,7 @@ _ROLE = re.compile(
     r"(?m)(?:<\|(?:im_start|im_end|system|assistant|user|endoftext|begin_of_text|start_header_id)\|>"
     r"|\[/?inst\]|<</?sys>>|</?(?:system|assistant|instructions?)>"
     r"|^[ \t]{0,20}#{2,6}[ \t]{0,3}(?:system|instruction|assistant)\b"
-    r"|^[ \t]{0,20}(?:system|assistant|developer)[ \t]{0,3}(?:prompt|message)?[ \t]{0,3}:\s{0,20}(?=\S))"
+    r"|^[ \t]{0,20}(?:system|assistant|developer)[ \t]{0,3}(?:prompt|message)?[ \t]{0,3}:[ \t]{0,20}(?=\S))"
 )
 _TOOL = re.compile(
     r"(?:</?(?:tool_call|tool_use|function_calls?|invoke|antml:[a-z_]+)\b"
@@ -91,7 +93,7 @@ _OWN_PROMPT = re.compile(
 # re trying every alternative at every word, and most long junk (bench/hostile.py) holds none.
 _ANCHORS: dict[re.Pattern[str], tuple[str, ...]] = {
     _OVERRIDE: ("ignore", "disregard", "forget", "skip", "override", "bypass", "you", "as", "pretend", "instruction",
-                "prompt", "system", "developer", "jailbreak", "anything", "tell", "inform", "alert", "notify",
+                "prompt", "system", "developer", "jailbr", "anything", "tell", "inform", "alert", "notify",
                 "without", "invoice", "model"),
     _ROLE: ("<|", "inst]", "sys>>", "system", "assistant", "instruction", "developer"),
     _TOOL: ("tool", "function", "invoke", "antml:", "\"", "(", "call"),
@@ -180,14 +182,16 @@ def detect_prompt_injection(text: str) -> Iterator[Hit]:
 
 
 # A phrase can be talked about rather than said: quoted ("our last vendor's bot obeyed 'ignore your
-# instructions'"), negated ("the assistant must never reveal the system prompt") or named as what a
-# test tries ("jailbreak attempts", "a prompt-injection pentest"). Leads for chatbot and security work
-# do this all the time; such a match is left to the classifier, which reads the whole sentence.
+# instructions'"), negated ("the assistant must never reveal the system prompt"), said of a third
+# party ("users got it to reveal its system prompt") or named as what a test tries ("attempts to
+# extract the prompt"). Leads for chatbot and security work do this all the time; such a match is left
+# to the classifier, which reads the whole sentence.
 _NEGATION_BEFORE = re.compile(r"(?:\b(?:never|not|no|nor|without|cannot|refuses?\s+to|won't|mustn't|shouldn't|can't|"
                               r"doesn't|don't|against|prevent(?:s|ing)?|block(?:s|ing)?|resist(?:s|ing)?|nunca|jamais|"
                               r"niemals|nie|nooit|mai)\W{1,3}(?:\w+\W{1,3}){0,3})$")
 _TEST_AROUND = re.compile(r"(?:test(?:s|ing|ed|ers?)\b|-test|attempt|tentativ|versuch|intent|probes?\b|red[ -]?team|"
-                          r"pentest|resist|scenario|payload|examples?\b|e\.g\.)")
+                          r"pentest|resist|scenario|payload|examples?\b|e\.g\.|\btr(?:y|ies|ying|ied)\s+to\b)")
+_THIRD_PARTY = re.compile(r"\b(?:its|their|his|her)\b")
 _MENTIONABLE = frozenset({_OVERRIDE, _REVEAL, _OWN_PROMPT})
 _QUOTES = ('"', "\u201c", "\u201d", "\u00ab", "\u00bb", "\u201e", "`")
 
@@ -200,8 +204,9 @@ def _mentioned(low: str, start: int, end: int) -> bool:
         return True
     if _NEGATION_BEFORE.search(before[-40:]):
         return True
-    around = low[max(line, start - 40):end + 25]
-    return "jailbreak" in low[start:end] and (low[end:end + 1] == "s" or bool(_TEST_AROUND.search(around)))
+    if _THIRD_PARTY.search(low, start, end):
+        return True
+    return bool(_TEST_AROUND.search(low[max(line, start - 40):start]))
 
 
 def _sentence_end(text: str, end: int) -> int:
@@ -283,7 +288,7 @@ def normalise(text: str) -> str:
 # scan needs no scikit-learn: the CLI's `hunter scan` starts without it). It reads the whole text,
 # every sentence and every chunk of consecutive sentences up to CHUNK_CHARS (no cap an injection
 # could hide behind); one scoring above its stored threshold is an injection.
-CLASSIFIER_MIN_CHARS = 40
+CLASSIFIER_MIN_CHARS = 30  # the shortest sentence the classifier reads (SENTENCE_CHARS)
 CHUNK_CHARS = 600
 SENTENCE_CHARS = (30, 300)
 # A sentence of at least 30 characters (shorter ones join the next) up to its end, at most 300

@@ -27,20 +27,22 @@ def test_corpus_is_large_and_held_out_by_template():
 # prints them for the model in engine/hunter/detectors/injection_model.json. The targets are 97%
 # and 1%; no file meets both, so each bound is the figure measured (half a point of margin): a
 # regression below it fails, and the gap to the target stays visible here.
-# Since survey comments, e-mail replies, Slack messages and status updates joined the training corpus
-# (the model before flagged plain client feedback), fewer ordinary texts are flagged everywhere and
-# fewer injections are caught in the older fresh files (the model before, in brackets):
-#   heldout.jsonl         every fifth template of build.py (now with traffic rows)   82.7% / 0.3%  (80.7% / 0.2%, fewer rows)
-#   fresh_heldout.jsonl   first hand-written set                                    87.9% / 0.8%  (91.2% / 0.8%)
-#   fresh_heldout2.jsonl  one clean evaluation, of an earlier model: 82.1% / 10.1%  62.2% / 1.3%  (67.3% / 3.8%)
-#   fresh_heldout3.jsonl  one clean evaluation, of an earlier model: 82.9% / 4.5%   71.7% / 1.9%  (77.6% / 2.6%)
-#   fresh_heldout4.jsonl  written after an earlier change, evaluated once           62.3% / 0.6%  (69.5% / 1.3%)
-#   fresh_feedback.jsonl  feedback, e-mail, Slack (136) and injections hidden in
-#                         them (42), written before the model was retrained,
-#                         evaluated once                                            66.7% / 2.2%  (85.7% / 8.1%)
-BOUNDS = {"heldout.jsonl": (0.821, 0.008), "fresh_heldout.jsonl": (0.874, 0.013),
-          "fresh_heldout2.jsonl": (0.616, 0.018), "fresh_heldout3.jsonl": (0.712, 0.025),
-          "fresh_heldout4.jsonl": (0.618, 0.012), "fresh_feedback.jsonl": (0.661, 0.028)}
+# The model is trained on build.py's template rows and on 6,400 hand-written rows (hand_*.jsonl: attacks
+# in many styles and languages, and ordinary texts that look like them), its thresholds set to flag 2%
+# of the hand-written ordinary texts in cross-validation. Figures (the model before it, in brackets):
+#   heldout.jsonl         every fifth template of build.py                          77.8% / 0.15% (82.7% / 0.3%)
+#   fresh_heldout.jsonl   first hand-written set                                    87.9% / 0.0%  (87.9% / 0.8%)
+#   fresh_heldout2.jsonl  hand-written, second set                                  64.1% / 0.6%  (62.2% / 1.3%)
+#   fresh_heldout3.jsonl  hand-written, third set                                   67.8% / 0.0%  (71.7% / 1.9%)
+#   fresh_heldout4.jsonl  hand-written, fourth set                                  58.4% / 0.0%  (62.3% / 0.6%)
+#   fresh_heldout5.jsonl  hand-written apart from the hand_*.jsonl writers, many
+#                         look-alikes among the ordinary texts                      90.9% / 1.8%  (78.3% / 10.0%)
+#   fresh_heldout6.jsonl  the same, another writer                                  89.5% / 1.7%  (77.2% / 10.0%)
+#   fresh_feedback.jsonl  feedback, e-mail and Slack, and injections hidden in them 85.7% / 0.7%  (66.7% / 2.2%)
+BOUNDS = {"heldout.jsonl": (0.773, 0.007), "fresh_heldout.jsonl": (0.874, 0.005),
+          "fresh_heldout2.jsonl": (0.636, 0.012), "fresh_heldout3.jsonl": (0.672, 0.005),
+          "fresh_heldout4.jsonl": (0.579, 0.005), "fresh_heldout5.jsonl": (0.903, 0.023),
+          "fresh_heldout6.jsonl": (0.890, 0.022), "fresh_feedback.jsonl": (0.852, 0.013)}
 
 # Plain client feedback as a survey comment arrives (written for this test; not in any corpus file).
 CLIENT_COMMENTS = [

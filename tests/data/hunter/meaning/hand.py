@@ -3,8 +3,8 @@
     python tests/data/hunter/meaning/hand.py NAME FILE.jsonl
 
 FILE holds rows written one by one by a person (no templates): {"text", "kind": injection |
-ordinary, "family", "group", "lang"}. Rows are checked (kind, non-empty text), exact duplicates
-and any text found in a held-out file are dropped, and each row gets the corpus's fields: its
+ordinary, "family", "group", "lang"}. Rows are checked (kind, non-empty text); exact duplicates,
+and any text that shares half its runs of four words with a text of a held-out file, are dropped, and each row gets the corpus's fields: its
 template is "hand-NAME:GROUP" (variants of one idea share a group, so cross-validation keeps
 them in one fold) and its expected action (redact for an injection, allow otherwise).
 """
@@ -12,18 +12,42 @@ them in one fold) and its expected action (redact for an injection, allow otherw
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections import Counter, defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).parent
 HELD_OUT = ("heldout.jsonl", "fresh_heldout.jsonl", "fresh_heldout2.jsonl", "fresh_heldout3.jsonl",
-            "fresh_heldout4.jsonl", "fresh_heldout5.jsonl", "fresh_feedback.jsonl")
+            "fresh_heldout4.jsonl", "fresh_heldout5.jsonl", "fresh_heldout6.jsonl", "fresh_feedback.jsonl")
+
+
+def shingles(text: str) -> set[str]:
+    words = re.findall(r"\w+", text.lower())
+    return {" ".join(words[i:i + 4]) for i in range(max(1, len(words) - 3))}
+
+
+def near_held_out(held: set[str]):  # type: ignore[no-untyped-def]
+    """A test: does a text share at least half its runs of four words with a held-out text?"""
+    sets = [shingles(t) for t in held]
+    index: defaultdict[str, set[int]] = defaultdict(set)
+    for i, s in enumerate(sets):
+        for g in s:
+            index[g].add(i)
+
+    def near(text: str) -> bool:
+        mine = shingles(text)
+        shared = Counter(i for g in mine for i in index.get(g, ()))
+        return any(k >= 0.5 * min(len(mine), len(sets[i])) for i, k in shared.items())
+
+    return near
 
 
 def main() -> None:
     name, source = sys.argv[1], Path(sys.argv[2])
     held = {json.loads(x)["text"].strip() for f in HELD_OUT if (HERE / f).exists()
             for x in (HERE / f).read_text(encoding="utf-8").splitlines() if x.strip()}
+    near = near_held_out(held)
     out, seen, dropped = [], set(), 0
     for n, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -32,7 +56,7 @@ def main() -> None:
         text, kind = str(r.get("text", "")).strip(), r.get("kind")
         if kind not in ("injection", "ordinary") or not text:
             raise SystemExit(f"{source}:{n}: kind must be injection or ordinary and text non-empty")
-        if text in seen or text in held:
+        if text in seen or text in held or near(text):
             dropped += 1
             continue
         seen.add(text)

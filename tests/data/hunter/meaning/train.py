@@ -33,13 +33,14 @@ from engine.hunter.detectors import injection  # noqa: E402
 OUT = ROOT / "engine" / "hunter" / "detectors" / "injection_model.json"
 CHAR = {"analyzer": "char_wb", "ngram_range": [3, 5], "lowercase": True, "sublinear_tf": True, "min_df": 2,
         "max_features": 30000}
-WORD = {"analyzer": "word", "ngram_range": [1, 2], "lowercase": True, "sublinear_tf": True, "min_df": 2}
+WORD = {"analyzer": "word", "ngram_range": [1, 2], "lowercase": True, "sublinear_tf": True, "min_df": 2,
+        "max_features": 30000}
 C = float(sys.argv[sys.argv.index('-C') + 1]) if '-C' in sys.argv else 10.0
 # The thresholds keep at most this share of the hand-written ordinary texts flagged in cross-validation
 # (they are a month of real traffic with many look-alikes of attacks: chatbot projects quoting prompts,
 # "please mark invoice 881 paid", "disregard my last e-mail"); without hand-written rows, of all ordinary ones.
 ORDINARY_FLAGGED = float(sys.argv[sys.argv.index('--ordinary-flagged') + 1]) if '--ordinary-flagged' in sys.argv \
-    else 0.01
+    else 0.02
 # A hand-written row counts this many times in fitting: the template rows are many and alike.
 HAND_WEIGHT = 2.0
 # Neither threshold below this: the cross-validated ordinary texts are paraphrases and translations
@@ -63,11 +64,22 @@ def training_rows() -> list[dict[str, str]]:
 
 def fit(texts: list[str], y: np.ndarray, hand: np.ndarray):  # type: ignore[no-untyped-def]
     """The pipeline fitted on `texts` (hand-written ones weighted HAND_WEIGHT) and on every sentence of
-    the ordinary ones (fitting_set)."""
+    the ordinary ones (fitting_set), then fitted again with, for each injection of several sentences,
+    the sentence the first fit scores highest as an injection of its own. A scan reads sentences: an
+    injection buried in a genuine brief is one or two sentences, and fitting only on whole texts
+    teaches the brief's own words as signs of an injection (cross-validation: 1 to 3 more points of
+    injections caught at the same share of ordinary texts flagged)."""
     all_texts, all_y = fitting_set(texts, y)
     weight = np.ones(len(all_texts))
     weight[:len(texts)][hand] = HAND_WEIGHT
-    return pipeline().fit(all_texts, all_y, logisticregression__sample_weight=weight)
+    first = pipeline().fit(all_texts, all_y, logisticregression__sample_weight=weight)
+    best: list[str] = []
+    for text, label in zip(texts, y, strict=True):
+        sentences = [text[s:e] for s, e in injection.pieces(text)[0]] if label == 1 else []
+        if len(sentences) > 1:
+            best.append(sentences[int(np.argmax(first.predict_proba(sentences)[:, 1]))])
+    return pipeline().fit(all_texts + best, np.concatenate([all_y, np.ones(len(best), dtype=int)]),
+                          logisticregression__sample_weight=np.concatenate([weight, np.ones(len(best))]))
 
 
 def pipeline():  # type: ignore[no-untyped-def]
