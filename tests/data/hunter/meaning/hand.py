@@ -19,7 +19,8 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 HELD_OUT = ("heldout.jsonl", "fresh_heldout.jsonl", "fresh_heldout2.jsonl", "fresh_heldout3.jsonl",
-            "fresh_heldout4.jsonl", "fresh_heldout5.jsonl", "fresh_heldout6.jsonl", "fresh_feedback.jsonl")
+            "fresh_heldout4.jsonl", "fresh_heldout5.jsonl", "fresh_heldout6.jsonl",
+            "fresh_heldout7.jsonl", "fresh_feedback.jsonl")
 
 
 def shingles(text: str) -> set[str]:
