@@ -32,9 +32,9 @@ from engine.hunter.detectors import injection  # noqa: E402
 
 OUT = ROOT / "engine" / "hunter" / "detectors" / "injection_model.json"
 CHAR = {"analyzer": "char_wb", "ngram_range": [3, 5], "lowercase": True, "sublinear_tf": True, "min_df": 2,
-        "max_features": 30000}
+        "max_features": 20000}
 WORD = {"analyzer": "word", "ngram_range": [1, 2], "lowercase": True, "sublinear_tf": True, "min_df": 2,
-        "max_features": 30000}
+        "max_features": 15000}
 C = float(sys.argv[sys.argv.index('-C') + 1]) if '-C' in sys.argv else 10.0
 # The thresholds keep at most this share of the hand-written ordinary texts flagged in cross-validation
 # (they are a month of real traffic with many look-alikes of attacks: chatbot projects quoting prompts,
