@@ -37,8 +37,8 @@ def test_corpus_is_large_and_held_out_by_template():
 #   fresh_heldout3.jsonl  hand-written, third set                                   71.7% / 0.6%  (71.7% / 1.9%)
 #   fresh_heldout4.jsonl  hand-written, fourth set                                  59.1% / 0.0%  (62.3% / 0.6%)
 #   fresh_heldout5.jsonl  hand-written apart from the hand_*.jsonl writers, many
-#                         look-alikes among the ordinary texts                      90.3% / 1.2%  (78.3% / 10.0%)
-#   fresh_heldout6.jsonl  the same, another writer                                  93.2% / 2.2%  (77.2% / 10.0%)
+#                         look-alikes among the ordinary texts                      90.3% / 1.2%  (78.3% / 10.6%)
+#   fresh_heldout6.jsonl  the same, another writer                                  93.2% / 2.2%  (77.2% / 12.2%)
 #   fresh_heldout7.jsonl  the same, a third writer, as a security consultant        84.0% / 1.1%  (67.3% / 11.1%)
 #   fresh_feedback.jsonl  feedback, e-mail and Slack, and injections hidden in them 85.7% / 0.7%  (66.7% / 2.2%)
 BOUNDS = {"heldout.jsonl": (0.787, 0.005), "fresh_heldout.jsonl": (0.885, 0.005),
