@@ -2,7 +2,7 @@
 
     python tests/data/hunter/meaning/hand.py NAME FILE.jsonl
 
-FILE holds rows written one by one by a person (no templates): {"text", "kind": injection |
+FILE holds rows written one by one (no templates), following hand_brief.md: {"text", "kind": injection |
 ordinary, "family", "group", "lang"}. Rows are checked (kind, non-empty text); exact duplicates,
 and any text that shares half its runs of four words with a text of a held-out file, are dropped, and each row gets the corpus's fields: its
 template is "hand-NAME:GROUP" (variants of one idea share a group, so cross-validation keeps
