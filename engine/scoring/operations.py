@@ -224,8 +224,10 @@ def _ago(days: float) -> str:
 
 
 def next_step(stage: str, days_in_stage: float, days_quiet: float | None, score: float | None,
-              probability: float, threshold: float) -> tuple[str, int, str]:
-    """(action, due in days, reason): plain code, from the stage, the silence and the prediction."""
+              probability: float, threshold: float,
+              unknown: tuple[str, ...] = ("budget", "timeline")) -> tuple[str, int, str]:
+    """(action, due in days, reason): plain code, from the stage, the silence and the prediction;
+    `unknown` names what the lead does not say yet (its budget, its timeline)."""
     quiet = "no contact yet" if days_quiet is None else f"last contact {_ago(days_quiet)}"
     silent = days_quiet is None or days_quiet >= days_in_stage
     if stage == Stage.LEAD.value:
@@ -235,7 +237,10 @@ def next_step(stage: str, days_in_stage: float, days_quiet: float | None, score:
             return "Book a discovery call", 1, f"scored {score:.0f}, {quiet}"
         if days_quiet is not None and days_quiet > 21:
             return "Send one last follow-up, then mark it lost", 2, f"scored {score:.0f}, {quiet}"
-        return "Follow up to learn the budget and timeline", 3, f"scored {score:.0f}, {quiet}"
+        if unknown:
+            return f"Follow up to learn the {' and '.join(unknown)}", 3, f"scored {score:.0f}, {quiet}"
+        return ("Follow up to find out what would make it a fit", 3,
+                f"scored {score:.0f} with its budget and timeline known, {quiet}")
     if stage == Stage.QUALIFIED.value:
         since = "no contact since" if silent else quiet
         return "Send the proposal", 0 if days_in_stage >= 3 else 1, f"qualified {_ago(days_in_stage)}, {since}"
@@ -259,6 +264,13 @@ def next_step(stage: str, days_in_stage: float, days_quiet: float | None, score:
     return "Nothing to do; reopen the lead if the client comes back", 90, f"lost {_ago(days_in_stage)}"
 
 
+def unknown_terms(lead: Lead) -> tuple[str, ...]:
+    """What the lead does not say yet, of its budget (an amount or a range) and its timeline."""
+    has_budget = lead.budget is not None or bool((lead.budget_range or "").strip())
+    has_timeline = bool((lead.timeline or "").strip())
+    return tuple(term for term, known in (("budget", has_budget), ("timeline", has_timeline)) if not known)
+
+
 async def suggest_next_action(ctx: OperationContext, lead_id: int) -> NextAction:
     """A concrete next step, saved as the lead's next action and its date."""
     ctx.check_policy("suggest_next_action")
@@ -276,7 +288,7 @@ async def suggest_next_action(ctx: OperationContext, lead_id: int) -> NextAction
     action, due_days, reason = next_step(
         lead.stage, (now - lead.stage_changed_at).total_seconds() / 86400,
         None if last is None else (now - last).total_seconds() / 86400,
-        lead.score, probability, ctx.settings.qualify_threshold)
+        lead.score, probability, ctx.settings.qualify_threshold, unknown_terms(lead))
     due = now + timedelta(days=due_days)
     text = f"{action}: {reason}"
     lead.next_action = text

@@ -112,6 +112,28 @@ async def test_next_action_is_saved_on_the_lead(services):
         assert row.next_action.startswith("Send the proposal") and row.next_action_date == nxt.due_at
 
 
+def test_a_weak_lead_is_asked_only_for_what_it_has_not_said():
+    from engine.scoring.operations import next_step
+
+    def action(unknown: tuple[str, ...]) -> str:
+        return next_step("LEAD", 2, 2, 30, 0.2, 60, unknown)[0]
+
+    assert action(("budget", "timeline")) == "Follow up to learn the budget and timeline"
+    assert action(("timeline",)) == "Follow up to learn the timeline"
+    assert action(()) == "Follow up to find out what would make it a fit"
+
+
+async def test_the_next_action_of_a_weak_lead_reads_its_budget_and_timeline(services):
+    """It used to ask for "the budget and timeline" of every lead scored under the threshold."""
+    lead = await capture(services, **bare(source="cold_email", timeline="next spring"))
+    await op(services, SALES, qualify_lead, lead)
+    async with services.session_factory() as s:
+        row = await s.get(Lead, lead)
+        assert row.budget is None and row.score is not None and row.score <= services.settings.qualify_threshold
+    nxt = await op(services, SALES, suggest_next_action, lead)
+    assert nxt.action == "Follow up to learn the budget", nxt
+
+
 async def test_a_viewer_may_not_qualify(services):
     lead = await capture(services)
     with pytest.raises(PolicyDenied):
