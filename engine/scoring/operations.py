@@ -17,7 +17,7 @@ from engine.pipeline.moves import set_stage
 from engine.pipeline.stages import WON, Stage
 from engine.scoring.cache import prediction_cache
 from engine.scoring.explain import Factor, model_factors, rule_factors
-from engine.scoring.features import Value, extract
+from engine.scoring.features import Value, extract, is_missing
 from engine.scoring.records import interactions_count, lead_record
 from engine.scoring.registry import active_model_id, active_scorer, scorer_for
 from engine.scoring.rule import rule_score
@@ -265,10 +265,11 @@ def next_step(stage: str, days_in_stage: float, days_quiet: float | None, score:
 
 
 def unknown_terms(lead: Lead) -> tuple[str, ...]:
-    """What the lead does not say yet, of its budget (an amount or a range) and its timeline."""
-    has_budget = lead.budget is not None or bool((lead.budget_range or "").strip())
-    has_timeline = bool((lead.timeline or "").strip())
-    return tuple(term for term, known in (("budget", has_budget), ("timeline", has_timeline)) if not known)
+    """What the lead does not say yet, of its budget (an amount or a range) and its timeline: missing as
+    scoring reads them (`is_missing`: empty, "n/a", "none", ...)."""
+    has_budget = lead.budget is not None or not is_missing(lead.budget_range)
+    return tuple(term for term, known in (("budget", has_budget), ("timeline", not is_missing(lead.timeline)))
+                 if not known)
 
 
 async def suggest_next_action(ctx: OperationContext, lead_id: int) -> NextAction:
