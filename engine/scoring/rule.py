@@ -6,7 +6,7 @@ Each part is kept as a factor so the score explains itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,15 +74,27 @@ def _inputs(rec: LeadRecord) -> tuple[float | None, str | None, str | None, floa
             float(f["requirements_specificity"] or 0))
 
 
+def _points(budget: float | None, industry: str | None, source: str | None, words: float,
+            specific: float) -> tuple[float, float, float, float]:
+    """Each part's points (budget, industry, source, requirements) from `_inputs`."""
+    return (budget_points(budget), industry_points(industry), source_points(source),
+            requirements_points(words, specific))
+
+
+def _total(points: Iterable[float]) -> float:
+    return min(BASE + sum(points), 100.0)
+
+
 def rule_parts(rec: LeadRecord, currency: str) -> list[RulePart]:
     """The rule's parts, each with its text; `currency` is the agency's, the one `rec.budget` is in."""
-    budget, industry, source, words, specific = _inputs(rec)
+    inputs = _inputs(rec)
+    budget, industry, source, words, specific = inputs
+    b, i, s, r = _points(*inputs)
     return [
-        RulePart("budget", budget_points(budget),
-                 rec.budget_note or (f"budget {budget:,.0f} {currency}" if budget else "no budget given")),
-        RulePart("industry", industry_points(industry), f"industry {industry}" if industry else "no industry given"),
-        RulePart("source", source_points(source), f"source {source}" if source else "no source given"),
-        RulePart("requirements", requirements_points(words, specific),
+        RulePart("budget", b, rec.budget_note or (f"budget {budget:,.0f} {currency}" if budget else "no budget given")),
+        RulePart("industry", i, f"industry {industry}" if industry else "no industry given"),
+        RulePart("source", s, f"source {source}" if source else "no source given"),
+        RulePart("requirements", r,
                  f"requirements of {int(words)} words, {int(specific)} specific terms" if words
                  else "no requirements given"),
     ]
@@ -91,15 +103,12 @@ def rule_parts(rec: LeadRecord, currency: str) -> list[RulePart]:
 def rule_score(rec: LeadRecord, currency: str) -> tuple[float, list[RulePart]]:
     """The score (0..100) and the parts that made it (their texts name amounts in `currency`)."""
     parts = rule_parts(rec, currency)
-    return min(BASE + sum(p.points for p in parts), 100.0), parts
+    return _total(p.points for p in parts), parts
 
 
 def rule_points(rec: LeadRecord) -> float:
     """The score (0..100) alone, as `rule_score` gives it, without the texts."""
-    budget, industry, source, words, specific = _inputs(rec)
-    points = budget_points(budget) + industry_points(industry) + source_points(source) + \
-        requirements_points(words, specific)
-    return min(BASE + points, 100.0)
+    return _total(_points(*_inputs(rec)))
 
 
 def rule_probabilities(records: Sequence[LeadRecord]) -> np.ndarray:
