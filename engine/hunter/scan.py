@@ -126,12 +126,11 @@ def excerpt(text: str, hit: Hit) -> str:
                    ("…" if hit.end + _CONTEXT < len(text) else ""))
 
 
-# Control characters (C0 but tab, line feed and carriage return; DEL; C1) shown as "[U+001B]" in an
-# excerpt, as the hidden ones are: an excerpt is printed in terminals, Slack and the dashboard.
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Shown by code point ("[U+202E]") in an excerpt, which is printed in terminals, Slack and the dashboard:
+# hidden characters, and control characters (C0 but tab, line feed and carriage return; DEL; C1).
+_SHOWN_AS_CODE = re.compile(_HIDDEN.pattern + "|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
 
 
 def _defang(s: str) -> str:
-    s = _HIDDEN.sub(lambda m: "".join(f"[U+{ord(c):04X}]" for c in m.group()), s)
-    s = _CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", s)
+    s = _SHOWN_AS_CODE.sub(lambda m: "".join(f"[U+{ord(c):04X}]" for c in m.group()), s)
     return s.replace("<", "‹").replace(">", "›").replace("\r", " ").replace("\n", " ")
