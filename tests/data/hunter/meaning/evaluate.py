@@ -41,6 +41,12 @@ def patterns_only() -> Iterator[None]:
         injection.CLASSIFIER_MIN_CHARS = saved
 
 
+def by_patterns(text: str) -> bool:
+    """Whether the phrase patterns alone (classifier off) flag `text` as a prompt injection."""
+    with patterns_only():
+        return any(h.detector == "prompt_injection" for h in injection.detect_prompt_injection(text))
+
+
 def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     missed: list[str] = []

@@ -27,6 +27,9 @@ from sklearn.pipeline import make_pipeline, make_union
 HERE = Path(__file__).parent
 ROOT = HERE.parents[3]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+import evaluate  # noqa: E402 (beside this file)
 
 from engine.hunter.detectors import injection  # noqa: E402
 
@@ -92,13 +95,7 @@ def pipeline():  # type: ignore[no-untyped-def]
 
 def by_patterns(texts: list[str]) -> np.ndarray:
     """Whether the patterns alone (classifier off) already flag each text."""
-    saved = injection.CLASSIFIER_MIN_CHARS
-    injection.CLASSIFIER_MIN_CHARS = 10**9
-    try:
-        return np.array([any(h.detector == "prompt_injection" for h in injection.detect_prompt_injection(t))
-                         for t in texts])
-    finally:
-        injection.CLASSIFIER_MIN_CHARS = saved
+    return np.array([evaluate.by_patterns(t) for t in texts])
 
 
 def unit_scores(model, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
