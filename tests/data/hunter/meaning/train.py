@@ -76,11 +76,11 @@ def fit(texts: list[str], y: np.ndarray, hand: np.ndarray):  # type: ignore[no-u
     weight = np.ones(len(all_texts))
     weight[:len(texts)][hand] = HAND_WEIGHT
     first = pipeline().fit(all_texts, all_y, logisticregression__sample_weight=weight)
-    best: list[str] = []
-    for text, label in zip(texts, y, strict=True):
-        sentences = [text[s:e] for s, e in injection.pieces(text)[0]] if label == 1 else []
-        if len(sentences) > 1:
-            best.append(sentences[int(np.argmax(first.predict_proba(sentences)[:, 1]))])
+    groups = [sentences for text, label in zip(texts, y, strict=True)
+              if label == 1 and len(sentences := [text[s:e] for s, e in injection.pieces(text)[0]]) > 1]
+    p = first.predict_proba([t for g in groups for t in g])[:, 1] if groups else np.zeros(0)  # one call for all
+    ends = np.cumsum([len(g) for g in groups])
+    best = [g[int(np.argmax(p[end - len(g):end]))] for g, end in zip(groups, ends, strict=True)]
     return pipeline().fit(all_texts + best, np.concatenate([all_y, np.ones(len(best), dtype=int)]),
                           logisticregression__sample_weight=np.concatenate([weight, np.ones(len(best))]))
 
