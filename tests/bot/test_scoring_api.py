@@ -1,36 +1,5 @@
-from collections.abc import AsyncIterator
-
-import httpx
-import pytest
-import pytest_asyncio
-
-from engine.config import Settings
-from engine.context import Services
-from engine.scoring.registry import train_model
-from tests.conftest import ADMIN, lead_data, make_key, op
-from tests.helpers.scoring import seed_history
-
-
-@pytest_asyncio.fixture
-async def euro_agency(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
-    """The app `grace serve` builds for an agency whose currency (GRACE_CURRENCY) is EUR, and its services."""
-    from bot.app import create_app
-    from bot.services import build_services, close_services
-
-    services = await build_services(settings.model_copy(update={"currency": "EUR"}))
-    key = await make_key(services)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(services=services)),
-                                 base_url="http://grace.test", headers={"Authorization": f"Bearer {key}"}) as client:
-        yield client, services
-    await close_services(services)
-
-
-async def budget_factor(api: httpx.AsyncClient, **lead: str) -> dict:
-    r = await api.post("/api/business/leads", json=lead_data(**lead))
-    assert r.status_code == 201, r.text
-    q = await api.post(f"/api/business/leads/{r.json()['lead_id']}/qualify")
-    assert q.status_code == 200, q.text
-    return next(f for f in q.json()["factors"] if f["feature"].startswith("budget"))
+from tests.conftest import lead_data
+from tests.helpers.scoring import budget_factor
 
 
 async def test_qualify_predict_and_next_action_over_http(api):
@@ -69,21 +38,6 @@ async def test_a_budget_in_another_currency_is_tiered_in_the_agencys(api):
     eur = await budget_factor(api, source="referral", budget="€9.500")  # 10,260 USD: over 10,000 where 9,500 is not
     assert eur["points"] == 14 and eur["text"] == "budget 9,500 EUR = 10,260 USD: +14", eur
     assert (await budget_factor(api, source="referral", budget="$9,500"))["points"] == 10
-
-
-async def test_the_rule_names_a_budget_in_the_agencys_currency_not_in_dollars(euro_agency):
-    api, _ = euro_agency
-    assert (await budget_factor(api, source="referral", budget="30000"))["text"] == "budget 30,000 EUR: +17"
-    assert (await budget_factor(api, source="referral", budget="€12.000"))["text"] == "budget 12,000 EUR: +14"
-
-
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
-async def test_the_models_explanation_names_a_budget_in_the_agencys_currency(euro_agency):
-    api, services = euro_agency
-    await seed_history(services, won=40, lost=40, currency="EUR")
-    assert (await op(services, ADMIN, train_model, estimator="logistic_regression")).promoted
-    factor = await budget_factor(api, source="referral", budget="€90.000")
-    assert factor["feature"] == "budget_amount" and factor["text"].startswith("budget 90,000 EUR: +"), factor
 
 
 async def test_a_budget_in_a_currency_without_a_rate_asks_for_the_rate_not_the_budget(api):

@@ -6,10 +6,13 @@ import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import httpx
+
 from engine.context import Services
 from engine.scoring.features import LeadRecord
 from storage.models import Client, Lead, LeadStageHistory
 from storage.types import utcnow
+from tests.conftest import lead_data
 
 
 async def seed_history(services: Services, won: int, lost: int, *, seed: int = 1, currency: str = "USD") -> None:
@@ -71,3 +74,12 @@ def records(n: int, seed: int = 3) -> list[LeadRecord]:
                     "Page": f"page-{rng.randint(0, 80)}"},
         ))
     return out
+
+
+async def budget_factor(api: httpx.AsyncClient, **lead: str | None) -> dict:
+    """Capture a lead (`lead_data` with `lead`'s fields) and qualify it over the API; its budget factor."""
+    r = await api.post("/api/business/leads", json=lead_data(**lead))
+    assert r.status_code == 201, r.text
+    q = await api.post(f"/api/business/leads/{r.json()['lead_id']}/qualify")
+    assert q.status_code == 200, q.text
+    return next(f for f in q.json()["factors"] if f["feature"].startswith("budget"))
