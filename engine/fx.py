@@ -178,11 +178,7 @@ async def check_amount_conditions(ctx: OperationContext, action: str, amount: De
     if converted is not None:
         return ctx.check_conditions(action, {**others, "amount": converted})
     decision = ctx.check_conditions(action, others)
-    # The rule's own amount conditions (a vote already approved settles require_vote_over).
-    c = ctx.services.policies.rule_for(action).conditions
-    rule = (f"{action}.max_amount" if c.max_amount is not None else
-            f"{action}.require_vote_over" if c.require_vote_over is not None and others.get("vote_approved") is not True
-            else "")
+    rule = ctx.services.policies.amount_condition(action, others)
     if rule:
         denied = PolicyDenied(action, ctx.actor.role.value, (
             f"No exchange rate from {currency} to {rates.base} is set, so {amount} {currency} cannot be checked "

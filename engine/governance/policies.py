@@ -180,6 +180,17 @@ class Policies:
     def actions_for(self, role: Role | str) -> list[str]:
         return [a for a in sorted(known_actions()) if self.allowed(a, role)]
 
+    def amount_condition(self, action: str, context: dict[str, Any] | None = None) -> str:
+        """The condition an amount in `context` would be checked against ("mark_invoice_paid.max_amount"),
+        or "" when no amount could change the decision: the rule sets none, or a vote already approved
+        settles `require_vote_over` (as `evaluate` reads it)."""
+        c = self.rule_for(action).conditions
+        if c.max_amount is not None:
+            return f"{action}.max_amount"
+        if c.require_vote_over is not None and (context or {}).get("vote_approved") is not True:
+            return f"{action}.require_vote_over"
+        return ""
+
     def evaluate(self, action: str, actor: Actor | Role | str, context: dict[str, Any] | None = None, *,
                  count: bool = True, now: float | None = None,
                  parliament_threshold: Decimal | None = None) -> Decision:
