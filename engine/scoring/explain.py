@@ -52,26 +52,41 @@ def rule_factors(parts: list[RulePart]) -> list[Factor]:
             for p in sorted(parts, key=lambda p: -p.points)]
 
 
-def model_factors(scorer: FittedScorer, features: dict[str, Value], currency: str) -> tuple[float, list[Factor]]:
+# The features a lead's budget sets: a budget given in another currency is explained by its note.
+BUDGET_FEATURES = ("budget_amount", "has_budget")
+
+
+def model_factors(scorer: FittedScorer, features: dict[str, Value], currency: str,
+                  budget_note: str | None = None) -> tuple[float, list[Factor]]:
     """The score (probability x 100) and the top positive and negative contributions, amounts named in
-    `currency` (the agency's)."""
+    `currency` (the agency's). `budget_note` (`scoring_budget`'s) explains a budget given in another
+    currency: converted, or not counted for want of a rate (not "no budget": the client gave one)."""
     space = scorer.space
     ref = space.typical
     names = [n for n in space.features if _differs(features.get(n), ref[n])]
-    # Each feature owns its own columns, so "this lead with feature n set back to typical" is the
-    # lead's row with n's columns taken from the typical lead's row: no need to transform each variant.
+    # Each unit is what one factor explains: a feature, or with a note, the budget's features together
+    # (one line for the budget the client gave, not one per feature it sets).
+    units = [[n] for n in names if not (budget_note and n in BUDGET_FEATURES)]
+    if budget_note and (budget := [n for n in names if n in BUDGET_FEATURES]):
+        units.append(budget)
+    # Each feature owns its own columns, so "this lead with unit u set back to typical" is the lead's
+    # row with u's columns taken from the typical lead's row: no need to transform each variant.
     row = space.transform_one(features)
-    variants = np.repeat(row, len(names) + 1, axis=0)
+    variants = np.repeat(row, len(units) + 1, axis=0)
     typical_row, blocks = space.typical_row, space.blocks
-    for i, n in enumerate(names, start=1):
-        variants[i, blocks[n]] = typical_row[blocks[n]]
+    for i, unit in enumerate(units, start=1):
+        for n in unit:
+            variants[i, blocks[n]] = typical_row[blocks[n]]
     p = scorer.proba_matrix(variants) * 100.0
     score = float(p[0])
-    contrib = [(n, score - float(q)) for n, q in zip(names, p[1:], strict=True)]
+    contrib = [(u[0], score - float(q)) for u, q in zip(units, p[1:], strict=True)]
     pos = sorted((c for c in contrib if c[1] >= 0.5), key=lambda c: -c[1])[:TOP]
     neg = sorted((c for c in contrib if c[1] <= -0.5), key=lambda c: c[1])[:TOP]
-    return score, [Factor(feature=n, points=round(v, 1), text=f"{describe(n, features.get(n), currency)}: {_fmt(v)}")
-                   for n, v in pos + neg]
+
+    def text(n: str) -> str:
+        return budget_note if budget_note and n in BUDGET_FEATURES else describe(n, features.get(n), currency)
+
+    return score, [Factor(feature=n, points=round(v, 1), text=f"{text(n)}: {_fmt(v)}") for n, v in pos + neg]
 
 
 def _differs(value: Value, reference: Value) -> bool:

@@ -109,7 +109,7 @@ async def score(ctx: OperationContext, lead: Lead, client: Client, interactions:
         return Scored(score=round(s, 1), probability=round(s / 100, 4), factors=rule_factors(parts),
                       scored_by="cold-start rule", model_id=None, training_size=0, features=features,
                       budget_rate_missing=rec.budget_rate_missing)
-    s, factors = model_factors(scorer, features, base)
+    s, factors = model_factors(scorer, features, base, rec.budget_note)
     return Scored(score=round(s, 1), probability=round(s / 100, 4), factors=factors,
                   scored_by=f"model #{scorer.model_id} ({scorer.name})", model_id=scorer.model_id,
                   training_size=int(scorer.meta.get("training_size", 0)), features=features,

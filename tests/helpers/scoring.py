@@ -15,9 +15,11 @@ from storage.types import utcnow
 from tests.conftest import lead_data
 
 
-async def seed_history(services: Services, won: int, lost: int, *, seed: int = 1, currency: str = "USD") -> None:
-    """`won` leads that reached CONTRACT and `lost` LOST ones, their budgets in `currency`; won leads tend
-    to have bigger budgets and to come by referral, so a model has something to learn."""
+async def seed_history(services: Services, won: int, lost: int, *, seed: int = 1, currency: str = "USD",
+                       lost_without_budget: float = 0.0) -> None:
+    """`won` leads that reached CONTRACT and `lost` LOST ones, their budgets in `currency` (about
+    `lost_without_budget` of the lost ones gave none); won leads tend to have bigger budgets and to
+    come by referral, so a model has something to learn."""
     rng = random.Random(seed)
     now = utcnow()
     async with services.session_factory() as s:
@@ -32,10 +34,11 @@ async def seed_history(services: Services, won: int, lost: int, *, seed: int = 1
             s.add(c)
             await s.flush()
             budget = rng.randint(8, 60) * 1000 if outcome else rng.randint(1, 20) * 1000
+            given = outcome or not lost_without_budget or rng.random() >= lost_without_budget
             stage = "CONTRACT" if outcome else "LOST"
             closed = created + timedelta(days=rng.randint(10, 40))
             lead = Lead(client_id=c.id, source=rng.choice(["referral", "website"] if outcome else ["website", "cold_email"]),
-                        stage=stage, budget=Decimal(budget), currency=currency, requirements="A web shop with stripe payments",
+                        stage=stage, budget=Decimal(budget) if given else None, currency=currency, requirements="A web shop with stripe payments",
                         created_at=created, stage_changed_at=closed, closed_at=closed,
                         lost_reason=None if outcome else "price")
             s.add(lead)
