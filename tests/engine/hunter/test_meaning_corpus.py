@@ -182,7 +182,8 @@ def test_fresh_hand_written_held_out_corpora_are_well_formed():
                                               ("fresh_heldout4.jsonl", "fresh-hand-4", 150, 150),
                                               ("fresh_heldout5.jsonl", "fresh-hand-5", 170, 170),
                                               ("fresh_heldout6.jsonl", "fresh-hand-6", 160, 180),
-                                              ("fresh_heldout7.jsonl", "fresh-hand-7", 160, 180)):
+                                              ("fresh_heldout7.jsonl", "fresh-hand-7", 160, 180),
+                                              ("fresh_heldout8.jsonl", "fresh-hand-8", 190, 190)):
         fresh = load(name)
         for r in fresh:
             assert set(r) >= {"text", "kind", "family", "template", "expected", "origin"}, r

@@ -71,7 +71,7 @@ def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 HELD_OUT = ("heldout.jsonl", "fresh_heldout.jsonl", "fresh_heldout2.jsonl", "fresh_heldout3.jsonl",
             "fresh_heldout4.jsonl", "fresh_heldout5.jsonl", "fresh_heldout6.jsonl",
-            "fresh_heldout7.jsonl", "fresh_feedback.jsonl")
+            "fresh_heldout7.jsonl", "fresh_heldout8.jsonl", "fresh_feedback.jsonl")
 
 
 def main() -> None:

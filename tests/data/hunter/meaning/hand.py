@@ -18,9 +18,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).parent
-HELD_OUT = ("heldout.jsonl", "fresh_heldout.jsonl", "fresh_heldout2.jsonl", "fresh_heldout3.jsonl",
-            "fresh_heldout4.jsonl", "fresh_heldout5.jsonl", "fresh_heldout6.jsonl",
-            "fresh_heldout7.jsonl", "fresh_feedback.jsonl")
+sys.path.insert(0, str(HERE))
+
+from evaluate import HELD_OUT  # noqa: E402 (beside this file)
 
 
 def shingles(text: str) -> set[str]:
