@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from engine.actors import ASSIGNABLE_ROLES, Actor, Role
@@ -193,8 +193,11 @@ def has_role(actor: Actor) -> bool:
 
 # Dashboard sessions: signing in exchanges an API key for a random token kept in an HTTP-only
 # cookie; only the token's hash is stored. A session ends at its expiry, at logout, or when its
-# key is revoked. Writes made with the cookie need the session's CSRF token as well.
+# key is revoked. Writes made with the cookie need the session's CSRF token as well. Sessions that
+# ended more than ENDED_SESSIONS_KEPT ago are deleted at the next sign-in (the audit log keeps the
+# sign-in and sign-out); within it, a stale cookie is told its session has ended, not that it is unknown.
 SESSION_TOKEN_BYTES = 32
+ENDED_SESSIONS_KEPT = timedelta(days=1)
 
 
 class NewDashboardSession(BaseModel):
@@ -208,6 +211,9 @@ async def open_dashboard_session(ctx: OperationContext, hours: float) -> NewDash
     """A new session for the API key that is acting (`ctx.actor`); audited."""
     if ctx.actor.kind != "api_key":
         raise InvalidInput("The dashboard is signed in to with an API key.", field="key")
+    gone = utcnow() - ENDED_SESSIONS_KEPT
+    await ctx.session.execute(delete(DashboardSession).where(
+        or_(DashboardSession.expires_at <= gone, DashboardSession.revoked_at <= gone)))
     token = secrets.token_urlsafe(SESSION_TOKEN_BYTES)
     row = DashboardSession(token_hash=hash_key(token), csrf_token=secrets.token_urlsafe(24),
                            api_key_id=int(ctx.actor.ref), expires_at=utcnow() + timedelta(hours=hours))

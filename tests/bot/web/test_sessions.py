@@ -175,3 +175,29 @@ async def test_in_chromium_framing_is_refused_and_ws_checks_the_origin(browser, 
         assert (await http.get("/api/business/leads")).status_code == 401
     await context.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+async def test_sessions_ended_more_than_a_day_ago_are_deleted_at_the_next_sign_in(api, services):
+    """The table does not grow with every sign-in: ended sessions (expired or logged out) go a day after
+    they end; a live one, and one that ended within the day, stay."""
+    key = await make_key(services, role="viewer")
+    for _ in range(4):
+        api.cookies.clear()
+        await sign_in(api, key)
+    async with services.session_factory() as s:
+        ids = (await s.execute(select(DashboardSession.id).order_by(DashboardSession.id))).scalars().all()
+        now = utcnow()
+        await s.execute(update(DashboardSession).where(DashboardSession.id == ids[0])
+                        .values(expires_at=now - timedelta(days=2)))
+        await s.execute(update(DashboardSession).where(DashboardSession.id == ids[1])
+                        .values(revoked_at=now - timedelta(days=1, minutes=1)))
+        await s.execute(update(DashboardSession).where(DashboardSession.id == ids[2])
+                        .values(expires_at=now - timedelta(hours=23)))
+        await s.commit()
+    api.cookies.clear()
+    await sign_in(api, key)
+    assert (await api.get("/api/business/leads", headers=NO_BEARER)).status_code == 200
+    async with services.session_factory() as s:
+        left = (await s.execute(select(DashboardSession.id).order_by(DashboardSession.id))).scalars().all()
+    assert left[:2] == [ids[2], ids[3]] and len(left) == 3, (ids, left)
