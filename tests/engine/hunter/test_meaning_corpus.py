@@ -27,25 +27,27 @@ def test_corpus_is_large_and_held_out_by_template():
 # prints them for the model in engine/hunter/detectors/injection_model.json. The targets are 97%
 # and 1%; no file meets both, so each bound is the figure measured (half a point of margin): a
 # regression below it fails, and the gap to the target stays visible here.
-# The model is trained on build.py's template rows and on 9,000 hand-written rows (hand_*.jsonl: attacks
+# The model is trained on build.py's template rows and on 14,100 hand-written rows (hand_*.jsonl: attacks
 # in many styles and languages, and ordinary texts that look like them), its thresholds set to flag 2%
-# of the hand-written ordinary texts in cross-validation. Figures (the model before this training, on
-# main at a60e25b, in brackets):
-#   heldout.jsonl         every fifth template of build.py                          79.3% / 0.0%  (82.7% / 0.3%)
-#   fresh_heldout.jsonl   first hand-written set                                    89.0% / 0.0%  (87.9% / 0.8%)
-#   fresh_heldout2.jsonl  hand-written, second set                                  66.0% / 0.6%  (62.2% / 1.3%)
-#   fresh_heldout3.jsonl  hand-written, third set                                   71.7% / 0.6%  (71.7% / 1.9%)
-#   fresh_heldout4.jsonl  hand-written, fourth set                                  59.1% / 0.0%  (62.3% / 0.6%)
+# of the hand-written ordinary texts in cross-validation. Figures (the model before hand_v..ag, on main
+# at a2ba235, in brackets):
+#   heldout.jsonl         every fifth template of build.py                          75.3% / 0.1%  (79.3% / 0.0%)
+#   fresh_heldout.jsonl   first hand-written set                                    93.4% / 0.0%  (89.0% / 0.0%)
+#   fresh_heldout2.jsonl  hand-written, second set                                  65.4% / 0.0%  (66.0% / 0.6%)
+#   fresh_heldout3.jsonl  hand-written, third set                                   67.1% / 0.0%  (71.7% / 0.6%)
+#   fresh_heldout4.jsonl  hand-written, fourth set                                  61.7% / 0.0%  (59.1% / 0.0%)
 #   fresh_heldout5.jsonl  hand-written apart from the hand_*.jsonl writers, many
-#                         look-alikes among the ordinary texts                      90.3% / 1.2%  (78.3% / 10.6%)
-#   fresh_heldout6.jsonl  the same, another writer                                  93.2% / 2.2%  (77.2% / 12.2%)
-#   fresh_heldout7.jsonl  the same, a third writer, as a security consultant        84.0% / 1.1%  (67.3% / 11.1%)
-#   fresh_feedback.jsonl  feedback, e-mail and Slack, and injections hidden in them 85.7% / 0.7%  (66.7% / 2.2%)
-BOUNDS = {"heldout.jsonl": (0.787, 0.005), "fresh_heldout.jsonl": (0.885, 0.005),
-          "fresh_heldout2.jsonl": (0.655, 0.012), "fresh_heldout3.jsonl": (0.712, 0.012),
-          "fresh_heldout4.jsonl": (0.586, 0.005), "fresh_heldout5.jsonl": (0.898, 0.017),
-          "fresh_heldout6.jsonl": (0.927, 0.028), "fresh_heldout7.jsonl": (0.834, 0.017),
-          "fresh_feedback.jsonl": (0.852, 0.013)}
+#                         look-alikes among the ordinary texts                      88.0% / 1.2%  (90.3% / 1.2%)
+#   fresh_heldout6.jsonl  the same, another writer                                  90.1% / 1.7%  (93.2% / 2.2%)
+#   fresh_heldout7.jsonl  the same, a third writer, as a security consultant        82.7% / 0.6%  (84.0% / 1.1%)
+#   fresh_heldout8.jsonl  the same, a fourth writer, as an outside examiner         78.5% / 0.5%  (75.5% / 1.5%)
+#   fresh_feedback.jsonl  feedback, e-mail and Slack, and injections hidden in them 85.7% / 0.7%  (85.7% / 0.7%)
+# All hand-written held-out files together (2,752 rows): 78.1% / 0.55% (78.5% / 0.96%).
+BOUNDS = {"heldout.jsonl": (0.747, 0.007), "fresh_heldout.jsonl": (0.928, 0.005),
+          "fresh_heldout2.jsonl": (0.648, 0.005), "fresh_heldout3.jsonl": (0.665, 0.005),
+          "fresh_heldout4.jsonl": (0.611, 0.005), "fresh_heldout5.jsonl": (0.874, 0.017),
+          "fresh_heldout6.jsonl": (0.895, 0.022), "fresh_heldout7.jsonl": (0.821, 0.011),
+          "fresh_heldout8.jsonl": (0.779, 0.010), "fresh_feedback.jsonl": (0.851, 0.013)}
 
 # Plain client feedback as a survey comment arrives (written for this test; not in any corpus file).
 CLIENT_COMMENTS = [
