@@ -54,6 +54,7 @@ def rule_factors(parts: list[RulePart]) -> list[Factor]:
 
 # The features a lead's budget sets: a budget given in another currency is explained by its note.
 BUDGET_FEATURES = ("budget_amount", "has_budget")
+NOTED_BUDGET = "(budget with its note)"  # the unit of those features when a note explains them
 
 
 def model_factors(scorer: FittedScorer, features: dict[str, Value], currency: str,
@@ -63,30 +64,31 @@ def model_factors(scorer: FittedScorer, features: dict[str, Value], currency: st
     currency: converted, or not counted for want of a rate (not "no budget": the client gave one)."""
     space = scorer.space
     ref = space.typical
-    names = [n for n in space.features if _differs(features.get(n), ref[n])]
     # Each unit is what one factor explains: a feature, or with a note, the budget's features together
-    # (one line for the budget the client gave, not one per feature it sets).
-    units = [[n] for n in names if not (budget_note and n in BUDGET_FEATURES)]
-    if budget_note and (budget := [n for n in names if n in BUDGET_FEATURES]):
-        units.append(budget)
+    # (one line for the budget the client gave, not one per feature it sets), named by its first feature.
+    units: dict[str, list[str]] = {}
+    for n in space.features:
+        if _differs(features.get(n), ref[n]):
+            units.setdefault(NOTED_BUDGET if budget_note and n in BUDGET_FEATURES else n, []).append(n)
     # Each feature owns its own columns, so "this lead with unit u set back to typical" is the lead's
     # row with u's columns taken from the typical lead's row: no need to transform each variant.
     row = space.transform_one(features)
     variants = np.repeat(row, len(units) + 1, axis=0)
     typical_row, blocks = space.typical_row, space.blocks
-    for i, unit in enumerate(units, start=1):
+    for i, unit in enumerate(units.values(), start=1):
         for n in unit:
             variants[i, blocks[n]] = typical_row[blocks[n]]
     p = scorer.proba_matrix(variants) * 100.0
     score = float(p[0])
-    contrib = [(u[0], score - float(q)) for u, q in zip(units, p[1:], strict=True)]
+    contrib = [(key, score - float(q)) for key, q in zip(units, p[1:], strict=True)]
     pos = sorted((c for c in contrib if c[1] >= 0.5), key=lambda c: -c[1])[:TOP]
     neg = sorted((c for c in contrib if c[1] <= -0.5), key=lambda c: c[1])[:TOP]
 
-    def text(n: str) -> str:
-        return budget_note if budget_note and n in BUDGET_FEATURES else describe(n, features.get(n), currency)
+    def says(key: str) -> str:
+        return budget_note if budget_note and key == NOTED_BUDGET else describe(key, features.get(key), currency)
 
-    return score, [Factor(feature=n, points=round(v, 1), text=f"{text(n)}: {_fmt(v)}") for n, v in pos + neg]
+    return score, [Factor(feature=units[key][0], points=round(v, 1), text=f"{says(key)}: {_fmt(v)}")
+                   for key, v in pos + neg]
 
 
 def _differs(value: Value, reference: Value) -> bool:
