@@ -5,8 +5,8 @@ import pytest
 
 from engine.config import Settings
 from engine.scoring.registry import train_model
-from tests.conftest import ADMIN, lead_data, op
-from tests.helpers.scoring import budget_factor, seed_history
+from tests.conftest import ADMIN, op
+from tests.helpers.scoring import budget_factor, qualified_factors, seed_history
 
 
 @pytest.fixture
@@ -36,9 +36,8 @@ async def test_the_models_explanation_of_a_budget_in_another_currency_says_what_
     assert (await op(services, ADMIN, train_model, estimator="logistic_regression")).promoted
 
     async def budget_lines() -> list[dict]:
-        r = await api.post("/api/business/leads", json=lead_data(source="website", budget="₹ 95,00,000"))
-        q = (await api.post(f"/api/business/leads/{r.json()['lead_id']}/qualify")).json()
-        return [f for f in q["factors"] if f["feature"] in ("budget_amount", "has_budget")]
+        factors = await qualified_factors(api, source="website", budget="₹ 95,00,000")
+        return [f for f in factors if f["feature"] in ("budget_amount", "has_budget")]
 
     unknown = await budget_lines()
     assert len(unknown) == 1 and unknown[0]["points"] < 0, unknown  # counted as none: the model's features

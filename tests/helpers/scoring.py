@@ -79,10 +79,15 @@ def records(n: int, seed: int = 3) -> list[LeadRecord]:
     return out
 
 
-async def budget_factor(api: httpx.AsyncClient, **lead: str | None) -> dict:
-    """Capture a lead (`lead_data` with `lead`'s fields) and qualify it over the API; its budget factor."""
+async def qualified_factors(api: httpx.AsyncClient, **lead: str | None) -> list[dict]:
+    """Capture a lead (`lead_data` with `lead`'s fields) and qualify it over the API; its factors."""
     r = await api.post("/api/business/leads", json=lead_data(**lead))
     assert r.status_code == 201, r.text
     q = await api.post(f"/api/business/leads/{r.json()['lead_id']}/qualify")
     assert q.status_code == 200, q.text
-    return next(f for f in q.json()["factors"] if f["feature"].startswith("budget"))
+    return list(q.json()["factors"])
+
+
+async def budget_factor(api: httpx.AsyncClient, **lead: str | None) -> dict:
+    """`qualified_factors`' budget factor."""
+    return next(f for f in await qualified_factors(api, **lead) if f["feature"].startswith("budget"))
