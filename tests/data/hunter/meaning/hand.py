@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from evaluate import HELD_OUT  # noqa: E402 (beside this file)
+from evaluate import HELD_OUT, load  # noqa: E402 (beside this file)
 
 
 def shingles(text: str) -> set[str]:
@@ -46,8 +46,7 @@ def near_held_out(held: set[str]):  # type: ignore[no-untyped-def]
 
 def main() -> None:
     name, source = sys.argv[1], Path(sys.argv[2])
-    held = {json.loads(x)["text"].strip() for f in HELD_OUT if (HERE / f).exists()
-            for x in (HERE / f).read_text(encoding="utf-8").splitlines() if x.strip()}
+    held = {r["text"].strip() for f in HELD_OUT if (HERE / f).exists() for r in load(f)}
     near = near_held_out(held)
     out, seen, dropped = [], set(), 0
     for n, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
