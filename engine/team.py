@@ -211,12 +211,13 @@ async def open_dashboard_session(ctx: OperationContext, hours: float) -> NewDash
     """A new session for the API key that is acting (`ctx.actor`); audited."""
     if ctx.actor.kind != "api_key":
         raise InvalidInput("The dashboard is signed in to with an API key.", field="key")
-    gone = utcnow() - ENDED_SESSIONS_KEPT
+    now = utcnow()
+    gone = now - ENDED_SESSIONS_KEPT
     await ctx.session.execute(delete(DashboardSession).where(
         or_(DashboardSession.expires_at <= gone, DashboardSession.revoked_at <= gone)))
     token = secrets.token_urlsafe(SESSION_TOKEN_BYTES)
     row = DashboardSession(token_hash=hash_key(token), csrf_token=secrets.token_urlsafe(24),
-                           api_key_id=int(ctx.actor.ref), expires_at=utcnow() + timedelta(hours=hours))
+                           api_key_id=int(ctx.actor.ref), expires_at=now + timedelta(hours=hours))
     ctx.session.add(row)
     await ctx.session.flush()
     ctx.audit("dashboard.signed_in", f"apikey:{ctx.actor.ref}", session=row.id, expires_at=row.expires_at)
